@@ -1,0 +1,3 @@
+from chatpaper.cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""The one error root and its typed subclasses.
+
+Every message is one sentence a researcher can act on: what went wrong, with which file or paper,
+and what to do about it. The library raises; only the CLI prints.
+"""
+
+from __future__ import annotations
+
+
+class ChatpaperError(Exception):
+    """Root of every error chatpaper raises on purpose."""
+
+
+class ConfigError(ChatpaperError):
+    """Bad or contradictory settings: fatal for the whole run (exit 1)."""
+
+
+# --- one paper --------------------------------------------------------------------------------
+
+
+class PaperError(ChatpaperError):
+    """A single paper cannot be summarized; the rest of the batch goes on."""
+
+
+class PdfError(PaperError):
+    """The file cannot be read as a paper."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class NotAPdfError(PdfError):
+    """Not a PDF at all (wrong content, empty file, missing path)."""
+
+
+class BrokenPdfError(PdfError):
+    """A PDF that is truncated or damaged beyond repair."""
+
+
+class EncryptedPdfError(PdfError):
+    """A password-protected PDF."""
+
+
+class NoTextLayerError(PdfError):
+    """An image-only (scanned) PDF: nothing to read without OCR."""
+
+
+class SourceError(PaperError):
+    """A paper could not be fetched (download failed, bad arXiv id)."""
+
+
+# --- the LLM ------------------------------------------------------------------------------------
+
+
+class LLMError(PaperError):
+    """The language model did not produce a usable summary for a paper."""
+
+
+class LLMOutputError(LLMError):
+    """The model's answers never validated; carries how many attempts were made."""
+
+    def __init__(self, message: str, attempts: int) -> None:
+        self.attempts = attempts
+        super().__init__(message)
+
+
+class LLMRequestError(LLMError):
+    """The server refused the request in a way retrying cannot fix (HTTP 400/404...)."""
+
+
+class ContextLengthError(LLMRequestError):
+    """The prompt did not fit the model's context window."""
+
+
+class LLMUnavailableError(LLMError):
+    """The server kept failing (429/5xx/timeouts) until the retry budget ran out."""
+
+
+class LLMAuthError(ChatpaperError):
+    """The API key was refused: every paper would fail the same way, so the batch stops."""
+
+
+class BudgetExceededError(ChatpaperError):
+    """The run's cost or token budget is spent; no new papers are started."""
+
+
+# --- the arXiv service ---------------------------------------------------------------------------
+
+
+class ArxivError(ChatpaperError):
+    """arXiv's API or feed could not be queried."""
+
+
+class DeliveryError(ChatpaperError):
+    """The digest could not be e-mailed (the digest itself is kept on disk)."""

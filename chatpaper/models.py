@@ -1,0 +1,207 @@
+"""The data chatpaper passes between layers.
+
+`PaperSummary` is the single source of truth for three things: the JSON schema sent to the LLM
+(through `SummaryAnswer`, the part the model writes), the JSON report, and the Markdown template.
+Other tools read the JSON reports, so field names here are a public contract.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Language = Literal["en", "zh"]
+
+SectionRole = Literal[
+    "abstract",
+    "introduction",
+    "related_work",
+    "background",
+    "method",
+    "experiments",
+    "results",
+    "discussion",
+    "conclusion",
+    "appendix",
+    "references",
+    "other",
+]
+
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+# --- what the PDF reader produces ----------------------------------------------------------------
+
+
+class Section(BaseModel):
+    """One section of a paper, in reading order. `level` 1 is a top-level heading."""
+
+    heading: str
+    level: int = 1
+    page: int = Field(1, description="1-based page where the heading is printed")
+    text: str = ""
+    role: SectionRole = "other"
+
+
+class Paper(BaseModel):
+    """A paper as read from its PDF: metadata, the section list and what the LLM may see."""
+
+    path: str
+    sha256: str
+    pages: int
+    title: str
+    authors: list[str] = []
+    first_author_affiliation: str | None = None
+    abstract: str = ""
+    keywords: list[str] = Field([], description="the paper's own keyword line, if it prints one")
+    sections: list[Section] = []
+    captions: list[str] = Field([], description="figure and table captions, kept apart from body text")
+    code_urls: list[str] = []
+    language: str = "en"
+    has_outline: bool = False
+
+    def body_sections(self) -> list[Section]:
+        """Sections an LLM may read: everything but the reference list."""
+        return [s for s in self.sections if s.role != "references"]
+
+
+# --- where a paper comes from --------------------------------------------------------------------
+
+
+class ArxivEntry(BaseModel):
+    """arXiv's own metadata for one paper version; authoritative over what the PDF says."""
+
+    arxiv_id: str = Field(description="id without version, e.g. 2301.00001 or hep-th/9901001")
+    version: int | None = None
+    title: str
+    authors: list[str] = []
+    abstract: str = ""
+    categories: list[str] = []
+    primary_category: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    comment: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    pdf_url: str | None = None
+    announce_type: str | None = Field(None, description="new / cross / replace, from the announcement feed")
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.arxiv_id}v{self.version}" if self.version else self.arxiv_id
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.versioned_id}"
+
+
+class PaperRef(BaseModel):
+    """A paper to summarize: a local PDF, or an arXiv entry whose PDF may still need downloading."""
+
+    source: str = Field(description="what the user named: a file path or an arXiv id")
+    name: str = Field(description="filesystem-safe report name (file stem or arXiv id)")
+    path: str | None = None
+    arxiv: ArxivEntry | None = None
+
+
+# --- what the LLM (or the extractive backend) writes ----------------------------------------------
+
+
+class SummaryPoints(BaseModel):
+    """The four points of a ChatPaper summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    background: NonBlank = Field(description="(1) The research background: the problem and why it matters.")
+    prior_work: NonBlank = Field(
+        description="(2) Past methods and their problems, and whether the paper's motivation is sound."
+    )
+    method: NonBlank = Field(description="(3) The method the paper proposes.")
+    results: NonBlank = Field(
+        description="(4) The tasks, the performance achieved, and whether it supports the paper's goals."
+    )
+
+
+class SummaryAnswer(BaseModel):
+    """The part of the summary the model writes; its JSON schema is the `response_format`.
+
+    Every field is required (nullable where a value may be absent) so the schema is valid for
+    strict structured outputs.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: NonBlank = Field(description="The paper's title, as printed, in its original language.")
+    title_translated: str | None = Field(
+        description="The title translated into the output language; null when the output language is English."
+    )
+    authors: list[str] = Field(description="Author names in paper order, as printed.")
+    first_author_affiliation: str | None = Field(
+        description="The first author's affiliation as printed, or null if none is printed."
+    )
+    keywords: list[str] = Field(description="3-8 keywords, in English.", max_length=12)
+    code_url: str | None = Field(
+        description="URL of the paper's own code repository if one is printed in the paper, else null."
+    )
+    summary: SummaryPoints
+
+
+class SummaryMeta(BaseModel):
+    """How a summary was made: provenance, cost and cache identity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(description="file path or arXiv id")
+    sha256: str | None = Field(description="SHA-256 of the PDF")
+    backend: Literal["openai", "extractive"]
+    model: str
+    language: Language
+    prompt_version: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = Field(0, description="LLM requests made for this paper, retries included")
+    cost_usd: float | None = Field(None, description="estimated price, when the model's prices are known")
+    created: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class ArxivInfo(BaseModel):
+    """arXiv metadata carried into a report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    categories: list[str] = []
+    published: date | None = None
+    updated: date | None = None
+    comment: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+
+
+class PaperSummary(SummaryAnswer):
+    """A validated summary of one paper: the JSON report, field for field."""
+
+    paper_url: str | None = Field(None, description="the paper's landing page (arXiv abs page), if known")
+    abstract: str | None = Field(None, description="the abstract (arXiv's when the paper came from arXiv)")
+    arxiv: ArxivInfo | None = None
+    meta: SummaryMeta
+
+
+# --- what a run produced -------------------------------------------------------------------------
+
+Status = Literal["done", "cached", "skipped", "failed"]
+
+
+class PaperOutcome(BaseModel):
+    """One paper's fate in a run, for the index and the final tally."""
+
+    source: str
+    name: str
+    status: Status
+    title: str | None = None
+    reason: str | None = Field(None, description="why the paper failed, one line")
+    report: str | None = Field(None, description="Markdown report file name, relative to the output folder")
+    summary: PaperSummary | None = None
+    arxiv: ArxivEntry | None = None

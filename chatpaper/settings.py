@@ -1,0 +1,312 @@
+"""Settings: one pydantic model with described fields, loaded in layers.
+
+Precedence, highest first: CLI flag > `CHATPAPER_*` environment > `chatpaper.toml` > defaults.
+The openai SDK's own `OPENAI_API_KEY` / `OPENAI_BASE_URL` are honoured below their `CHATPAPER_`
+twins. We load the layers ourselves (rather than through pydantic-settings) because
+`chatpaper config` must say where each effective value came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from chatpaper.errors import ConfigError
+from chatpaper.models import Language
+
+ENV_PREFIX = "CHATPAPER_"
+DEFAULT_CONFIG_FILE = "chatpaper.toml"
+
+
+def _split_list(value: Any) -> Any:
+    """Accept "a, b" (flags, env) as well as ["a", "b"] (TOML)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class ModelPrice(BaseModel):
+    """USD per million tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0, description="USD per 1M prompt tokens")
+    output: float = Field(ge=0, description="USD per 1M completion tokens")
+
+
+class DigestTopic(BaseModel):
+    """A named group of categories and keywords with its own section in the digest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    categories: list[str] = Field([], description="arXiv categories, e.g. cs.CL")
+    include: list[str] = Field([], description="keywords or phrases that raise a paper's score")
+    exclude: list[str] = Field([], description="keywords or phrases that drop a paper")
+
+    @field_validator("categories", "include", "exclude", mode="before")
+    @classmethod
+    def split_lists(cls, value: Any) -> Any:
+        return _split_list(value)
+
+
+class DigestSettings(BaseModel):
+    """The `[digest]` section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    categories: list[str] = Field([], description="arXiv categories to follow, e.g. cs.CL, cs.LG")
+    cross_lists: bool = Field(False, description="also keep cross-listed announcements")
+    include: list[str] = Field([], description="keywords/phrases to rank by (whole words)")
+    exclude: list[str] = Field([], description="keywords/phrases that drop a paper")
+    top: int = Field(20, ge=1, description="papers summarized per day, after ranking")
+    state: Path = Field(
+        Path("~/.local/state/chatpaper/state.db"), description="SQLite file with papers seen and runs"
+    )
+    out: Path = Field(Path("digests"), description="folder for YYYY-MM-DD.md pages")
+    email: str | None = Field(None, description="send the digest to this address")
+    topics: list[DigestTopic] = Field([], description="named topics, each with categories and keywords")
+
+    @field_validator("categories", "include", "exclude", mode="before")
+    @classmethod
+    def split_lists(cls, value: Any) -> Any:
+        return _split_list(value)
+
+
+class SmtpSettings(BaseModel):
+    """The `[smtp]` section, for `digest --email`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str | None = Field(None, description="SMTP server host")
+    port: int = Field(587, description="SMTP port (587 with STARTTLS, 25 plain, 465 SSL)")
+    user: str | None = Field(None, description="SMTP login")
+    password: SecretStr | None = Field(None, description="SMTP password (secret)")
+    starttls: bool = Field(True, description="upgrade the connection with STARTTLS")
+    ssl: bool = Field(False, description="connect over SSL from the start (port 465)")
+    sender: str = Field("chatpaper@localhost", description="From: address")
+
+
+class Settings(BaseModel):
+    """Everything a run can be configured with."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # --- what to produce
+    out: Path = Field(Path("reports"), description="folder for the reports")
+    language: Language = Field("en", description="language of the summaries: en or zh")
+    force: bool = Field(False, description="redo papers already summarized")
+
+    # --- which model
+    backend: Literal["auto", "openai", "extractive"] = Field(
+        "auto",
+        description="auto: the OpenAI-compatible server when a key or base URL is set, else extractive",
+    )
+    model: str = Field("gpt-4o-mini", description="model name on the OpenAI-compatible server")
+    api_key: SecretStr | None = Field(None, description="API key (secret; OPENAI_API_KEY is honoured)")
+    base_url: str | None = Field(None, description="OpenAI-compatible base URL (OPENAI_BASE_URL is honoured)")
+    timeout: float = Field(120.0, gt=0, description="seconds per LLM request before it is retried")
+    max_attempts: int = Field(
+        5, ge=1, description="HTTP attempts per LLM request on 429/5xx/timeouts before the paper fails"
+    )
+    structured: Literal["auto", "json_schema", "json_object", "prompt"] = Field(
+        "auto", description="how the JSON answer is requested; auto falls back when the server refuses"
+    )
+
+    # --- speed and cost
+    workers: int = Field(4, ge=1, le=64, description="papers in flight at once")
+    rpm: int | None = Field(None, ge=1, description="client-side limit on LLM requests per minute")
+    tpm: int | None = Field(None, ge=1, description="client-side limit on LLM tokens per minute")
+    context_tokens: int | None = Field(
+        None, ge=1024, description="the model's context window; known models have a default"
+    )
+    prompt_tokens: int = Field(
+        3500, ge=500, description="budget for the paper text in one prompt (the default keeps cost low)"
+    )
+    max_output_tokens: int = Field(1500, ge=200, description="room reserved for the model's answer")
+    long_paper: Literal["map-reduce", "truncate"] = Field(
+        "map-reduce", description="when the key sections do not fit: summarize them in parts, or trim"
+    )
+    max_cost: float | None = Field(None, gt=0, description="stop starting new papers past this many USD")
+    max_tokens_total: int | None = Field(
+        None, gt=0, description="stop starting new papers past this many tokens"
+    )
+    prices: dict[str, ModelPrice] = Field(
+        {}, description="USD per 1M tokens by model name, added to the defaults"
+    )
+
+    # --- where things live
+    cache_dir: Path = Field(
+        Path("~/.cache/chatpaper"), description="downloaded PDFs and the summary cache live here"
+    )
+
+    # --- arXiv
+    arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API endpoint")
+    arxiv_rss_url: str = Field("https://rss.arxiv.org/atom", description="arXiv announcement feed base URL")
+    arxiv_delay: float = Field(
+        3.0, ge=0, description="seconds between arXiv API requests (arXiv's terms ask for at least 3)"
+    )
+    arxiv_retries: int = Field(4, ge=0, description="retries on arXiv 429/5xx/empty pages")
+    download_workers: int = Field(
+        2, ge=1, le=4, description="PDF downloads at once (kept low to be polite to arxiv.org)"
+    )
+
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+
+    @property
+    def cache_path(self) -> Path:
+        return self.cache_dir.expanduser()
+
+    @property
+    def has_llm_endpoint(self) -> bool:
+        """True when a key or a base URL is configured (a base URL alone suits keyless local servers)."""
+        return bool(self.api_key and self.api_key.get_secret_value()) or bool(self.base_url)
+
+    def resolved_backend(self) -> Literal["openai", "extractive"]:
+        if self.backend == "auto":
+            return "openai" if self.has_llm_endpoint else "extractive"
+        return self.backend
+
+
+NESTED = {"digest": DigestSettings, "smtp": SmtpSettings}
+# The openai SDK's variables, honoured when no CHATPAPER_ twin is set.
+SDK_ENV = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
+
+
+class LoadedSettings(BaseModel):
+    """Effective settings plus where each value came from ("default", "env CHATPAPER_X", ...)."""
+
+    settings: Settings
+    sources: dict[str, str]
+
+
+def _env_layer(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, field in Settings.model_fields.items():
+        if name in NESTED:
+            for sub in NESTED[name].model_fields:
+                var = f"{ENV_PREFIX}{name.upper()}_{sub.upper()}"
+                if var in environ:
+                    values.setdefault(name, {})[sub] = environ[var]
+                    sources[f"{name}.{sub}"] = f"env {var}"
+            continue
+        if field.annotation is dict or name == "prices":
+            continue  # prices only come from the config file
+        var = f"{ENV_PREFIX}{name.upper()}"
+        if var in environ:
+            values[name] = environ[var]
+            sources[name] = f"env {var}"
+        elif name in SDK_ENV and environ.get(SDK_ENV[name]):
+            values[name] = environ[SDK_ENV[name]]
+            sources[name] = f"env {SDK_ENV[name]}"
+    return values, sources
+
+
+def _toml_layer(path: Path | None) -> tuple[dict[str, Any], dict[str, str], str | None]:
+    if path is None:
+        default = Path(DEFAULT_CONFIG_FILE)
+        if not default.is_file():
+            return {}, {}, None
+        path = default
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found: check the --config path") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"config file {path} is not valid TOML ({exc}): fix it or pass another --config"
+        ) from None
+    label = f"file {path}"
+    sources: dict[str, str] = {}
+    for key, value in data.items():
+        if key in NESTED and isinstance(value, dict):
+            for sub in value:
+                sources[f"{key}.{sub}"] = label
+        else:
+            sources[key] = label
+    return data, sources, str(path)
+
+
+def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if key in NESTED and isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(
+    cli: Mapping[str, Any] | None = None,
+    config_path: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> LoadedSettings:
+    """Build the effective settings from defaults, `chatpaper.toml`, the environment and CLI flags.
+
+    `cli` holds only flags the user actually gave (None values are ignored); nested keys use dots
+    (`{"digest.top": 5}`). Raises `ConfigError` naming the bad setting and its source.
+    """
+    environ = os.environ if environ is None else environ
+    if config_path is None and environ.get(f"{ENV_PREFIX}CONFIG"):
+        config_path = environ[f"{ENV_PREFIX}CONFIG"]
+    toml_values, toml_sources, _ = _toml_layer(Path(config_path) if config_path else None)
+    env_values, env_sources = _env_layer(environ)
+
+    cli_values: dict[str, Any] = {}
+    cli_sources: dict[str, str] = {}
+    for key, value in (cli or {}).items():
+        if value is None:
+            continue
+        if "." in key:
+            section, sub = key.split(".", 1)
+            cli_values.setdefault(section, {})[sub] = value
+        else:
+            cli_values[key] = value
+        cli_sources[key] = "flag"
+
+    merged = _merge(_merge(toml_values, env_values), cli_values)
+    sources = {**toml_sources, **env_sources, **cli_sources}
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        where = sources.get(key) or sources.get(key.split(".")[0], "settings")
+        # Never echo the rejected value: it may be a secret.
+        raise ConfigError(f"setting '{key}' from {where} is invalid: {err['msg']}") from None
+    return LoadedSettings(settings=settings, sources=sources)
+
+
+def describe_settings(loaded: LoadedSettings) -> list[tuple[str, str, str]]:
+    """(name, shown value, source) for every setting; secrets are redacted."""
+    rows: list[tuple[str, str, str]] = []
+
+    def shown(value: Any) -> str:
+        if isinstance(value, SecretStr):
+            return "********" if value.get_secret_value() else "(empty)"
+        if isinstance(value, BaseModel):
+            return repr(value.model_dump(mode="json"))
+        if isinstance(value, list):
+            return ", ".join(shown(v) for v in value) if value else "[]"
+        if isinstance(value, dict):
+            return repr({k: shown(v) for k, v in value.items()}) if value else "{}"
+        return "(unset)" if value is None else str(value)
+
+    settings = loaded.settings
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if name in NESTED:
+            for sub in NESTED[name].model_fields:
+                key = f"{name}.{sub}"
+                rows.append((key, shown(getattr(value, sub)), loaded.sources.get(key, "default")))
+        else:
+            rows.append((name, shown(value), loaded.sources.get(name, "default")))
+    return rows
