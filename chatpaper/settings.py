@@ -65,9 +65,7 @@ class DigestSettings(BaseModel):
     include: list[str] = Field([], description="keywords/phrases to rank by (whole words)")
     exclude: list[str] = Field([], description="keywords/phrases that drop a paper")
     top: int = Field(20, ge=1, description="papers summarized per day, after ranking")
-    state: Path = Field(
-        Path("~/.local/state/chatpaper/state.db"), description="SQLite file with papers seen and runs"
-    )
+    state: Path = Field(Path("~/.local/state/chatpaper/state.db"), description="SQLite file with papers seen and runs")
     out: Path = Field(Path("digests"), description="folder for YYYY-MM-DD.md pages")
     email: str | None = Field(None, description="send the digest to this address")
     topics: list[DigestTopic] = Field([], description="named topics, each with categories and keywords")
@@ -133,17 +131,11 @@ class Settings(BaseModel):
         "map-reduce", description="when the key sections do not fit: summarize them in parts, or trim"
     )
     max_cost: float | None = Field(None, gt=0, description="stop starting new papers past this many USD")
-    max_tokens_total: int | None = Field(
-        None, gt=0, description="stop starting new papers past this many tokens"
-    )
-    prices: dict[str, ModelPrice] = Field(
-        {}, description="USD per 1M tokens by model name, added to the defaults"
-    )
+    max_tokens_total: int | None = Field(None, gt=0, description="stop starting new papers past this many tokens")
+    prices: dict[str, ModelPrice] = Field({}, description="USD per 1M tokens by model name, added to the defaults")
 
     # --- where things live
-    cache_dir: Path = Field(
-        Path("~/.cache/chatpaper"), description="downloaded PDFs and the summary cache live here"
-    )
+    cache_dir: Path = Field(Path("~/.cache/chatpaper"), description="downloaded PDFs and the summary cache live here")
 
     # --- arXiv
     arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API endpoint")
@@ -220,9 +212,7 @@ def _toml_layer(path: Path | None) -> tuple[dict[str, Any], dict[str, str], str 
     except FileNotFoundError:
         raise ConfigError(f"config file {path} not found: check the --config path") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            f"config file {path} is not valid TOML ({exc}): fix it or pass another --config"
-        ) from None
+        raise ConfigError(f"config file {path} is not valid TOML ({exc}): fix it or pass another --config") from None
     label = f"file {path}"
     sources: dict[str, str] = {}
     for key, value in data.items():
