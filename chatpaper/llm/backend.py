@@ -1,0 +1,44 @@
+"""What every summarizing backend offers the pipeline.
+
+A backend turns a parsed `Paper` into a `Draft`: the model-written part of the summary plus what it
+cost. The pipeline adds provenance (`SummaryMeta`) and arXiv metadata; backends never see files,
+caches or reports. Backends are called from several worker threads at once and must be thread-safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A validated answer and its cost."""
+
+    answer: SummaryAnswer
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+
+class Backend(Protocol):
+    """A way of summarizing papers: the OpenAI-compatible client or the offline extractive one."""
+
+    name: Literal["openai", "extractive"]
+    model: str
+    prompt_version: str
+
+    def summarize(self, paper: Paper, language: Language, *, arxiv: ArxivEntry | None = None) -> Draft:
+        """Summarize one paper. `arxiv`, when given, is authoritative metadata the prompt may show.
+
+        Raises a `chatpaper.errors.PaperError` subclass when this paper cannot be summarized, and
+        `LLMAuthError` when no paper can be (the key was refused).
+        """
+        ...
+
+    def estimate_prompt_tokens(self, paper: Paper | None, language: Language) -> int:
+        """Prompt tokens one paper would cost (for `--dry-run`); `paper` is None when only
+        metadata is known (the PDF is not downloaded yet), then a budget-based estimate."""
+        ...
