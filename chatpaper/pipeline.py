@@ -1,0 +1,286 @@
+"""Orchestration: paper refs -> PDFs -> parsed papers -> summaries -> reports and the run index.
+
+Each paper is one job; `settings.workers` jobs run at once. A paper that fails becomes a failed
+outcome with a one-line reason and the batch goes on; only a refused API key (every paper would
+fail the same way) or a spent budget stops new papers from starting.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from chatpaper.atomic import write_text_atomic
+from chatpaper.errors import BudgetExceededError, ChatpaperError, LLMAuthError, SourceError
+from chatpaper.llm import make_backend
+from chatpaper.llm.backend import Backend, Draft
+from chatpaper.llm.pricing import estimate_cost
+from chatpaper.models import ArxivInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
+from chatpaper.pdf import read_paper
+from chatpaper.render import RunUsage, render_index, render_report
+from chatpaper.settings import Settings
+from chatpaper.sources.download import download_pdf
+from chatpaper.sources.local import file_sha256
+from chatpaper.store import SummaryCache, cache_key
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[PaperOutcome], None]
+
+
+@dataclass
+class RunResult:
+    """What a batch produced: outcomes in input order, usage totals, and why it stopped early (if it did)."""
+
+    outcomes: list[PaperOutcome]
+    usage: RunUsage
+    started: datetime
+    index_path: Path
+    stopped: ChatpaperError | None = None
+
+    @property
+    def failed(self) -> list[PaperOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+@dataclass
+class _Run:
+    """State shared by the worker threads of one batch."""
+
+    settings: Settings
+    backend: Backend
+    cache: SummaryCache
+    out: Path
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    cost_usd: float | None = None
+    stopped: ChatpaperError | None = None
+
+    def charge(self, draft: Draft, cost: float | None) -> None:
+        with self.lock:
+            self.prompt_tokens += draft.prompt_tokens
+            self.completion_tokens += draft.completion_tokens
+            self.calls += draft.calls
+            if cost is not None:
+                self.cost_usd = (self.cost_usd or 0.0) + cost
+            self._check_budget()
+
+    def _check_budget(self) -> None:
+        limits = self.settings
+        if self.stopped:
+            return
+        if limits.max_tokens_total and self.prompt_tokens + self.completion_tokens >= limits.max_tokens_total:
+            self.stopped = BudgetExceededError(
+                f"token budget reached ({self.prompt_tokens + self.completion_tokens:,} of "
+                f"{limits.max_tokens_total:,}): raise --max-tokens-total to summarize the rest"
+            )
+        elif limits.max_cost and self.cost_usd is not None and self.cost_usd >= limits.max_cost:
+            self.stopped = BudgetExceededError(
+                f"cost budget reached (~${self.cost_usd:.4f} of ${limits.max_cost:.4f}): "
+                "raise --max-cost to summarize the rest"
+            )
+
+    def stop(self, error: ChatpaperError) -> None:
+        with self.lock:
+            if self.stopped is None:
+                self.stopped = error
+
+    def usage(self) -> RunUsage:
+        return RunUsage(self.prompt_tokens, self.completion_tokens, self.calls, self.cost_usd)
+
+
+def unique_names(refs: Sequence[PaperRef]) -> list[PaperRef]:
+    """Give refs that share a report name (same file stem in two folders) distinct names: x, x-2, x-3."""
+    seen: dict[str, int] = {}
+    result = []
+    for ref in refs:
+        count = seen.get(ref.name.lower(), 0) + 1
+        seen[ref.name.lower()] = count
+        result.append(ref if count == 1 else ref.model_copy(update={"name": f"{ref.name}-{count}"}))
+    return result
+
+
+def _verified_code_url(claimed: str | None, paper: Paper) -> str | None:
+    """Keep the model's code URL only if the paper prints it; otherwise the reader's best candidate.
+
+    A model asked for a repository link will sometimes invent a plausible one; a report that links
+    to a non-existent repository is worse than one without a link.
+    """
+    if claimed:
+        wanted = claimed.rstrip("/").lower()
+        printed = [u.rstrip("/").lower() for u in paper.code_urls]
+        if wanted in printed or any(wanted.split("://")[-1] in s.text.lower() for s in paper.sections):
+            return claimed
+    return paper.code_urls[0] if paper.code_urls else None
+
+
+def build_summary(draft: Draft, paper: Paper, ref: PaperRef, backend: Backend, settings: Settings) -> PaperSummary:
+    """Combine the backend's answer with provenance and, for arXiv papers, arXiv's authoritative metadata."""
+    fields = draft.answer.model_dump()
+    fields["code_url"] = _verified_code_url(draft.answer.code_url, paper)
+    if settings.language == "en":
+        fields["title_translated"] = None
+    fields["abstract"] = paper.abstract or None
+    entry = ref.arxiv
+    if entry is not None:
+        fields.update(title=entry.title, authors=entry.authors or fields["authors"], abstract=entry.abstract or None)
+        fields["paper_url"] = entry.abs_url
+        fields["arxiv"] = ArxivInfo(
+            id=entry.versioned_id,
+            categories=entry.categories,
+            published=entry.published.date() if entry.published else None,
+            updated=entry.updated.date() if entry.updated else None,
+            comment=entry.comment,
+            doi=entry.doi,
+            journal_ref=entry.journal_ref,
+        )
+    fields["meta"] = SummaryMeta(
+        source=ref.source,
+        sha256=paper.sha256,
+        backend=backend.name,
+        model=backend.model,
+        language=settings.language,
+        prompt_version=backend.prompt_version,
+        prompt_tokens=draft.prompt_tokens,
+        completion_tokens=draft.completion_tokens,
+        calls=draft.calls,
+        cost_usd=estimate_cost(backend.model, draft.prompt_tokens, draft.completion_tokens, settings.prices),
+    )
+    return PaperSummary.model_validate(fields)
+
+
+def write_reports(summary: PaperSummary, out: Path, name: str) -> str:
+    """Write `<name>.json` then `<name>.md` atomically; returns the Markdown file name."""
+    write_text_atomic(out / f"{name}.json", summary.model_dump_json(indent=2) + "\n")
+    write_text_atomic(out / f"{name}.md", render_report(summary))
+    return f"{name}.md"
+
+
+def _previous_summary(out: Path, name: str) -> PaperSummary | None:
+    path = out / f"{name}.json"
+    try:
+        return PaperSummary.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def _outcome(ref: PaperRef, status: str, **kwargs: object) -> PaperOutcome:
+    title = ref.arxiv.title if ref.arxiv else None
+    summary = kwargs.get("summary")
+    if isinstance(summary, PaperSummary):
+        title = summary.title
+    return PaperOutcome(source=ref.source, name=ref.name, status=status, title=title, arxiv=ref.arxiv, **kwargs)
+
+
+def _summarize_ref(ref: PaperRef, run: _Run) -> PaperOutcome:
+    settings, backend = run.settings, run.backend
+    if run.stopped is not None:
+        return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
+    if ref.path is not None:
+        path = Path(ref.path)
+    elif ref.arxiv is not None:
+        path = download_pdf(ref.arxiv, settings.cache_path, settings)
+    else:
+        raise SourceError(f"{ref.source}: neither a file nor an arXiv entry")
+    sha256 = file_sha256(path) if path.is_file() else None
+    identity = ref.arxiv.versioned_id if ref.arxiv and ref.arxiv.version else (sha256 or ref.source)
+    key = cache_key(identity, backend.model, settings.language, backend.prompt_version)
+
+    if not settings.force:
+        previous = _previous_summary(run.out, ref.name)
+        if previous is not None and sha256 is not None:
+            meta = previous.meta
+            same = (meta.sha256, meta.model, meta.language, meta.prompt_version) == (
+                sha256,
+                backend.model,
+                settings.language,
+                backend.prompt_version,
+            )
+            if same:
+                return _outcome(ref, "skipped", summary=previous, report=f"{ref.name}.md")
+        cached = run.cache.get(key)
+        if cached is not None:
+            cached = cached.model_copy(update={"meta": cached.meta.model_copy(update={"source": ref.source})})
+            return _outcome(ref, "cached", summary=cached, report=write_reports(cached, run.out, ref.name))
+
+    paper = read_paper(path, sha256=sha256)
+    draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
+    summary = build_summary(draft, paper, ref, backend, settings)
+    run.charge(draft, summary.meta.cost_usd)
+    run.cache.put(key, summary)
+    return _outcome(ref, "done", summary=summary, report=write_reports(summary, run.out, ref.name))
+
+
+def _reason(exc: Exception, ref: PaperRef) -> str:
+    """The error's message without a leading file name: outcomes already carry the source."""
+    text = str(exc)
+    for prefix in {ref.source, ref.path or ref.source}:
+        if text.startswith(f"{prefix}: "):
+            return text[len(prefix) + 2 :]
+    return text
+
+
+def _guarded(ref: PaperRef, run: _Run) -> PaperOutcome:
+    try:
+        return _summarize_ref(ref, run)
+    except LLMAuthError as exc:
+        run.stop(exc)
+        return _outcome(ref, "failed", reason=_reason(exc, ref))
+    except ChatpaperError as exc:
+        return _outcome(ref, "failed", reason=_reason(exc, ref))
+    except Exception as exc:  # a bug must not cost the rest of the batch
+        log.exception("unexpected error on %s", ref.source)
+        return _outcome(ref, "failed", reason=f"internal error ({type(exc).__name__}: {exc}); rerun with --debug")
+
+
+def summarize_batch(
+    refs: Sequence[PaperRef],
+    settings: Settings,
+    *,
+    problems: Sequence[tuple[str, str]] = (),
+    backend: Backend | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Summarize every ref into `settings.out`, then write `index.md`.
+
+    `problems` are inputs already known to be unusable (a missing path), as (source, reason); they
+    are listed as failures. `progress` is called once per paper as it finishes, from worker threads.
+    """
+    started = datetime.now(UTC)
+    out = settings.out.expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    run = _Run(
+        settings=settings,
+        backend=backend or make_backend(settings),
+        cache=SummaryCache(settings.cache_path / "summaries.db"),
+        out=out,
+    )
+
+    def job(ref: PaperRef) -> PaperOutcome:
+        outcome = _guarded(ref, run)
+        if progress:
+            progress(outcome)
+        return outcome
+
+    try:
+        with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="paper") as pool:
+            outcomes = list(pool.map(job, unique_names(refs)))
+    finally:
+        run.cache.close()
+    for source, reason in problems:
+        failed = PaperOutcome(source=source, name=source, status="failed", reason=reason)
+        if progress:
+            progress(failed)
+        outcomes.append(failed)
+    index_path = out / "index.md"
+    write_text_atomic(index_path, render_index(outcomes, started=started, usage=run.usage()))
+    return RunResult(outcomes=outcomes, usage=run.usage(), started=started, index_path=index_path, stopped=run.stopped)

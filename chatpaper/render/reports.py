@@ -1,0 +1,173 @@
+"""Markdown for one paper's report and for a run's index, from jinja2 templates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import jinja2
+
+from chatpaper import __version__
+from chatpaper.models import PaperOutcome, PaperSummary
+
+LABELS = {
+    "en": {
+        "authors": "Authors",
+        "affiliation": "First author's affiliation",
+        "keywords": "Keywords",
+        "links": "Links",
+        "paper": "Paper",
+        "code": "Code",
+        "published": "published",
+        "comment": "Comment",
+        "background": "Research background",
+        "prior_work": "Past methods, their problems, and the motivation",
+        "method": "Proposed method",
+        "results": "Tasks and performance",
+        "abstract": "Abstract",
+        "source": "Source",
+    },
+    "zh": {
+        "authors": "作者",
+        "affiliation": "第一作者单位",
+        "keywords": "关键词",
+        "links": "链接",
+        "paper": "论文",
+        "code": "代码",
+        "published": "发表于",
+        "comment": "备注",
+        "background": "研究背景",
+        "prior_work": "过去的方法、存在的问题与研究动机",
+        "method": "提出的方法",
+        "results": "任务与性能",
+        "abstract": "摘要",
+        "source": "来源",
+    },
+}
+
+
+def md_code(text: object) -> str:
+    """Inline code that survives backticks in the text."""
+    value = str(text).replace("\n", " ")
+    fence = "``" if "`" in value else "`"
+    return f"{fence}{value}{fence}"
+
+
+def md_cell(text: object) -> str:
+    """Text safe inside a Markdown table cell or list item: one line, no bare pipes."""
+    return re.sub(r"\s+", " ", str(text)).replace("|", "\\|").strip()
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("chatpaper.render", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # Markdown, not HTML; values are escaped where they land in tables
+    )
+    env.filters["md_code"] = md_code
+    env.filters["md_cell"] = md_cell
+    return env
+
+
+def describe_provenance(summary: PaperSummary) -> str:
+    """One line saying who wrote the summary, so nobody mistakes an extract for an LLM's reading."""
+    meta = summary.meta
+    if meta.backend == "extractive":
+        if meta.language == "zh":
+            return "摘要方式：**extractive, no LLM**（抽取式，未使用大模型）：以下句子摘自论文原文，未经翻译。"
+        return (
+            "Summary: **extractive, no LLM**. The sentences below are quoted from the paper itself; "
+            "no language model wrote or checked them."
+        )
+    tokens = f"{meta.prompt_tokens:,}+{meta.completion_tokens:,} tokens"
+    cost = f" · ~${meta.cost_usd:.4f}" if meta.cost_usd is not None else ""
+    return f"Summary written by **{meta.model}** from the paper's text · prompt {meta.prompt_version} · {tokens}{cost}"
+
+
+def render_report(summary: PaperSummary) -> str:
+    """The Markdown report for one paper."""
+    template = _environment().get_template("report.md.j2")
+    text = template.render(
+        s=summary,
+        labels=LABELS[summary.meta.language],
+        provenance=describe_provenance(summary),
+        version=__version__,
+    )
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def first_sentence(text: str, limit: int = 180) -> str:
+    """The opening sentence of `text`, shortened to `limit` characters for a one-line gist."""
+    text = re.sub(r"\s+", " ", text).strip()
+    match = re.search(r"(?<=[.!?。！？])\s", text)
+    sentence = text[: match.start()] if match else text
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class RunUsage:
+    """Totals shown in the index header and on stderr."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    cost_usd: float | None = None
+
+    def describe(self) -> str:
+        if not self.calls:
+            return ""
+        text = f"{self.calls} LLM calls · {self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion tokens"
+        return text + (f" · ~${self.cost_usd:.4f}" if self.cost_usd is not None else "")
+
+
+def tally_line(outcomes: Sequence[PaperOutcome]) -> str:
+    """'3 done · 1 skipped · 1 failed', counting cache hits as done."""
+    done = sum(o.status in ("done", "cached") for o in outcomes)
+    skipped = sum(o.status == "skipped" for o in outcomes)
+    failed = sum(o.status == "failed" for o in outcomes)
+    return f"{done} done · {skipped} skipped · {failed} failed"
+
+
+def _outcome_date(outcome: PaperOutcome) -> str:
+    if outcome.arxiv and outcome.arxiv.published:
+        return outcome.arxiv.published.date().isoformat()
+    if outcome.summary and outcome.summary.arxiv and outcome.summary.arxiv.published:
+        return outcome.summary.arxiv.published.isoformat()
+    return ""
+
+
+def _outcome_result(outcome: PaperOutcome) -> str:
+    if outcome.status == "failed":
+        return md_cell(f"failed: {outcome.reason}")
+    gist = first_sentence(outcome.summary.summary.method) if outcome.summary else ""
+    prefix = {"skipped": "unchanged, skipped. ", "cached": "from cache. "}.get(outcome.status, "")
+    return md_cell(prefix + gist)
+
+
+def render_index(outcomes: Sequence[PaperOutcome], *, started: datetime, usage: RunUsage | None = None) -> str:
+    """`index.md`: every paper of the run in order with its one-line result and link, then the failures."""
+    rows = []
+    for outcome in outcomes:
+        title = md_cell(outcome.title or outcome.source)
+        link = f"[{title}]({outcome.report})" if outcome.report else title
+        rows.append({"link": link, "date": _outcome_date(outcome), "result": _outcome_result(outcome)})
+    failures = [o for o in outcomes if o.status == "failed"]
+    text = (
+        _environment()
+        .get_template("index.md.j2")
+        .render(
+            started=started,
+            tally=tally_line(outcomes),
+            usage=usage.describe() if usage else "",
+            rows=rows,
+            failures=failures,
+        )
+    )
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
