@@ -1,0 +1,83 @@
+"""Settings precedence (flag > env > file > default), provenance, and secrets staying secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatpaper.errors import ConfigError
+from chatpaper.settings import describe_settings, load_settings
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "chatpaper.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    loaded = load_settings(environ={})
+    assert loaded.settings.model == "gpt-4o-mini"
+    assert loaded.settings.workers == 4
+    assert loaded.settings.resolved_backend() == "extractive"
+    assert loaded.sources == {}
+
+
+def test_flag_beats_env_beats_file_beats_default(tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'model = "from-file"\nworkers = 2\nlanguage = "zh"\n')
+    env = {"CHATPAPER_MODEL": "from-env", "CHATPAPER_WORKERS": "3"}
+    loaded = load_settings({"model": "from-flag"}, config_path=config, environ=env)
+    assert loaded.settings.model == "from-flag"
+    assert loaded.settings.workers == 3
+    assert loaded.settings.language == "zh"
+    assert loaded.sources["model"] == "flag"
+    assert loaded.sources["workers"] == "env CHATPAPER_WORKERS"
+    assert loaded.sources["language"] == f"file {config}"
+
+
+def test_nested_sections_merge_across_layers(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        '[digest]\ncategories = ["cs.CL"]\ntop = 7\n[[digest.topics]]\nname = "rag"\ninclude = ["retrieval"]\n',
+    )
+    loaded = load_settings({"digest.top": 3}, config_path=config, environ={"CHATPAPER_DIGEST_INCLUDE": "a, b c"})
+    digest = loaded.settings.digest
+    assert digest.categories == ["cs.CL"]
+    assert digest.top == 3
+    assert digest.include == ["a", "b c"]
+    assert digest.topics[0].name == "rag"
+
+
+def test_openai_sdk_variables_are_honoured_below_chatpaper_ones() -> None:
+    loaded = load_settings(environ={"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"})
+    assert loaded.settings.base_url == "http://127.0.0.1:1/v1"
+    assert loaded.settings.resolved_backend() == "openai"  # a base URL alone suits keyless local servers
+    loaded = load_settings(environ={"OPENAI_BASE_URL": "http://a/v1", "CHATPAPER_BASE_URL": "http://b/v1"})
+    assert loaded.settings.base_url == "http://b/v1"
+
+
+def test_config_output_redacts_the_key() -> None:
+    secret = "sk-test-" + "x" * 30
+    loaded = load_settings(environ={"OPENAI_API_KEY": secret})
+    rows = {name: (value, source) for name, value, source in describe_settings(loaded)}
+    assert rows["api_key"] == ("********", "env OPENAI_API_KEY")
+    assert secret not in repr(loaded.settings)
+    assert secret not in str(rows)
+
+
+def test_bad_value_names_setting_and_source_but_not_the_value(tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'workers = "many"\n')
+    with pytest.raises(ConfigError, match=r"'workers' from file .*chatpaper.toml"):
+        load_settings(config_path=config, environ={})
+    with pytest.raises(ConfigError, match="CHATPAPER_LANGUAGE"):
+        load_settings(environ={"CHATPAPER_LANGUAGE": "fr"})
+
+
+def test_unknown_key_and_broken_toml_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="modle"):
+        load_settings(config_path=write_config(tmp_path, 'modle = "x"\n'), environ={})
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(config_path=write_config(tmp_path, "model = \n"), environ={})
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(config_path=tmp_path / "missing.toml", environ={})
