@@ -57,7 +57,7 @@ class _Run:
     settings: Settings
     backend: Backend
     cache: SummaryCache
-    out: Path
+    out: Path | None  # None: the caller renders its own output (the digest page)
     lock: threading.Lock = field(default_factory=threading.Lock)
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -196,7 +196,7 @@ def _summarize_ref(ref: PaperRef, run: _Run) -> PaperOutcome:
     key = cache_key(identity, backend.model, settings.language, backend.prompt_version)
 
     if not settings.force:
-        previous = _previous_summary(run.out, ref.name)
+        previous = _previous_summary(run.out, ref.name) if run.out else None
         if previous is not None and sha256 is not None:
             meta = previous.meta
             same = (meta.sha256, meta.model, meta.language, meta.prompt_version) == (
@@ -210,14 +210,18 @@ def _summarize_ref(ref: PaperRef, run: _Run) -> PaperOutcome:
         cached = run.cache.get(key)
         if cached is not None:
             cached = cached.model_copy(update={"meta": cached.meta.model_copy(update={"source": ref.source})})
-            return _outcome(ref, "cached", summary=cached, report=write_reports(cached, run.out, ref.name))
+            return _outcome(ref, "cached", summary=cached, report=_write(run, cached, ref))
 
     paper = read_paper(path, sha256=sha256)
     draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
     summary = build_summary(draft, paper, ref, backend, settings)
     run.charge(draft, summary.meta.cost_usd)
     run.cache.put(key, summary)
-    return _outcome(ref, "done", summary=summary, report=write_reports(summary, run.out, ref.name))
+    return _outcome(ref, "done", summary=summary, report=_write(run, summary, ref))
+
+
+def _write(run: _Run, summary: PaperSummary, ref: PaperRef) -> str | None:
+    return write_reports(summary, run.out, ref.name) if run.out else None
 
 
 def _reason(exc: Exception, ref: PaperRef) -> str:
@@ -242,6 +246,43 @@ def _guarded(ref: PaperRef, run: _Run) -> PaperOutcome:
         return _outcome(ref, "failed", reason=f"internal error ({type(exc).__name__}: {exc}); rerun with --debug")
 
 
+@dataclass
+class BatchResult:
+    """Outcomes in input order, usage totals, and why the batch stopped early (if it did)."""
+
+    outcomes: list[PaperOutcome]
+    usage: RunUsage
+    stopped: ChatpaperError | None = None
+
+
+def summarize_papers(
+    refs: Sequence[PaperRef],
+    settings: Settings,
+    *,
+    cache: SummaryCache,
+    backend: Backend | None = None,
+    reports_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Summarize refs with `settings.workers` papers in flight; never raises for a single paper.
+
+    With `reports_dir`, each paper's `<name>.md`/`<name>.json` is written there (and papers whose
+    JSON is current are skipped); without, only the cache is filled. `progress` is called once per
+    paper as it finishes, from worker threads.
+    """
+    run = _Run(settings=settings, backend=backend or make_backend(settings), cache=cache, out=reports_dir)
+
+    def job(ref: PaperRef) -> PaperOutcome:
+        outcome = _guarded(ref, run)
+        if progress:
+            progress(outcome)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="paper") as pool:
+        outcomes = list(pool.map(job, unique_names(refs)))
+    return BatchResult(outcomes=outcomes, usage=run.usage(), stopped=run.stopped)
+
+
 def summarize_batch(
     refs: Sequence[PaperRef],
     settings: Settings,
@@ -250,37 +291,27 @@ def summarize_batch(
     backend: Backend | None = None,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Summarize every ref into `settings.out`, then write `index.md`.
+    """Summarize every ref into reports in `settings.out`, then write `index.md` listing the run.
 
     `problems` are inputs already known to be unusable (a missing path), as (source, reason); they
-    are listed as failures. `progress` is called once per paper as it finishes, from worker threads.
+    are listed as failures after the papers.
     """
     started = datetime.now(UTC)
     out = settings.out.expanduser()
     out.mkdir(parents=True, exist_ok=True)
-    run = _Run(
-        settings=settings,
-        backend=backend or make_backend(settings),
-        cache=SummaryCache(settings.cache_path / "summaries.db"),
-        out=out,
-    )
-
-    def job(ref: PaperRef) -> PaperOutcome:
-        outcome = _guarded(ref, run)
-        if progress:
-            progress(outcome)
-        return outcome
-
+    cache = SummaryCache(settings.cache_path / "summaries.db")
     try:
-        with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="paper") as pool:
-            outcomes = list(pool.map(job, unique_names(refs)))
+        batch = summarize_papers(refs, settings, cache=cache, backend=backend, reports_dir=out, progress=progress)
     finally:
-        run.cache.close()
+        cache.close()
+    outcomes = list(batch.outcomes)
     for source, reason in problems:
         failed = PaperOutcome(source=source, name=source, status="failed", reason=reason)
         if progress:
             progress(failed)
         outcomes.append(failed)
     index_path = out / "index.md"
-    write_text_atomic(index_path, render_index(outcomes, started=started, usage=run.usage()))
-    return RunResult(outcomes=outcomes, usage=run.usage(), started=started, index_path=index_path, stopped=run.stopped)
+    write_text_atomic(index_path, render_index(outcomes, started=started, usage=batch.usage))
+    return RunResult(
+        outcomes=outcomes, usage=batch.usage, started=started, index_path=index_path, stopped=batch.stopped
+    )

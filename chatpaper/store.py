@@ -64,11 +64,15 @@ SUMMARY_MIGRATIONS = [
 
 
 class SummaryCache:
-    """Validated summaries keyed by `cache_key`; safe to share between threads."""
+    """Validated summaries keyed by `cache_key`; safe to share between threads.
 
-    def __init__(self, path: Path) -> None:
+    Opened on its own file (`<cache-dir>/summaries.db`), or on the digest's state file through
+    `DigestState.summaries`, which carries the same table.
+    """
+
+    def __init__(self, path: Path, *, _conn: sqlite3.Connection | None = None) -> None:
         self.path = path.expanduser()
-        self._conn = open_database(self.path, SUMMARY_MIGRATIONS)
+        self._conn = _conn if _conn is not None else open_database(self.path, SUMMARY_MIGRATIONS)
         self._lock = threading.Lock()
 
     def get(self, key: str) -> PaperSummary | None:
