@@ -1,0 +1,611 @@
+"""The offline extractive backend: a ChatPaper summary built from the paper's own sentences.
+
+Used when no LLM endpoint is configured. Nothing is generated: every summary point is a short
+paragraph of sentences quoted from the paper, ranked per point by cue phrases, the section they come
+from, their position in it and their TF-IDF similarity to the title and abstract. It cannot judge
+(whether the motivation is sound) and cannot translate, and the report says so. Deterministic: the
+same `Paper` gives a byte-identical answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Literal
+from urllib.parse import urlsplit
+
+from chatpaper.llm.backend import Draft
+from chatpaper.llm.sentences import (
+    GENERIC_WORDS,
+    SOFT_REASONS,
+    STOP_WORDS,
+    cosine,
+    is_cjk,
+    junk_reason,
+    length_units,
+    normalize_space,
+    split_sentences,
+    stem,
+    strip_label,
+    terms,
+    tfidf_vector,
+)
+from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer, SummaryPoints
+
+Point = Literal["background", "prior_work", "method", "results"]
+POINTS: tuple[Point, ...] = ("background", "prior_work", "method", "results")
+
+MAX_POINT_UNITS = 90  # words per point (about 180 Chinese characters)
+MAX_SENTENCES = 4
+MIN_SENTENCES = 2
+MAX_KEYWORDS = 8
+
+# How much each point trusts each section role. Roles not listed (references, appendix) are never read.
+ROLE_WEIGHTS: dict[Point, dict[str, float]] = {
+    "background": {
+        "abstract": 1.0, "introduction": 1.0, "background": 0.8, "related_work": 0.35, "conclusion": 0.3,
+        "discussion": 0.3, "other": 0.3, "method": 0.15, "experiments": 0.1, "results": 0.1,
+    },
+    "prior_work": {
+        "related_work": 1.0, "introduction": 0.85, "background": 0.75, "abstract": 0.6, "discussion": 0.4,
+        "other": 0.35, "method": 0.3, "conclusion": 0.3, "experiments": 0.25, "results": 0.2,
+    },
+    "method": {
+        "method": 1.0, "abstract": 0.85, "introduction": 0.75, "other": 0.55, "conclusion": 0.55,
+        "experiments": 0.35, "background": 0.3, "discussion": 0.3, "results": 0.2, "related_work": 0.15,
+    },
+    "results": {
+        "experiments": 1.0, "results": 1.0, "conclusion": 0.9, "abstract": 0.85, "discussion": 0.75,
+        "introduction": 0.5, "other": 0.4, "method": 0.3, "background": 0.1, "related_work": 0.1,
+    },
+}  # fmt: skip
+
+# How fast a sentence's weight falls with its position in its section: the problem statement opens
+# an introduction, while results are spread through an experiments section.
+POSITION_DECAY: dict[Point, float] = {"background": 0.12, "prior_work": 0.03, "method": 0.05, "results": 0.02}
+
+_Cue = tuple[re.Pattern[str], float]
+
+
+def _cues(*groups: tuple[float, str]) -> tuple[_Cue, ...]:
+    """Cue patterns: English alternatives match whole words case-insensitively, Chinese ones as substrings."""
+    compiled = []
+    for weight, alternatives in groups:
+        parts = [a.strip() for a in alternatives.split("|") if a.strip()]
+        latin = [p for p in parts if not is_cjk(p)]
+        chinese = [p for p in parts if is_cjk(p)]
+        if latin:
+            compiled.append((re.compile(r"\b(?:" + "|".join(latin) + r")\b", re.IGNORECASE), weight))
+        if chinese:
+            compiled.append((re.compile("|".join(chinese)), weight))
+    return tuple(compiled)
+
+
+_PERCENT = r"\d+(?:\.\d+)?\s?%"
+
+CUES: dict[Point, tuple[_Cue, ...]] = {
+    "background": _cues(
+        (
+            1.0,
+            "is a fundamental|are fundamental|has attracted|have attracted|has received|have received|"
+            "has become|have become|plays? an? (?:important|key|central|crucial) role|is an important|"
+            "is a (?:key|central|core|long-standing|challenging)|重要|挑战|近年来|越来越|受到.{0,6}关注|吸引了",
+        ),
+        (
+            0.6,
+            "challenges?|challenging|important|crucial|critical|essential|fundamental|widely|increasingly|"
+            "growing|in recent years|recently|emerging|popular|ubiquitous|notoriously|demand|long-standing|"
+            "广泛|关键|需求|难题",
+        ),
+        (0.3, "problem|applications?|task|goal|aims? to|problem of|应用|问题"),
+    ),
+    "prior_work": _cues(
+        (
+            1.2,
+            "existing (?:methods|approaches|work|works|techniques|systems|models|studies|solutions)|"
+            "previous (?:work|works|methods|approaches|studies|research)|prior (?:work|works|methods|approaches|art)|"
+            "(?:traditional|conventional|classical) (?:methods|approaches|techniques)|"
+            "ha(?:s|ve) been (?:proposed|studied|explored|developed|used)|"
+            "现有方法|现有的|已有的?研究|以往|传统方法|先前",
+        ),
+        (
+            1.0,
+            "however|suffers? from|fails? to|failed to|limitations?|limited|unable to|struggles? to|"
+            "drawbacks?|shortcomings?|lacks?|lacking|insufficient|does not|do not|cannot|costly|expensive|"
+            "然而|但是|缺乏|局限|不足|难以|无法|成本高|较差|较低",
+        ),
+        (0.5, "et al\\.?|rel(?:y|ies) on|requires?|only|despite|although|while|approaches|methods|等人|依赖|一些研究"),
+    ),
+    "method": _cues(
+        (
+            1.5,
+            "we propose|we introduce|we present|we develop|we design|we devise|we describe|we formulate|"
+            "this paper proposes|this paper presents|this work proposes|this work presents|"
+            "in this (?:paper|work|article|letter)|"
+            "our (?:approach|method|framework|model|system|algorithm|technique)|"
+            "the proposed|本文提出|我们提出|本文设计|我们设计|本文|提出了",
+        ),
+        (
+            0.6,
+            "we (?:use|train|apply|leverage|adopt|employ|build|construct|extend|combine|define|model|compute)|"
+            "consists? of|is composed of|framework|architecture|algorithm|pipeline|module|key idea|novel|"
+            "to address|to tackle|to solve|to overcome|allows? us|enables?|框架|结构|模块|方法|组成|包括",
+        ),
+    ),
+    "results": _cues(
+        (
+            1.2,
+            _PERCENT + "|outperforms?|outperformed|outperforming|state[- ]of[- ]the[- ]art|surpass(?:es|ed)?|"
+            "improves?|improved|improvements?|achieves?|achieved|speed-?up|\\d+(?:\\.\\d+)?\\s?(?:x|×) faster|"
+            "提升|提高|优于|超过|达到|实验表明|结果表明|显著",
+        ),
+        (
+            0.8,
+            "compared (?:to|with)|than|baselines?|accuracy|f1|bleu|rouge|success rate|error rate|"
+            "results show|experiments show|we show|we demonstrate|we find|we found|we observe|demonstrates?|"
+            "significantly|gains?|reduces?|reduced|higher|lower|better|evaluat\\w+|benchmarks?|"
+            "相比|准确率|证明|表明|效果",
+        ),
+        (0.4, "\\d+\\.\\d+|from \\d+|by \\d+"),
+    ),
+}
+# A sentence that clearly belongs to another point weighs less here.
+ANTI_CUES: dict[Point, tuple[_Cue, ...]] = {
+    "background": CUES["method"][:1] + CUES["results"][:1],
+    "prior_work": _cues(
+        (1.0, "we propose|we introduce|we present|in this (?:paper|work)|本文|我们提出"),
+        (0.8, "we|our|我们"),
+    ),
+    "method": CUES["results"][:1],
+    "results": _cues((0.5, "we propose|we introduce|in this (?:paper|work)")),
+}
+CUE_CAP = 3.0
+
+# Sentences that lean on the one before read badly out of context.
+_DANGLING = re.compile(r"^(?:this|these|that|those|it|its|they|such|thus|hence|therefore|then|also|similarly)\b")
+
+# Headings whose sections a summary should not quote, and roles for headings the reader left as "other".
+_SKIP_HEADING = re.compile(
+    r"^(?:[\dIVX]+(?:\.\d+)*\.?\s*)?(?:acknowledge?ments?|funding|author contributions?|conflicts? of interests?|"
+    r"competing interests?|declaration.*|ethic.*|broader impacts?|limitations?|data availability.*|"
+    r"code availability.*|supporting information|supplementary.*|references?|bibliography|致谢|参考文献)\s*$",
+    re.IGNORECASE,
+)
+_HEADING_ROLES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), role)
+    for pattern, role in (
+        (r"introduction|motivation|引言|介绍|绪论", "introduction"),
+        (r"related work|prior work|previous work|literature|研究现状|相关工作", "related_work"),
+        (r"background|preliminar|problem (?:statement|formulation|setting)|背景|预备知识", "background"),
+        (r"experiment|evaluation|results?\b|benchmark|empirical|实验|评估|结果", "experiments"),
+        (r"conclu|summary|future work|结论|总结|展望", "conclusion"),
+        (r"discussion|讨论", "discussion"),
+        (r"method|approach|framework|architecture|algorithm|model|design|方法|框架|模型|设计", "method"),
+    )
+)
+
+_CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org", "codeberg.org", "gitee.com")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+_CODE_CUE = re.compile(
+    r"\bour (?:code|implementation|source code|models?|data(?:set)?|tool|library|package)\b|"
+    r"\bcode (?:is|are|will be|has been) (?:publicly |openly |freely )?(?:available|released)|"
+    r"\bcode and (?:data|models?)\b|"
+    r"\bwe (?:publicly )?(?:release|open[- ]source)|项目地址|代码",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """A candidate sentence and what ranking needs to know about it."""
+
+    index: int  # reading order across the whole paper
+    text: str
+    role: str
+    position: int  # index within its section
+    units: float
+    words: frozenset[str]
+
+
+class ExtractiveBackend:
+    """Summaries quoted from the paper itself: no network, no LLM, no cost."""
+
+    name: Literal["extractive"] = "extractive"
+    model = "extractive"
+    prompt_version = "extractive-1"
+
+    def summarize(self, paper: Paper, language: Language, *, arxiv: ArxivEntry | None = None) -> Draft:
+        """Build the summary from `paper`'s own text. `language` cannot be honoured: quotes stay as printed."""
+        return Draft(answer=summarize_extractively(paper, arxiv=arxiv))
+
+    def estimate_prompt_tokens(self, paper: Paper | None, language: Language) -> int:
+        """No prompt is ever sent."""
+        return 0
+
+
+def summarize_extractively(paper: Paper, *, arxiv: ArxivEntry | None = None) -> SummaryAnswer:
+    """The `SummaryAnswer` for `paper`, with `arxiv`'s title and authors when given."""
+    title = normalize_space(arxiv.title) if arxiv and arxiv.title.strip() else normalize_space(paper.title)
+    if not title:
+        title = PurePath(paper.path).stem or "Untitled"
+    authors = [normalize_space(a) for a in arxiv.authors] if arxiv and arxiv.authors else list(paper.authors)
+    abstract = arxiv.abstract if arxiv and arxiv.abstract.strip() and not paper.abstract.strip() else paper.abstract
+    return SummaryAnswer(
+        title=title,
+        title_translated=None,
+        authors=[a for a in authors if a.strip()],
+        first_author_affiliation=(paper.first_author_affiliation or "").strip() or None,
+        keywords=pick_keywords(paper, title, abstract),
+        code_url=pick_code_url(paper),
+        summary=SummaryPoints(**pick_points(paper, title, abstract)),
+    )
+
+
+# --- the four points -------------------------------------------------------------------------------
+
+
+def pick_points(paper: Paper, title: str, abstract: str) -> dict[Point, str]:
+    """Each point as a short paragraph of the paper's own best-ranked sentences."""
+    blocks = _blocks(paper, abstract)
+    strict, lax = _candidates(blocks)
+    idf = _idf([s.text for s in strict + lax])
+    reference = tfidf_vector(" ".join([title, title, abstract or _first_text(blocks), " ".join(paper.keywords)]), idf)
+    centrality = {s.index: cosine(tfidf_vector(s.text, idf), reference) for s in strict + lax}
+
+    chosen = _select(strict, centrality)
+    taken = {s.index for picks in chosen.values() for s in picks}
+    for point in POINTS:
+        if chosen[point]:
+            continue
+        # Few usable sentences (an abstract-only paper, a fragmentary scan): accept weaker ones,
+        # then reuse another point's, then fall back to the title rather than leave a point blank.
+        spare = [s for s in strict + lax if s.index not in taken]
+        ranked = _rank(point, spare, centrality) or _rank(point, strict + lax, centrality)
+        if ranked:
+            chosen[point] = [ranked[0]]
+            taken.add(ranked[0].index)
+    points: dict[Point, str] = {}
+    for point in POINTS:
+        picks = sorted(chosen[point], key=lambda s: s.index)
+        points[point] = _join([s.text for s in picks]) or _first_text(blocks, limit=60) or title
+    return points
+
+
+def _blocks(paper: Paper, abstract: str) -> list[tuple[str, str]]:
+    """(role, text) in reading order: the abstract, then body sections a summary may quote."""
+    blocks: list[tuple[str, str]] = []
+    has_abstract_section = any(s.role == "abstract" and s.text.strip() for s in paper.sections)
+    if abstract.strip() and not has_abstract_section:
+        blocks.append(("abstract", abstract))
+    for section in paper.sections:
+        if section.role in ("references", "appendix") or not section.text.strip():
+            continue
+        heading = normalize_space(section.heading)
+        if _SKIP_HEADING.match(heading):
+            continue
+        role = section.role
+        if role == "other":
+            role = next((r for pattern, r in _HEADING_ROLES if pattern.search(heading)), "other")
+        blocks.append((role, section.text))
+    return blocks
+
+
+def _candidates(blocks: Sequence[tuple[str, str]]) -> tuple[list[_Sentence], list[_Sentence]]:
+    """Sentences fit to quote (strict) and those only a fallback may use (lax), deduplicated."""
+    strict: list[_Sentence] = []
+    lax: list[_Sentence] = []
+    seen: set[str] = set()
+    index = 0
+    for role, text in blocks:
+        for position, raw in enumerate(split_sentences(text)):
+            sentence = strip_label(raw)
+            key = re.sub(r"\W+", "", sentence.lower())
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            words = frozenset(terms(sentence))
+            item = _Sentence(index, sentence, role, position, length_units(sentence), words)
+            index += 1
+            reason = junk_reason(sentence)
+            if reason is None:
+                strict.append(item)
+            elif reason in SOFT_REASONS:
+                lax.append(item)
+    return strict, lax
+
+
+def _idf(texts: Sequence[str]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update(set(terms(text)))
+    n = len(texts)
+    return {t: math.log((n + 1) / (c + 1)) + 1 for t, c in df.items()}
+
+
+def _score(point: Point, sentence: _Sentence, centrality: float) -> float:
+    """How well `sentence` serves `point`: 0 when its section is not one the point reads."""
+    weight = ROLE_WEIGHTS[point].get(sentence.role, 0.0)
+    if not weight:
+        return 0.0
+    text = sentence.text
+    cue = min(CUE_CAP, sum(w for pattern, w in CUES[point] if pattern.search(text)))
+    anti = min(CUE_CAP, sum(w for pattern, w in ANTI_CUES[point] if pattern.search(text)))
+    position = max(0.4, 1 / (1 + POSITION_DECAY[point] * sentence.position))
+    score = weight * position * (0.5 + cue - 0.6 * anti + 3.0 * centrality)
+    if _DANGLING.match(text):
+        score *= 0.8
+    if text.endswith(("?", "？")):  # research questions, not answers
+        score *= 0.5
+    return max(score, 0.0)
+
+
+def _rank(point: Point, sentences: Sequence[_Sentence], centrality: dict[int, float]) -> list[_Sentence]:
+    scored = [(_score(point, s, centrality[s.index]), s) for s in sentences]
+    return [s for score, s in sorted(scored, key=lambda p: (-p[0], p[1].index)) if score > 0]
+
+
+def _select(sentences: Sequence[_Sentence], centrality: dict[int, float]) -> dict[Point, list[_Sentence]]:
+    """Fill the points in rounds, one sentence per point per round, never quoting a sentence twice.
+
+    Within a round the point whose best remaining sentence is strongest relative to its own top
+    score picks first, so a sentence both points want goes to the one it suits better.
+    """
+    scores = {p: {s.index: _score(p, s, centrality[s.index]) for s in sentences} for p in POINTS}
+    ranked = {p: sorted((s for s in sentences if scores[p][s.index] > 0), key=lambda s: (-scores[p][s.index], s.index))
+              for p in POINTS}  # fmt: skip
+    top = {p: scores[p][ranked[p][0].index] if ranked[p] else 0.0 for p in POINTS}
+    chosen: dict[Point, list[_Sentence]] = {p: [] for p in POINTS}
+    taken: set[int] = set()
+    for round_ in range(MAX_SENTENCES):
+        floor = 0.0 if round_ < MIN_SENTENCES else 0.6
+        waiting = [p for p in POINTS if len(chosen[p]) == round_]
+        while waiting:
+            offers = []
+            for p in waiting:
+                pick = _next_fit(ranked[p], scores[p], floor * top[p], chosen[p], chosen, taken)
+                if pick is not None:
+                    offers.append((-scores[p][pick.index] / top[p], POINTS.index(p), p, pick))
+            if not offers:
+                break
+            _, _, point, pick = min(offers)
+            chosen[point].append(pick)
+            taken.add(pick.index)
+            waiting.remove(point)
+    return chosen
+
+
+def _next_fit(
+    ranked: Sequence[_Sentence],
+    scores: dict[int, float],
+    minimum: float,
+    mine: Sequence[_Sentence],
+    chosen: dict[Point, list[_Sentence]],
+    taken: set[int],
+) -> _Sentence | None:
+    """The best sentence scoring at least `minimum` that is free, not a near-repeat of any chosen
+    sentence and fits the point's length cap (`mine` are the point's sentences so far)."""
+    used = sum(s.units for s in mine)
+    picked = [s for picks in chosen.values() for s in picks]
+    for sentence in ranked:
+        if scores[sentence.index] < minimum:
+            return None
+        if sentence.index in taken:
+            continue
+        if mine and used + sentence.units > MAX_POINT_UNITS:
+            continue
+        if any(_overlap(sentence.words, other.words) > 0.6 for other in picked):
+            continue
+        return sentence
+    return None
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _join(sentences: Sequence[str]) -> str:
+    text = ""
+    for sentence in sentences:
+        glue = "" if not text or text[-1] in "。！？；”」" else " "
+        text += glue + sentence
+    return text.strip()
+
+
+def _first_text(blocks: Sequence[tuple[str, str]], limit: int = 400) -> str:
+    """The opening words of the paper's text, for when nothing better exists."""
+    for _, text in blocks:
+        flat = normalize_space(text)
+        if flat:
+            words = flat.split(" ")
+            return " ".join(words[:limit]) if not is_cjk(flat) else flat[: limit * 2]
+    return ""
+
+
+# --- keywords -------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[A-Za-zÀ-ɏ][A-Za-z0-9À-ɏ]*(?:-[A-Za-z0-9À-ɏ]+)*")
+_PHRASE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”‘’/|=+<>]|\s[-–—]\s|\b\d+(?:\.\d+)?%?\b")
+_ACRONYM = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]s?")
+_ROMAN = re.compile(r"[IVXLC]+")
+_CJK_FUNCTION = set("的了是在和与对为等中也都而及或被将把这那其之以于从由到并但一个我们他们它们可以进行通过使用")
+
+
+def pick_keywords(paper: Paper, title: str, abstract: str) -> list[str]:
+    """The paper's own keyword line, else its most distinctive terms (3-8, deterministic)."""
+    own = _clean_keywords(paper.keywords)
+    if own:
+        return own[:MAX_KEYWORDS]
+    body = [s.text for s in paper.body_sections() if s.role != "appendix"]
+    weighted = [(title, 3.0), (abstract, 2.0), *((text, 1.0) for text in body)]
+    found = _latin_keywords(weighted)
+    if len(found) < 3:
+        found += [k for k in _cjk_keywords(weighted) if k not in found]
+    return found[:6]
+
+
+def _clean_keywords(keywords: Sequence[str]) -> list[str]:
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for keyword in keywords:
+        value = normalize_space(keyword).strip(" .;,·")
+        if value and value.lower() not in seen:
+            seen.add(value.lower())
+            cleaned.append(value)
+    return cleaned
+
+
+@dataclass
+class _Term:
+    count: float = 0.0  # weighted: a title occurrence counts thrice, an abstract one twice
+    occurrences: int = 0  # outside the title
+    in_title: bool = False
+    in_abstract: bool = False
+    sections: int = 0
+    forms: Counter[str] | None = None
+
+
+def _latin_keywords(weighted: Sequence[tuple[str, float]]) -> list[str]:
+    """Noun-ish unigrams, bigrams and acronyms weighted by frequency, spread and title/abstract presence."""
+    found: dict[tuple[str, ...], _Term] = {}
+    for block, (text, weight) in enumerate(weighted):
+        seen_here: set[tuple[str, ...]] = set()
+        # NFKC undoes ligatures ("eﬀective") so a keyword reads as a word; keywords are not quotes.
+        for phrase in _PHRASE_BREAK.split(unicodedata.normalize("NFKC", text).replace("\n", " ")):
+            tokens = _TOKEN.findall(phrase)
+            run: list[str] = []
+            for token in [*tokens, ""]:
+                if token and _content_token(token):
+                    run.append(token)
+                    continue
+                for key, form in _phrases(run):
+                    term = found.setdefault(key, _Term(forms=Counter()))
+                    term.count += weight
+                    term.occurrences += block > 0
+                    term.forms[form] += 1  # type: ignore[index]
+                    term.in_title |= block == 0
+                    term.in_abstract |= block == 1
+                    if key not in seen_here:
+                        seen_here.add(key)
+                        term.sections += block > 1
+                run = []
+    # A word mostly seen inside one phrase is that phrase's part, not a keyword of its own
+    # ("learning" in "reinforcement learning").
+    inside: Counter[str] = Counter()
+    for key, term in found.items():
+        for part in key if len(key) > 1 else ():
+            inside[part] = max(inside[part], term.count)
+    ranked: list[tuple[float, tuple[str, ...], str]] = []
+    for key, term in found.items():
+        count = term.count - 0.8 * inside[key[0]] if len(key) == 1 else term.count
+        # Seen twice, or in the title and once more: a phrase met once is not a topic.
+        if count < 2 or term.occurrences < (1 if term.in_title else 2):
+            continue
+        form = min(term.forms.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]  # type: ignore[union-attr]
+        acronym = len(key) == 1 and bool(_ACRONYM.fullmatch(form))
+        score = math.log1p(max(count, 0.0)) * (1 + 1.5 * term.in_title + 1.0 * term.in_abstract)
+        score *= 1 + 0.15 * min(term.sections, 5)
+        score *= 1.4 if acronym else 1.3 if len(key) > 1 else 1.0
+        ranked.append((score, key, form))
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    picked: list[tuple[tuple[str, ...], str]] = []
+    best = ranked[0][0] if ranked else 0.0
+    for score, key, form in ranked:
+        if len(picked) >= 6 or (len(picked) >= 3 and score < 0.35 * best):
+            break
+        # No keyword inside another, and no two phrases sharing a word ("modeling multi-way",
+        # "multi-way spectroscopic").
+        if any(set(key) <= set(k) or set(k) <= set(key) or (len(k) > 1 < len(key) and set(k) & set(key))
+               for k, _ in picked):  # fmt: skip
+            continue
+        picked.append((key, form))
+    return [form for _, form in picked]
+
+
+def _content_token(token: str) -> bool:
+    low = token.lower()
+    if low in STOP_WORDS or low in GENERIC_WORDS or stem(low) in GENERIC_WORDS:
+        return False
+    if _ACRONYM.fullmatch(token):
+        # Roman numerals (section numbers) and shouted headings are not acronyms.
+        return not _ROMAN.fullmatch(token) and len(token.rstrip("s")) <= 8 and low not in STOP_WORDS
+    if token.isupper() and len(token) > 1:
+        return False
+    return len(low) > 2 and not low.endswith("ly") and not any(c.isdigit() for c in low[:1])
+
+
+def _phrases(run: Sequence[str]) -> list[tuple[tuple[str, ...], str]]:
+    """Unigrams and bigrams of a run of content tokens, keyed by stem, with their printed form."""
+    out = []
+    for i, token in enumerate(run):
+        out.append(((_key(token),), _display(token)))
+        if i + 1 < len(run) and not _ACRONYM.fullmatch(run[i + 1]) and not _ACRONYM.fullmatch(token):
+            out.append(((_key(token), _key(run[i + 1])), f"{_display(token)} {_display(run[i + 1])}"))
+    return out
+
+
+def _key(token: str) -> str:
+    return token.rstrip("s") if _ACRONYM.fullmatch(token) else stem(token)
+
+
+def _display(token: str) -> str:
+    """Acronyms and names with inner capitals as printed ("LLM", "LangGPT"); other words lower-cased."""
+    if _ACRONYM.fullmatch(token):
+        return token[:-1] if token.endswith("s") and token[:-1].isupper() else token
+    return token if any(c.isupper() for c in token[1:]) else token.lower()
+
+
+def _cjk_keywords(weighted: Sequence[tuple[str, float]]) -> list[str]:
+    """Frequent Chinese 2-4 character terms, for a Chinese paper with few Latin terms."""
+    counts: Counter[str] = Counter()
+    for text, weight in weighted:
+        for run in re.findall(r"[\u4e00-\u9fff]+", text):
+            for n in (2, 3, 4):
+                for i in range(len(run) - n + 1):
+                    gram = run[i : i + n]
+                    if gram[0] not in _CJK_FUNCTION and gram[-1] not in _CJK_FUNCTION:
+                        counts[gram] += int(weight)
+    # A longer term that is as frequent as its parts replaces them ("提示工程" over "提示").
+    kept = [
+        g for g, c in counts.items() if c >= 3 and not any(g in o and counts[o] >= c * 0.8 for o in counts if o != g)
+    ]
+    kept.sort(key=lambda g: (-counts[g] * len(g), g))
+    return kept[:6]
+
+
+# --- the code repository --------------------------------------------------------------------------
+
+
+def pick_code_url(paper: Paper) -> str | None:
+    """The paper's own code repository: the reader's links first (code hosts preferred), else a
+    code-host URL printed in a sentence that offers the paper's code."""
+    urls = [u.strip() for u in paper.code_urls if u.strip()]
+    for url in urls:
+        if _is_code_host(url):
+            return url
+    if urls:
+        return urls[0]
+    for text in [paper.abstract, *(s.text for s in paper.body_sections())]:
+        for sentence in split_sentences(text):
+            if not _CODE_CUE.search(sentence):
+                continue
+            for match in _URL.finditer(sentence):
+                url = match.group(0).rstrip(".,;:")
+                if _is_code_host(url) and _is_repository(url):
+                    return url if "://" in url else f"https://{url}"
+    return None
+
+
+def _is_code_host(url: str) -> bool:
+    host = urlsplit(url if "://" in url else f"https://{url}").netloc.lower()
+    return any(host == h or host.endswith("." + h) for h in _CODE_HOSTS)
+
+
+def _is_repository(url: str) -> bool:
+    """An owner/name path not cut off by a line break ("github.com/jhu-" is half a URL)."""
+    path = urlsplit(url if "://" in url else f"https://{url}").path.strip("/")
+    return path.count("/") >= 1 and not url.endswith(("-", "_", "/", "."))

@@ -1,0 +1,321 @@
+"""Sentences from PDF text: splitting, junk filtering and term extraction, for English and Chinese.
+
+Text that comes out of a PDF is full of things a naive `split(". ")` breaks on: abbreviations
+("et al.", "Fig. 3", "e.g."), decimals ("92.3%"), citations after the full stop ("... work.[12] We"),
+glued-on footnote markers and Chinese punctuation without spaces. It also carries debris that is
+not prose at all: captions, table rows, equations, e-mail lines and copyright notices. The
+extractive backend quotes sentences verbatim, so everything here keeps the original characters and
+only normalizes whitespace.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of `text`, for word lists written as prose blocks."""
+    return frozenset(text.split())
+
+
+# Tokens that end in a full stop without ending a sentence (lower-cased, without the final dot).
+ABBREVIATIONS = word_set(
+    """
+    al e.g i.e cf vs viz fig figs eq eqs eqn eqns sec secs sect tab tabs ref refs ch chap app appx alg
+    def thm prop lem cor no nos vol vols pp p ed eds dr mr mrs ms prof st jr sr inc ltd co corp dept univ
+    approx resp incl w.r.t wrt a.k.a u.s ph.d b.sc m.sc jan feb mar apr jun jul aug sep sept oct nov dec
+    ca est fn nr art para op cit ibid
+    """
+)
+
+CJK_CHAR = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{CJK_CHAR}]")
+_CJK_PAIR_GAP = re.compile(f"(?<=[{CJK_CHAR}，。！？；：、（）“”])\\s+(?=[{CJK_CHAR}，。！？；：、（）“”])")
+_SPACE = re.compile(r"\s+")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+# A Latin sentence end: terminal punctuation, closing quotes/brackets, optionally a citation or a
+# footnote number glued on, then whitespace and something that can start a sentence.
+_LATIN_END = re.compile(
+    r"(?P<stop>[.!?])(?P<tail>[\"'”’)\]]*(?:\[[\d,;\s–\-]+\])?(?:(?<=[a-z.])\d{1,2})?)\s+"
+    rf"(?=[\"“‘(\[]?[A-Z{CJK_CHAR}])"
+)
+# A Chinese sentence end needs no following space.
+_CJK_END = re.compile(r"[。！？；](?:[”’」』）)\]]*)")
+_LABEL = re.compile(
+    r"^(?:abstract|summary|index terms|keywords?|摘\s*要|关键词)\s*(?:[—–\-:.：]\s*|\s+(?=[A-Z]))",
+    re.IGNORECASE,
+)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MATH = re.compile(r"[=<>+±×÷∑∏∫∂∇∈∉⊂⊆∀∃≤≥≈≠∝→←↦^_{}|\\∞√]")
+_GREEK = re.compile(r"[α-ωΑ-Ω]")
+_CAPTION = re.compile(
+    r"^(?:fig(?:ure)?s?\.?|tab(?:le)?s?\.?|algorithm|listing|eq(?:uation)?\.?|图|表)\s*[\dIVX]+[a-z]?\s*[.:|]?",
+    re.IGNORECASE,
+)
+_TERMINATED = re.compile(r"[.!?。！？；][\"'”’)\]]*(?:\[[^\]]*\])?\d{0,2}$")
+_HEADING_END = re.compile(r"[.,;:!?，。；：、\-–]$")
+_NUMBERED_HEADING = re.compile(rf"^(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?|[IVX]{{1,4}}\.|[A-H]\.)\s+[A-Z{CJK_CHAR}]")
+_HEADING_SMALL_WORDS = word_set("a an and as at by for from in of on or the to vs with")
+_NUMBER_TOKEN = re.compile(r"[(\[]?[-+]?\d+(?:[.,]\d+)*%?[)\],;:.]*")
+# A word as prose prints it: letters/digits with inner hyphens, apostrophes, dots or slashes, and
+# opening/closing punctuation; anything else ("2qvv^", "v{x,", "/)") is math or OCR garble.
+_CLEAN_TOKEN = re.compile(r"[(\[\"“‘'§]*[\w’'\-–—/.%&+]+[)\]\"”’'.,;:!?%*†‡]*")
+_BULLET = re.compile(r"[•▪●◦■□➢✓]")
+# Sentences about the paper's layout, not its content.
+_ROADMAP = re.compile(
+    r"\b(?:sections?|chapters?|appendix) \d+(?:\.\d+)* (?:describes?|presents?|contains?|discusses|introduces?|"
+    r"concludes?|reports?|gives?|outlines?|details?|provides?|shows?)\b|\b(?:rest|remainder) of (?:this|the) "
+    r"(?:paper|article|work|letter)\b|\bis organi[sz]ed as follows\b|本文的?(?:其余|剩余)部分",
+    re.IGNORECASE,
+)
+_INLINE_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Tab\.)\s*\d+[a-z]?\s*:")
+_GLUED = re.compile(r"[A-Za-z]{28,}")
+# Front-matter and back-matter boilerplate that is never a summary sentence.
+_BOILERPLATE = re.compile(
+    r"@|\barxiv:|\bdoi\b|copyright|©|\(c\)\s*\d{4}|all rights reserved|licen[cs]ed? under|creative commons|"
+    r"permission to make|manuscript received|corresponding author|this work was supported|supported in part by|"
+    r"equal contribution|contributed equally|proceedings of|preprint|camera[- ]ready|under review|"
+    r"accepted (?:for|at|to)|submitted to|date of publication|digital object identifier|index terms|"
+    r"^keywords?\b|^ccs concepts|^acm reference format|^additional key words|work done (?:while|during)|"
+    r"authorized licensed use|personal use is permitted|downloaded on|restrictions apply|recommended for publication|"
+    r"supplementary (?:downloadable )?material|通讯作者|基金项目|收稿日期",
+    re.IGNORECASE,
+)
+
+
+def normalize_space(text: str) -> str:
+    """Collapse whitespace to single spaces, and drop it between two Chinese characters (line wraps)."""
+    return _CJK_PAIR_GAP.sub("", _SPACE.sub(" ", text)).strip()
+
+
+def is_cjk(text: str) -> bool:
+    """Whether `text` is mostly Chinese (or Japanese) characters rather than Latin words."""
+    cjk = len(_CJK.findall(text))
+    return cjk > 0 and cjk >= len(_WORD.findall(text))
+
+
+def length_units(text: str) -> float:
+    """Length in word-like units: Latin words plus about two Chinese characters per word."""
+    return len(_WORD.findall(text)) + len(re.findall(r"\d+(?:[.,]\d+)*", text)) + len(_CJK.findall(text)) / 2
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split PDF text into sentences, keeping each sentence's characters as printed.
+
+    Blank lines and heading lines end a sentence; other line breaks are wraps.
+    """
+    sentences: list[str] = []
+    for paragraph in _PARAGRAPH.split(_drop_heading_lines(text)):
+        flat = normalize_space(paragraph)
+        if flat:
+            sentences.extend(_split_flat(flat))
+    return sentences
+
+
+def _drop_heading_lines(text: str) -> str:
+    """Text with lines that look like (sub)section headings turned into paragraph breaks.
+
+    Without this a heading left in a section's text ("2.1 Datasets", "I. INTRODUCTION") would be glued
+    to the front of the next sentence.
+    """
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    previous = ""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        after_break = not previous or bool(_TERMINATED.search(previous))
+        if stripped and i + 1 < len(lines) and _is_heading_line(stripped, after_break=after_break):
+            out.append("")
+            previous = ""
+            continue
+        out.append(line)
+        if stripped:
+            previous = stripped
+    return "\n".join(out)
+
+
+def _is_heading_line(line: str, *, after_break: bool) -> bool:
+    if len(line) > 80 or _HEADING_END.search(line):
+        return False
+    if _NUMBERED_HEADING.match(line):
+        return len(line.split()) <= 12
+    words = _WORD.findall(line)
+    if not after_break or not words or len(line.split()) > 6 or len(words) < len(line.split()) / 2:
+        return False
+    return all(w[0].isupper() or w.lower() in _HEADING_SMALL_WORDS for w in words)
+
+
+def _split_flat(text: str) -> Iterator[str]:
+    cuts = sorted({m.end() for m in _CJK_END.finditer(text)} | set(_latin_cuts(text)))
+    start = 0
+    for cut in cuts:
+        piece = text[start:cut].strip()
+        if piece:
+            yield piece
+        start = cut
+    rest = text[start:].strip()
+    if rest:
+        yield rest
+
+
+def _latin_cuts(text: str) -> Iterator[int]:
+    for m in _LATIN_END.finditer(text):
+        if m.group("stop") == "." and not m.group("tail") and _is_abbreviation(text, m.start()):
+            continue
+        yield m.end("tail")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at `dot` closes an abbreviation or an initial rather than a sentence."""
+    # Only the last few characters: searching the whole prefix each time would be quadratic.
+    word = re.split(r"[\s(\[]", text[max(0, dot - 24) : dot])[-1].lower()
+    if not word:
+        return False
+    if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
+        return True
+    # A lone capital is an initial ("J. Smith", "Andrew G. Barto"); also "U.S."-style dotted letters.
+    return bool(re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", word))
+
+
+def strip_label(sentence: str) -> str:
+    """A sentence without a leading run-in label such as "Abstract—" or "摘要："."""
+    return _LABEL.sub("", sentence, count=1).strip()
+
+
+# Reasons that make a sentence a poor quote but still prose: a fallback may use it when a paper
+# has nothing better (an abstract-only paper, a fragmentary OCR layer).
+SOFT_REASONS = frozenset({"short", "fragment", "title-case", "unterminated", "has-url", "roadmap"})
+
+
+def junk_reason(sentence: str) -> str | None:
+    """Why `sentence` is not prose worth quoting, or None if it is (see `SOFT_REASONS`)."""
+    units = length_units(sentence)
+    cjk = is_cjk(sentence)
+    without_urls = _URL.sub(" ", sentence)
+    if units < 3 or length_units(without_urls) < 3:
+        return "tiny"
+    if units > 75:
+        return "long"
+    if _BOILERPLATE.search(sentence):
+        return "boilerplate"
+    if _CAPTION.match(sentence) or _INLINE_CAPTION.search(sentence):
+        return "caption"
+    visible = [c for c in without_urls if not c.isspace()]
+    letters = sum(c.isalpha() for c in visible)
+    if not visible or letters / len(visible) < 0.72:
+        return "symbols"
+    if len(_MATH.findall(without_urls)) + len(_GREEK.findall(without_urls)) > max(2, len(visible) // 60):
+        return "math"
+    if _GLUED.search(without_urls):
+        return "glued"
+    tokens = without_urls.split()
+    if not cjk and tokens:
+        if sum(_NUMBER_TOKEN.fullmatch(t) is not None for t in tokens) > 0.3 * len(tokens):
+            return "table"
+        if sum(_CLEAN_TOKEN.fullmatch(t) is None for t in tokens) > 0.12 * len(tokens):
+            return "garbled"
+    if sentence.count(":") > 2 or _BULLET.search(sentence):
+        return "table"
+    # Soft reasons from here on.
+    if units < 5 or length_units(without_urls) < 5:
+        return "short"
+    if _ROADMAP.search(sentence):
+        return "roadmap"
+    if without_urls != sentence:
+        return "has-url"
+    if not cjk:
+        if sentence.lstrip('"“‘([')[:1].islower():
+            return "fragment"
+        words = _WORD.findall(sentence)
+        if len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6:
+            return "title-case"
+    if not _TERMINATED.search(sentence):
+        return "unterminated"
+    return None
+
+
+# --- terms, for TF-IDF centrality and keywords ----------------------------------------------------
+
+STOP_WORDS = word_set(
+    """
+    a about above across after again against all almost along already also although always am among an and
+    another any anyone anything are around as at be became because become been before being below between both
+    but by can cannot could did do does doing done down during each either else enough especially even ever
+    every few for from further get gets given gives go had has have having he her here hers him his how however
+    i if in into is it its itself just least less let like made make makes many may me might more most much
+    must my neither never no nor not now of off often on once one only onto or other others otherwise our ours
+    out over own per perhaps put rather same see seem seems several she should since so some such than that
+    the their theirs them then there therefore these they this those though through thus to together too
+    toward towards under until up upon us very via was we well were what whatever when where whether which
+    while who whom whose why will with within without would yet you your
+    """
+)
+
+# Words every paper uses; never keywords, and of little weight for centrality.
+GENERIC_WORDS = word_set(
+    """
+    able according achieve achieved achieves across addition additional address al allow allows alternative
+    analysis apply applied approach approaches article aspect assume available based best better case cases
+    certain chapter compare compared comparison consider considered consist contain contains current data
+    define defined demonstrate demonstrated denote described describe design designed detail details
+    different difference directly discuss discussed due easily effect effective efficient end et evaluate
+    evaluated example examples existing experiment experimental experiments explore fact field figure
+    find finding findings first focus following follows form found four framework future general given good
+    high higher however important improve improved include included includes including increase independent
+    information instance introduce introduced investigate issue issues item key known large larger last
+    later lead leads left level like likely limited low lower main mainly major makes mean means measure
+    method methods model models moreover need needed new next note novel number numbers observe observed
+    obtain obtained order original overall paper papers part particular performance performed point possible
+    potential present presented previous previously problem problems proposed propose provide provided
+    provides purpose range recent related report reported represent require required research respectively
+    result results right second section sections set sets show showed shown shows significant significantly
+    similar simple single small specific state studied studies study suggest support table task tasks term
+    terms third three time times total two type types typically use used useful uses using usually value
+    values various version way ways whole work works yield yields year years system systems train training
+    trained open source document documents action actions critical real world input output
+    """
+)
+
+
+def stem(word: str) -> str:
+    """A crude English stem: lower-case, without a plural ending, so "tasks" and "task" count together."""
+    word = word.lower().strip("'’-")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ics")):
+        return word[:-1]
+    return word
+
+
+def terms(text: str) -> Iterable[str]:
+    """Content terms of `text` for similarity: stemmed Latin words and Chinese character bigrams."""
+    for word in _WORD.findall(text):
+        low = word.lower()
+        if len(low) > 2 and low not in STOP_WORDS:
+            yield stem(low)
+    for run in re.findall(f"[{CJK_CHAR}]+", text):
+        for i in range(len(run) - 1):
+            yield run[i : i + 2]
+
+
+def tfidf_vector(text: str, idf: dict[str, float]) -> dict[str, float]:
+    """A length-normalized TF-IDF vector of `text` (sublinear term frequency)."""
+    counts = Counter(terms(text))
+    vector = {t: (1 + math.log(n)) * idf.get(t, 1.0) for t, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {t: v / norm for t, v in vector.items()} if norm else {}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine of two normalized sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
