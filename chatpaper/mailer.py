@@ -1,0 +1,132 @@
+"""E-mail a digest page: multipart/alternative with the Markdown as text and rendered HTML.
+
+Only the standard library talks SMTP. The password is read from the settings at login time and
+never appears in a message, a log line or an error.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import markdown
+
+from chatpaper.errors import DeliveryError
+from chatpaper.settings import SmtpSettings
+
+TIMEOUT = 30.0
+
+_STYLE = (
+    "body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;line-height:1.5;max-width:860px;"
+    "margin:auto;padding:0 12px;color:#1f2328}h3{margin-bottom:.2em}summary{cursor:pointer}"
+    "code{background:#f6f8fa;padding:0 .2em}hr{border:0;border-top:1px solid #d0d7de}"
+)
+
+
+def split_addresses(value: str | Sequence[str]) -> list[str]:
+    """'a@x, b@y' or ['a@x', 'b@y'] -> ['a@x', 'b@y']."""
+    items = [value] if isinstance(value, str) else list(value)
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def markdown_to_html(text: str, *, title: str = "") -> str:
+    """A standalone HTML document for the Markdown page (tables, <details> with Markdown inside)."""
+    # md_in_html renders the Markdown inside <details> (and escapes a stray "<" there) only when asked.
+    text = re.sub(r"<details>", '<details markdown="1">', text)
+    body = markdown.markdown(text, extensions=["extra", "sane_lists"], lazy_ol=False, output_format="html")
+    safe_title = title.replace("&", "&amp;").replace("<", "&lt;")
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f"<title>{safe_title}</title><style>{_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )
+
+
+def build_message(text: str, *, subject: str, to: Sequence[str], sender: str) -> EmailMessage:
+    """The message: plain-text Markdown first, HTML as the preferred alternative."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = formatdate(usegmt=True)
+    domain = sender.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(text)
+    message.add_alternative(markdown_to_html(text, title=subject), subtype="html")
+    return message
+
+
+def send_digest(text: str, *, subject: str, to: str | Sequence[str], smtp: SmtpSettings) -> None:
+    """Send the Markdown page `text` to `to` over the configured SMTP server.
+
+    Raises `DeliveryError` with a one-line reason (the server, what failed, the fix).
+    """
+    recipients = split_addresses(to)
+    if not recipients:
+        raise DeliveryError("no e-mail recipient given: pass --email you@example.org")
+    if not smtp.host:
+        raise DeliveryError("e-mail not sent: no SMTP server configured; set [smtp] host or CHATPAPER_SMTP_HOST")
+    where = f"{smtp.host}:{smtp.port}"
+    message = build_message(text, subject=subject, to=recipients, sender=smtp.sender)
+    try:
+        _deliver(message, recipients, smtp)
+    except DeliveryError:
+        raise
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(
+            f"e-mail not sent: {where} refused the login for {smtp.user} ({exc.smtp_code}): "
+            "check [smtp] user and CHATPAPER_SMTP_PASSWORD"
+        ) from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = ", ".join(exc.recipients)
+        raise DeliveryError(f"e-mail not sent: {where} refused the recipient {refused}: check --email") from None
+    except smtplib.SMTPResponseException as exc:
+        reason = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        raise DeliveryError(
+            f"e-mail not sent: {where} answered {exc.smtp_code} {_one_line(str(reason))}: check the [smtp] settings"
+        ) from None
+    except (smtplib.SMTPException, ssl.SSLError) as exc:
+        raise DeliveryError(f"e-mail not sent via {where}: {_one_line(str(exc))}: check the [smtp] settings") from None
+    except TimeoutError:
+        raise DeliveryError(
+            f"e-mail not sent: {where} did not answer within {TIMEOUT:.0f}s: check [smtp] host/port"
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise DeliveryError(
+            f"e-mail not sent: cannot reach {where} ({reason}): check [smtp] host/port or CHATPAPER_SMTP_HOST"
+        ) from None
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _deliver(message: EmailMessage, recipients: list[str], smtp: SmtpSettings) -> None:
+    context = ssl.create_default_context()
+    host = smtp.host or ""
+    client: smtplib.SMTP
+    if smtp.ssl:
+        client = smtplib.SMTP_SSL(host, smtp.port, timeout=TIMEOUT, context=context)
+    else:
+        client = smtplib.SMTP(host, smtp.port, timeout=TIMEOUT)
+    with client:
+        client.ehlo()
+        if smtp.starttls and not smtp.ssl:
+            if not client.has_extn("starttls"):
+                raise DeliveryError(
+                    f"e-mail not sent: {smtp.host}:{smtp.port} does not offer STARTTLS: use its TLS port, or set "
+                    "[smtp] starttls = false for a trusted local relay"
+                )
+            client.starttls(context=context)
+            client.ehlo()
+        if smtp.user:
+            if smtp.password is None or not smtp.password.get_secret_value():
+                raise DeliveryError(
+                    f"e-mail not sent: [smtp] user {smtp.user} has no password: set CHATPAPER_SMTP_PASSWORD"
+                )
+            client.login(smtp.user, smtp.password.get_secret_value())
+        client.send_message(message, to_addrs=recipients)

@@ -1,0 +1,198 @@
+"""Markdown for the nightly digest: one page per day, a JSON twin, and an index of all days.
+
+Everything on a page comes from the digest state and the cached summaries, never from the clock,
+so re-rendering an unchanged day gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from chatpaper import __version__
+from chatpaper.models import ArxivEntry, PaperSummary
+from chatpaper.render.reports import LABELS, _environment, first_sentence
+
+# Points longer than this fold into <details>, so the page stays skimmable.
+DETAILS_OVER = 320
+AUTHORS_SHOWN = 8
+POINTS = ("background", "prior_work", "method", "results")
+
+
+@dataclass(frozen=True)
+class DigestPaper:
+    """One paper on a page: why it is there (topic, score, matched words) and where it stands."""
+
+    entry: ArxivEntry
+    topic: str
+    score: float
+    matched: tuple[str, ...] = ()
+    status: Literal["done", "failed", "pending", "seen"] = "pending"
+    summary: PaperSummary | None = None
+    reason: str | None = None
+    carried_from: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class DigestPage:
+    """A day's page: its header facts, the topic order and the papers in page order."""
+
+    day: str
+    source: Literal["feed", "api"]
+    categories: tuple[str, ...]
+    topics: tuple[str, ...]
+    announced: int
+    matched: int
+    papers: Sequence[DigestPaper] = field(default_factory=list)
+
+    @property
+    def summarized(self) -> list[DigestPaper]:
+        return [p for p in self.papers if p.status == "done" and p.summary is not None]
+
+    @property
+    def unfinished(self) -> list[DigestPaper]:
+        return [p for p in self.papers if not (p.status == "done" and p.summary is not None)]
+
+
+@dataclass(frozen=True)
+class DigestIndexRow:
+    """One line of `index.md`."""
+
+    day: str
+    summarized: int
+    unfinished: int
+    categories: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+
+def anchor(entry: ArxivEntry) -> str:
+    """A stable HTML id for a paper's section (GitHub's heading slugs change with the title)."""
+    return "p-" + re.sub(r"[^A-Za-z0-9]+", "-", entry.arxiv_id).strip("-")
+
+
+def pdf_url(entry: ArxivEntry) -> str:
+    return entry.pdf_url or f"https://arxiv.org/pdf/{entry.versioned_id}"
+
+
+def _authors(names: Sequence[str]) -> str:
+    if len(names) <= AUTHORS_SHOWN:
+        return ", ".join(names)
+    return ", ".join(names[: AUTHORS_SHOWN - 1]) + f", … (+{len(names) - AUTHORS_SHOWN + 1} more)"
+
+
+def _score(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _usage(papers: Sequence[DigestPaper]) -> str:
+    """Who wrote the summaries and what they cost, from the summaries themselves (not this run)."""
+    metas = [p.summary.meta for p in papers if p.summary is not None]
+    if not metas:
+        return ""
+    if all(m.backend == "extractive" for m in metas):
+        return "Summaries: **extractive, no LLM** (sentences quoted from each paper)."
+    models = sorted({m.model for m in metas if m.backend == "openai"})
+    calls = sum(m.calls for m in metas)
+    prompt = sum(m.prompt_tokens for m in metas)
+    completion = sum(m.completion_tokens for m in metas)
+    costs = [m.cost_usd for m in metas if m.cost_usd is not None]
+    text = f"Summaries by {', '.join(models)}: {calls} LLM call{'' if calls == 1 else 's'}"
+    text += f" · {prompt:,} prompt + {completion:,} completion tokens"
+    return text + (f" · ~${sum(costs):.4f}" if costs else "") + "."
+
+
+def _points(summary: PaperSummary) -> list[dict[str, object]]:
+    labels = LABELS[summary.meta.language]
+    points = []
+    for name in POINTS:
+        text = re.sub(r"[ \t]+", " ", getattr(summary.summary, name)).strip()
+        long = len(text) > DETAILS_OVER
+        # The gist sits in raw HTML (<summary>), where a bare "<" would start a tag.
+        gist = html.escape(first_sentence(text, 160), quote=False)
+        points.append({"label": labels[name], "text": text, "long": long, "gist": gist})
+    return points
+
+
+def _paper_view(number: int, paper: DigestPaper) -> dict[str, object]:
+    entry, summary = paper.entry, paper.summary
+    categories = entry.categories or ([entry.primary_category] if entry.primary_category else [])
+    return {
+        "number": number,
+        "anchor": anchor(entry),
+        "title": re.sub(r"\s+", " ", summary.title if summary else entry.title).strip(),
+        "authors": _authors(summary.authors if summary and summary.authors else entry.authors),
+        "id": entry.versioned_id,
+        "abs_url": entry.abs_url,
+        "pdf_url": pdf_url(entry),
+        "code_url": summary.code_url if summary else None,
+        "categories": ", ".join(categories),
+        "cross": entry.announce_type == "cross",
+        "score": _score(paper.score),
+        "matched": list(paper.matched),
+        "keywords": summary.keywords if summary else [],
+        "points": _points(summary) if summary else [],
+        "abstract": (summary.abstract if summary else None) or entry.abstract,
+        "abstract_label": LABELS[summary.meta.language]["abstract"] if summary else "Abstract",
+        "comment": entry.comment,
+        "carried_from": paper.carried_from,
+        "extractive": bool(summary and summary.meta.backend == "extractive"),
+        "reason": paper.reason,
+        "attempts": paper.attempts,
+        "status": paper.status,
+    }
+
+
+def _groups(page: DigestPage) -> list[dict[str, object]]:
+    """Summarized papers grouped by topic in the page's topic order, numbered through the page."""
+    order = list(page.topics) + sorted({p.topic for p in page.summarized} - set(page.topics))
+    groups, number = [], 0
+    for topic in order:
+        members = [p for p in page.summarized if p.topic == topic]
+        if not members:
+            continue
+        views = []
+        for paper in members:
+            number += 1
+            views.append(_paper_view(number, paper))
+        groups.append({"name": topic, "papers": views})
+    return groups
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_digest(page: DigestPage) -> str:
+    """The Markdown page for one day: header with counts, contents by topic, then each paper."""
+    unfinished = [_paper_view(0, p) for p in page.unfinished]
+    text = (
+        _environment()
+        .get_template("digest.md.j2")
+        .render(
+            page=page,
+            categories=", ".join(page.categories),
+            groups=_groups(page),
+            summarized=len(page.summarized),
+            unfinished=unfinished,
+            usage=_usage(page.summarized),
+            version=__version__,
+        )
+    )
+    return _tidy(text)
+
+
+def render_digest_json(page: DigestPage) -> str:
+    """`YYYY-MM-DD.json`: the validated summaries on the page, in page order."""
+    data = [p.summary.model_dump(mode="json") for p in page.summarized if p.summary is not None]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_digest_index(rows: Sequence[DigestIndexRow]) -> str:
+    """`index.md`: every digest day, newest first, with its counts."""
+    ordered = sorted(rows, key=lambda r: r.day, reverse=True)
+    return _tidy(_environment().get_template("digest_index.md.j2").render(rows=ordered, version=__version__))

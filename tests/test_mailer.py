@@ -1,0 +1,131 @@
+"""The digest e-mail: a real SMTP exchange with a local aiosmtpd server, and failures as DeliveryError."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from email.message import Message
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from chatpaper.errors import DeliveryError
+from chatpaper.mailer import markdown_to_html, send_digest, split_addresses
+from chatpaper.settings import SmtpSettings
+
+PAGE = """# arXiv digest · 2025-08-20
+
+**cs.CL** · 3 new announcements · 1 matched · 1 summarized
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+<details><summary><b>Method.</b> We do it.</summary>
+
+We do it with p < 0.05 and *care*.
+
+</details>
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=default_policy)  # type: ignore[attr-defined]
+        self.messages.append((list(envelope.rcpt_tos), parsed))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+def _authenticate(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"reader", b"s3cret-pw")
+    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 235 or 535 itself
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_authenticate,
+        auth_require_tls=False,  # the test server has no certificate; login in the clear on loopback only
+    )
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def smtp(port: int, **kwargs: object) -> SmtpSettings:
+    return SmtpSettings.model_validate(
+        {"host": "127.0.0.1", "port": port, "starttls": False, "sender": "digest@example.org", **kwargs}
+    )
+
+
+def test_digest_arrives_as_text_and_html(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    send_digest(PAGE, subject="arXiv digest 2025-08-20", to="a@example.org, b@example.org", smtp=smtp(port))
+    assert len(inbox.messages) == 1
+    recipients, message = inbox.messages[0]
+    assert recipients == ["a@example.org", "b@example.org"]
+    assert message["Subject"] == "arXiv digest 2025-08-20"
+    assert message["From"] == "digest@example.org"
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "# arXiv digest · 2025-08-20" in text
+    assert "<h1>arXiv digest · 2025-08-20</h1>" in html
+    assert "<table>" in html
+    assert "p &lt; 0.05" in html and "<em>care</em>" in html  # Markdown rendered inside <details>
+
+
+def test_login_with_the_password(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(port, user="reader", password="s3cret-pw"))
+    assert len(inbox.messages) == 1
+
+
+def test_refused_login_never_shows_the_password(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    with pytest.raises(DeliveryError) as info:
+        send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(port, user="reader", password="wrong-pw-123"))
+    assert "refused the login" in str(info.value)
+    assert "wrong-pw-123" not in str(info.value)
+    assert "\n" not in str(info.value)
+    assert inbox.messages == []
+
+
+def test_starttls_required_but_not_offered(smtp_server: tuple[Inbox, int]) -> None:
+    _, port = smtp_server
+    with pytest.raises(DeliveryError, match="does not offer STARTTLS"):
+        send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(port, starttls=True))
+
+
+def test_unreachable_server_and_missing_host() -> None:
+    with pytest.raises(DeliveryError, match=r"cannot reach 127\.0\.0\.1"):
+        send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(free_port()))
+    with pytest.raises(DeliveryError, match="CHATPAPER_SMTP_HOST"):
+        send_digest(PAGE, subject="s", to="a@example.org", smtp=SmtpSettings())
+
+
+def test_helpers() -> None:
+    assert split_addresses(["a@x, b@y", " c@z "]) == ["a@x", "b@y", "c@z"]
+    assert "<title>a &lt;b&gt;</title>" not in markdown_to_html("x", title="a <b>")
+    assert "<title>a &lt;b>" in markdown_to_html("x", title="a <b>")
