@@ -7,15 +7,18 @@ whole summary or none of it.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
 
 from chatpaper.errors import ConfigError
-from chatpaper.models import PaperSummary
+from chatpaper.models import ArxivEntry, PaperSummary
 
 
 def open_database(path: Path, migrations: Sequence[str]) -> sqlite3.Connection:
@@ -98,3 +101,333 @@ class SummaryCache:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+# --- the digest's state ------------------------------------------------------------------------
+
+# The state file carries the summaries table too (so a same-day re-run needs no LLM and no second
+# file), created by the same first migration as a plain summary cache. Append new steps only:
+# the position of a script in this list is its `user_version`.
+DIGEST_MIGRATIONS = [
+    SUMMARY_MIGRATIONS[0],
+    """
+    CREATE TABLE papers (
+        arxiv_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        first_seen TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('seen', 'pending', 'done', 'failed')),
+        day TEXT,
+        entry_json TEXT NOT NULL,
+        summary_key TEXT,
+        reason TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (arxiv_id, version)
+    );
+    CREATE INDEX papers_status ON papers(status);
+    CREATE TABLE days (
+        day TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        categories TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        announced INTEGER NOT NULL,
+        matched INTEGER NOT NULL
+    );
+    CREATE TABLE digest_items (
+        day TEXT NOT NULL,
+        arxiv_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        score REAL NOT NULL,
+        matched TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        carried_from TEXT,
+        PRIMARY KEY (day, arxiv_id, version)
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        finished TEXT,
+        mode TEXT NOT NULL,
+        days TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'running',
+        summarized INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        calls INTEGER NOT NULL DEFAULT 0,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL
+    )
+    """,
+]
+
+PaperStatus = Literal["seen", "pending", "done", "failed"]
+
+
+@dataclass(frozen=True)
+class SeenPaper:
+    """One paper version the digest has met: when, and how far it got."""
+
+    entry: ArxivEntry
+    first_seen: str
+    status: PaperStatus
+    day: str | None = None  # the page it was first picked for
+    summary_key: str | None = None
+    reason: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A paper chosen for a day's page, with why it ranked where it did."""
+
+    entry: ArxivEntry
+    topic: str
+    score: float
+    matched: tuple[str, ...] = ()
+    carried_from: str | None = None  # the earlier day of a paper retried on this page
+
+
+@dataclass(frozen=True)
+class DigestDay:
+    """What a day's page header says: where the papers came from and how many there were."""
+
+    day: str
+    source: Literal["feed", "api"]
+    categories: tuple[str, ...]
+    topics: tuple[str, ...]
+    announced: int
+    matched: int
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """A paper on a day's page joined with its current status."""
+
+    pick: Pick
+    paper: SeenPaper
+
+
+def _version(entry: ArxivEntry) -> int:
+    return entry.version or 0  # 0: unknown (SQLite primary keys treat NULLs as distinct)
+
+
+class DigestState:
+    """The digest's SQLite state: papers seen, day pages, runs, and the summary cache (`.summaries`).
+
+    Every change is one transaction, so a killed run leaves each paper either finished or still
+    pending; pending and failed papers are picked up by the next run.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.expanduser()
+        conn = open_database(self.path, DIGEST_MIGRATIONS)
+        self.summaries = SummaryCache(self.path, _conn=conn)
+        self._conn = conn
+        # One lock for the shared connection, so a cache write never lands inside our transaction.
+        self._lock = self.summaries._lock
+
+    # --- runs
+
+    def begin_run(self, mode: str, days: Sequence[str]) -> int:
+        """Record a run; runs left 'running' by a killed process are marked 'interrupted'."""
+        with self._lock:
+            self._conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+            cursor = self._conn.execute("INSERT INTO runs (mode, days) VALUES (?, ?)", (mode, ",".join(days)))
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        summarized: int,
+        failed: int,
+        calls: int,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost_usd: float | None,
+    ) -> None:
+        with self._lock:
+            self._conn.execute(
+                "UPDATE runs SET finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), status = ?, summarized = ?,"
+                " failed = ?, calls = ?, prompt_tokens = ?, completion_tokens = ?, cost_usd = ? WHERE id = ?",
+                (status, summarized, failed, calls, prompt_tokens, completion_tokens, cost_usd, run_id),
+            )
+
+    def runs(self) -> list[dict[str, object]]:
+        """Every run, oldest first, as column -> value."""
+        with self._lock:
+            cursor = self._conn.execute("SELECT * FROM runs ORDER BY id")
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # --- papers
+
+    def _row_to_paper(self, row: Sequence[object]) -> SeenPaper:
+        entry_json, first_seen, status, day, summary_key, reason, attempts = row
+        return SeenPaper(
+            entry=ArxivEntry.model_validate_json(str(entry_json)),
+            first_seen=str(first_seen),
+            status=status,  # type: ignore[arg-type]
+            day=day,  # type: ignore[arg-type]
+            summary_key=summary_key,  # type: ignore[arg-type]
+            reason=reason,  # type: ignore[arg-type]
+            attempts=int(attempts),  # type: ignore[call-overload]
+        )
+
+    _PAPER_COLUMNS = "entry_json, first_seen, status, day, summary_key, reason, attempts"
+
+    def paper(self, entry: ArxivEntry) -> SeenPaper | None:
+        """What the state knows about this paper version, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {self._PAPER_COLUMNS} FROM papers WHERE arxiv_id = ? AND version = ?",
+                (entry.arxiv_id, _version(entry)),
+            ).fetchone()
+        return self._row_to_paper(row) if row else None
+
+    def papers(self, statuses: Sequence[PaperStatus] | None = None) -> list[SeenPaper]:
+        """Papers with one of `statuses` (all when None), by first page day then id."""
+        query = f"SELECT {self._PAPER_COLUMNS} FROM papers"
+        args: tuple[str, ...] = ()
+        if statuses:
+            query += f" WHERE status IN ({','.join('?' * len(statuses))})"
+            args = tuple(statuses)
+        with self._lock:
+            rows = self._conn.execute(query + " ORDER BY day, arxiv_id, version", args).fetchall()
+        return [self._row_to_paper(row) for row in rows]
+
+    def plan_day(self, info: DigestDay, seen: Sequence[ArxivEntry], picks: Sequence[Pick]) -> None:
+        """Record a day's candidates and its page in one transaction.
+
+        Every entry in `seen` is remembered; picks become the page (in order), replacing an earlier
+        plan of the same day but keeping papers carried onto it from earlier days. A picked paper
+        that is not done becomes pending.
+        """
+        day = info.day
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO days (day, source, categories, topics, announced, matched)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        day,
+                        info.source,
+                        json.dumps(info.categories),
+                        json.dumps(info.topics),
+                        info.announced,
+                        info.matched,
+                    ),
+                )
+                for entry in [*seen, *(p.entry for p in picks)]:
+                    self._conn.execute(
+                        "INSERT INTO papers (arxiv_id, version, first_seen, status, entry_json)"
+                        " VALUES (?, ?, ?, 'seen', ?)"
+                        " ON CONFLICT (arxiv_id, version) DO UPDATE SET entry_json = excluded.entry_json"
+                        " WHERE papers.status != 'done'",
+                        (entry.arxiv_id, _version(entry), day, entry.model_dump_json()),
+                    )
+                # Papers this day picked before but no longer does (settings changed) stop waiting for a retry.
+                self._conn.execute(
+                    "UPDATE papers SET status = 'seen', day = NULL WHERE status IN ('pending', 'failed') AND day = ?"
+                    " AND (arxiv_id, version) IN (SELECT arxiv_id, version FROM digest_items"
+                    " WHERE day = ? AND carried_from IS NULL)",
+                    (day, day),
+                )
+                self._conn.execute("DELETE FROM digest_items WHERE day = ? AND carried_from IS NULL", (day,))
+                for position, pick in enumerate(picks):
+                    entry = pick.entry
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO digest_items"
+                        " (day, arxiv_id, version, topic, score, matched, position, carried_from)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            day,
+                            entry.arxiv_id,
+                            _version(entry),
+                            pick.topic,
+                            pick.score,
+                            json.dumps(list(pick.matched)),
+                            position,
+                            pick.carried_from,
+                        ),
+                    )
+                    self._conn.execute(
+                        "UPDATE papers SET day = COALESCE(day, ?),"
+                        " status = CASE WHEN status = 'done' THEN 'done' WHEN status = 'failed' THEN 'failed'"
+                        " ELSE 'pending' END WHERE arxiv_id = ? AND version = ?",
+                        (day, entry.arxiv_id, _version(entry)),
+                    )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def mark_done(self, entry: ArxivEntry, summary_key: str) -> None:
+        """The paper's summary is in the cache under `summary_key`."""
+        self._set_status(entry, "done", summary_key=summary_key, reason=None)
+
+    def mark_failed(self, entry: ArxivEntry, reason: str) -> None:
+        """The paper could not be summarized this run; the next run retries it."""
+        self._set_status(entry, "failed", summary_key=None, reason=reason)
+
+    def _set_status(self, entry: ArxivEntry, status: str, *, summary_key: str | None, reason: str | None) -> None:
+        with self._lock:
+            self._conn.execute(
+                "UPDATE papers SET status = ?, summary_key = COALESCE(?, summary_key), reason = ?,"
+                " attempts = attempts + 1, updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+                " WHERE arxiv_id = ? AND version = ?",
+                (status, summary_key, reason, entry.arxiv_id, _version(entry)),
+            )
+
+    # --- pages
+
+    def day(self, day: str) -> DigestDay | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT day, source, categories, topics, announced, matched FROM days WHERE day = ?", (day,)
+            ).fetchone()
+        if row is None:
+            return None
+        return DigestDay(
+            day=row[0],
+            source=row[1],
+            categories=tuple(json.loads(row[2])),
+            topics=tuple(json.loads(row[3])),
+            announced=row[4],
+            matched=row[5],
+        )
+
+    def days(self) -> list[DigestDay]:
+        """Every planned day, newest first."""
+        with self._lock:
+            names = [r[0] for r in self._conn.execute("SELECT day FROM days ORDER BY day DESC").fetchall()]
+        return [d for d in (self.day(name) for name in names) if d is not None]
+
+    def page(self, day: str) -> list[PageEntry]:
+        """The papers on a day's page in order (carried papers after the day's own), with their status."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT i.topic, i.score, i.matched, i.carried_from, "
+                + ", ".join(f"p.{c.strip()}" for c in self._PAPER_COLUMNS.split(","))
+                + " FROM digest_items i JOIN papers p ON p.arxiv_id = i.arxiv_id AND p.version = i.version"
+                " WHERE i.day = ? ORDER BY i.carried_from IS NOT NULL, i.position, i.arxiv_id",
+                (day,),
+            ).fetchall()
+        result = []
+        for topic, score, matched, carried_from, *paper_row in rows:
+            paper = self._row_to_paper(paper_row)
+            pick = Pick(
+                entry=paper.entry,
+                topic=topic,
+                score=score,
+                matched=tuple(json.loads(matched)),
+                carried_from=carried_from,
+            )
+            result.append(PageEntry(pick=pick, paper=paper))
+        return result
+
+    def close(self) -> None:
+        self.summaries.close()
