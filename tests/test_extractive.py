@@ -223,6 +223,16 @@ def test_prior_work_does_not_invent_a_judgement() -> None:
     assert "motivation" not in prior.lower()
 
 
+def test_figures_and_comparisons_make_a_results_sentence() -> None:
+    body = (
+        "The system is described in the previous section of this report in detail. "
+        "On the test set the error rate fell to 3.1% from 7.4% for the baseline model. "
+        "The figures were produced with the plotting library of the authors."
+    )
+    answer = summarize(make_paper(("4 Evaluation", "other", body), abstract=""))
+    assert "3.1%" in answer.summary.results
+
+
 def test_abstract_only_paper_still_fills_every_point() -> None:
     paper = make_paper(abstract=ABSTRACT)
     answer = summarize(paper)
@@ -313,6 +323,14 @@ def test_arxiv_metadata_overrides_title_and_authors() -> None:
 def test_keyword_line_is_used_as_printed() -> None:
     paper = full_paper(keywords=["Retrieval-augmented generation", " question answering. ", "graphs", "Graphs", ""])
     assert summarize(paper).keywords == ["Retrieval-augmented generation", "question answering", "graphs"]
+
+
+def test_keyword_line_left_as_one_string_is_split() -> None:
+    assert summarize(full_paper(keywords=["Keywords: RAG; question answering, evidence graphs"])).keywords == [
+        "RAG",
+        "question answering",
+        "evidence graphs",
+    ]
 
 
 def test_distinctive_terms_when_there_is_no_keyword_line() -> None:

@@ -80,7 +80,8 @@ def _cues(*groups: tuple[float, str]) -> tuple[_Cue, ...]:
         latin = [p for p in parts if not is_cjk(p)]
         chinese = [p for p in parts if is_cjk(p)]
         if latin:
-            compiled.append((re.compile(r"\b(?:" + "|".join(latin) + r")\b", re.IGNORECASE), weight))
+            # Lookarounds rather than \b, which would never match after "92.3%".
+            compiled.append((re.compile(r"(?<!\w)(?:" + "|".join(latin) + r")(?!\w)", re.IGNORECASE), weight))
         if chinese:
             compiled.append((re.compile("|".join(chinese)), weight))
     return tuple(compiled)
@@ -448,10 +449,16 @@ def pick_keywords(paper: Paper, title: str, abstract: str) -> list[str]:
     return found[:6]
 
 
+_KEYWORD_LABEL = re.compile(r"^(?:key\s*words?|index terms|关键词|关键字)\s*[—–\-:：.]?\s*", re.IGNORECASE)
+_KEYWORD_SEPARATOR = re.compile(r"[;,·•；，、]|\s[—–]\s")
+
+
 def _clean_keywords(keywords: Sequence[str]) -> list[str]:
+    """The keyword line as printed: split if the reader left it as one string, label and duplicates dropped."""
     cleaned: list[str] = []
     seen: set[str] = set()
-    for keyword in keywords:
+    parts = [p for k in keywords for p in _KEYWORD_SEPARATOR.split(_KEYWORD_LABEL.sub("", k.strip()))]
+    for keyword in parts:
         value = normalize_space(keyword).strip(" .;,·")
         if value and value.lower() not in seen:
             seen.add(value.lower())
