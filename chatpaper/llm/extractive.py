@@ -339,7 +339,7 @@ def _score(point: Point, sentence: _Sentence, centrality: float) -> float:
     position = max(0.4, 1 / (1 + POSITION_DECAY[point] * sentence.position))
     score = weight * position * (0.5 + cue - 0.6 * anti + 3.0 * centrality)
     if _DANGLING.match(text):
-        score *= 0.8
+        score *= 0.7
     if text.endswith(("?", "？")):  # research questions, not answers
         score *= 0.5
     return max(score, 0.0)

@@ -55,10 +55,10 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MATH = re.compile(r"[=<>+±×÷∑∏∫∂∇∈∉⊂⊆∀∃≤≥≈≠∝→←↦^_{}|\\∞√]")
 _GREEK = re.compile(r"[α-ωΑ-Ω]")
 _CAPTION = re.compile(
-    r"^(?:fig(?:ure)?s?\.?|tab(?:le)?s?\.?|algorithm|listing|eq(?:uation)?\.?|图|表)\s*[\dIVX]+[a-z]?\s*[.:|]?",
+    r"^(?:\d{1,3}\s+)?(?:fig(?:ure)?s?\.?|tab(?:le)?s?\.?|algorithm|listing|eq(?:uation)?\.?|图|表)\s*[\dIVX]+[a-z]?\s*[.:|]?",
     re.IGNORECASE,
 )
-_TERMINATED = re.compile(r"[.!?。！？；][\"'”’)\]]*(?:\[[^\]]*\])?\d{0,2}$")
+_TERMINATED = re.compile(r"(?:[.!?。！？；][\"'”’)\]]*(?:\[[^\]]*\])?|(?<=[a-z)\]]\.)\d{1,2})$")
 _HEADING_END = re.compile(r"[.,;:!?，。；：、\-–]$")
 _NUMBERED_HEADING = re.compile(rf"^(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?|[IVX]{{1,4}}\.|[A-H]\.)\s+[A-Z{CJK_CHAR}]")
 _HEADING_SMALL_WORDS = word_set("a an and as at by for from in of on or the to vs with")
@@ -66,6 +66,10 @@ _NUMBER_TOKEN = re.compile(r"[(\[]?[-+]?\d+(?:[.,]\d+)*%?[)\],;:.]*")
 # A word as prose prints it: letters/digits with inner hyphens, apostrophes, dots or slashes, and
 # opening/closing punctuation; anything else ("2qvv^", "v{x,", "/)") is math or OCR garble.
 _CLEAN_TOKEN = re.compile(r"[(\[\"“‘'§]*[\w’'\-–—/.%&+]+[)\]\"”’'.,;:!?%*†‡]*")
+# A footnote marker run into the next word ("1Apache", "5license"), but not "3D" or "2nd".
+_MARKER_GLUED = re.compile(r"\d+(?!st\b|nd\b|rd\b|th\b)[A-Za-z]{3,}")
+# A sentence that opens with the tail of a citation, cut from the sentence before ("(2004); Zhao ...").
+_CITATION_TAIL = re.compile(r"^\([^()]{0,80}\)\s*[,;.]")
 _BULLET = re.compile(r"[•▪●◦■□➢✓]")
 # Sentences about the paper's layout, not its content.
 _ROADMAP = re.compile(
@@ -182,7 +186,11 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
         return True
     # A lone capital is an initial ("J. Smith", "Andrew G. Barto"); also "U.S."-style dotted letters.
-    return bool(re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", word))
+    if re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", word):
+        return True
+    # A list number after a colon ("two parts: 1. Open-source ...") opens an item, not a sentence.
+    before = text[max(0, dot - len(word) - 3) : dot - len(word)].rstrip()
+    return bool(re.fullmatch(r"\d{1,2}", word)) and (not before or before[-1] in ":;")
 
 
 def strip_label(sentence: str) -> str:
@@ -220,7 +228,8 @@ def junk_reason(sentence: str) -> str | None:
     if not cjk and tokens:
         if sum(_NUMBER_TOKEN.fullmatch(t) is not None for t in tokens) > 0.3 * len(tokens):
             return "table"
-        if sum(_CLEAN_TOKEN.fullmatch(t) is None for t in tokens) > 0.12 * len(tokens):
+        unclean = sum(_CLEAN_TOKEN.fullmatch(t) is None or _MARKER_GLUED.match(t) is not None for t in tokens)
+        if unclean > 0.12 * len(tokens):
             return "garbled"
     if sentence.count(":") > 2 or _BULLET.search(sentence):
         return "table"
@@ -232,7 +241,7 @@ def junk_reason(sentence: str) -> str | None:
     if without_urls != sentence:
         return "has-url"
     if not cjk:
-        if sentence.lstrip('"“‘([')[:1].islower():
+        if sentence.lstrip('"“‘([')[:1].islower() or _CITATION_TAIL.match(sentence):
             return "fragment"
         words = _WORD.findall(sentence)
         if len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6:
