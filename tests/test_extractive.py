@@ -378,6 +378,16 @@ def test_deterministic_byte_identical() -> None:
     assert summarize(full_paper().model_copy(deep=True)).model_dump_json() == first
 
 
+def test_same_answer_from_concurrent_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    backend = ExtractiveBackend()
+    papers = [full_paper(), make_paper(abstract=ABSTRACT)] * 4
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda p: backend.summarize(p, "en").answer.model_dump_json(), papers))
+    assert answers == [backend.summarize(p, "en").answer.model_dump_json() for p in papers]
+
+
 def test_forty_page_paper_is_fast() -> None:
     body = "\n\n".join([INTRODUCTION, RELATED, METHOD, EXPERIMENTS] * 8)  # about 3 pages of prose
     sections = [(f"{i} Section", "other", body) for i in range(14)]  # about 40 pages
