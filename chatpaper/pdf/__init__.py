@@ -1,0 +1,106 @@
+"""The PDF reader: one call turns a paper's PDF into a `Paper` (metadata, sections, captions, code links).
+
+    from chatpaper.pdf import read_paper
+    paper = read_paper("paper.pdf")
+
+`reader` is the only module that imports PyMuPDF; `layout` (reading order), `sections` (section tree and
+roles) and `metadata` (title, authors, abstract, links) are pure and work on the lines it produces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from chatpaper.errors import NoTextLayerError
+from chatpaper.models import Paper, Section
+from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
+from chatpaper.pdf.metadata import code_urls, detect_language, extract_front_matter, find_title
+from chatpaper.pdf.reader import PdfDocument
+from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs
+
+__all__ = ["NO_TEXT_LAYER", "read_paper"]
+
+NO_TEXT_LAYER = "no text layer: this PDF needs OCR"
+
+
+def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
+    """Read a paper's PDF into a `Paper`.
+
+    Raises NotAPdfError, BrokenPdfError, EncryptedPdfError or NoTextLayerError (all `PdfError`s) with a
+    one-line reason; never returns an empty paper for an unreadable file.
+    """
+    path = Path(path)
+    lines: list[Line] = []
+    links: list[Link] = []
+    pages: list[Page] = []
+    with PdfDocument(path) as doc:
+        outline = doc.outline()
+        page_count = doc.page_count
+        first_size = (0.0, 0.0)
+        for page in doc.pages():
+            arranged = arrange_page(page)
+            if not pages:
+                first_size = (arranged.width, arranged.height)
+            pages.append(arranged)
+    remove_furniture(pages)
+    for page in pages:
+        lines.extend(page.lines)
+        links.extend(page.links)
+        page.lines = []  # the flat list owns the lines now
+    if sum(len(ln.text.strip()) for ln in lines) < max(40, 10 * page_count):
+        raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
+
+    body = body_style(lines)
+    title = find_title(lines, body, first_size[1] or 792.0)
+    tree = extract_sections(
+        lines,
+        [(e.level, e.title, e.page) for e in outline],
+        body,
+        skip=set(title.indices),
+        title=title.text,
+    )
+    front = extract_front_matter(lines, title, tree.front_end, body, abstract_from_heading=tree.abstract)
+    sections = tree.sections
+    lead = _lead_section(lines, tree.front_end, front.used | set(title.indices), body)
+    if lead is not None:
+        sections = [lead, *sections]
+    references = (
+        set(range(tree.references_start, tree.references_end or len(lines)))
+        if tree.references_start is not None
+        else set()
+    )
+    return Paper(
+        path=str(path),
+        sha256=sha256 or _sha256(path),
+        pages=page_count,
+        title=title.text,
+        authors=front.authors,
+        first_author_affiliation=front.affiliation,
+        abstract=front.abstract,
+        keywords=front.keywords,
+        sections=sections,
+        captions=tree.captions,
+        code_urls=code_urls(lines, links, references, title.text, lines[0].page if lines else 1),
+        language=detect_language(lines),
+        has_outline=bool(outline),
+    )
+
+
+def _lead_section(lines: list[Line], front_end: int, used: set[int], body: BodyStyle) -> Section | None:
+    """Body text printed before the first heading (a letter or note without headings) as an unnamed section."""
+    rest = [i for i in range(front_end) if i not in used]
+    prose = [i for i in rest if len(lines[i].text.split()) >= 6 and lines[i].size >= body.size * 0.88]
+    if sum(len(lines[i].text) for i in prose) < 400:
+        return None
+    start = prose[0]
+    text = join_paragraphs(lines, range(start, front_end), used, body)
+    return Section(heading="", level=1, page=lines[start].page, text=text, role="other")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,226 @@
+"""Parse benchmark: chatpaper's PDF reader against the hand-checked corpus truth, pymupdf4llm beside it.
+
+Run from the repository root:
+
+    python bench/parse.py                 # both readers
+    python bench/parse.py --no-reference  # chatpaper only (pymupdf4llm is slow)
+
+For every PDF in ../shared/corpus/pdfs it prints title exact match (case, space and punctuation
+normalised), author-name F1, top-level section heading precision / recall / F1 (numbering stripped) and
+pages per second, then totals. Headings are compared in the truth's window: after the abstract and
+before the references. For pymupdf4llm, headings are its Markdown `#` lines in the same window, its title
+is the first heading (or first line) and it reports no authors. PDFs without a text layer are listed but
+left out of the totals (both readers have nothing to read there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+sys.path.insert(0, str(REPO))
+
+from chatpaper.errors import NoTextLayerError, PdfError  # noqa: E402
+from chatpaper.pdf import read_paper  # noqa: E402
+from chatpaper.pdf.sections import strip_numbering  # noqa: E402
+
+
+def norm(text: str) -> str:
+    """Case, accents, spacing accents, spaces and punctuation removed; CJK kept."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "", text.casefold())
+
+
+@dataclass
+class Score:
+    """Matches for one reader on one file."""
+
+    title_ok: bool = False
+    authors: tuple[int, int, int] = (0, 0, 0)  # true positives, found, expected
+    headings: tuple[int, int, int] = (0, 0, 0)
+    pages: int = 0
+    seconds: float = 0.0
+    note: str = ""
+    missed: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+
+def overlap(found: list[str], expected: list[str]) -> tuple[int, int, int, list[str], list[str]]:
+    f, e = Counter(norm(x) for x in found if norm(x)), Counter(norm(x) for x in expected if norm(x))
+    tp = sum((f & e).values())
+    missed = [x for x in expected if norm(x) in (e - f)]
+    extra = [x for x in found if norm(x) in (f - e)]
+    return tp, sum(f.values()), sum(e.values()), missed, extra
+
+
+def prf(tp: int, found: int, expected: int) -> tuple[float, float, float]:
+    p = tp / found if found else (1.0 if not expected else 0.0)
+    r = tp / expected if expected else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+_ABSTRACT = {"abstract", "summary", "摘要"}
+_REFERENCES = {"references", "bibliography", "referencesandnotes", "literaturecited", "参考文献"}
+
+
+def window(headings: list[str]) -> list[str]:
+    """Headings after an abstract heading and before the references heading (the truth's window)."""
+    keys = [norm(strip_numbering(h)) for h in headings]
+    start = 0
+    for i, k in enumerate(keys):
+        if k in _ABSTRACT:
+            start = i + 1
+            break
+    out = []
+    for h, k in zip(headings[start:], keys[start:], strict=True):
+        if k in _REFERENCES:
+            break
+        if k:
+            out.append(strip_numbering(h))
+    return out
+
+
+def score_chatpaper(pdf: Path, truth: dict) -> Score:
+    s = Score()
+    start = time.perf_counter()
+    try:
+        paper = read_paper(pdf)
+    except NoTextLayerError:
+        s.seconds = time.perf_counter() - start
+        s.pages = truth["pages"]
+        s.note = "no text layer (NoTextLayerError, as expected)" if not truth["text_layer"] else "NoTextLayerError!"
+        return s
+    except PdfError as exc:
+        s.seconds = time.perf_counter() - start
+        s.note = f"error: {exc}"
+        return s
+    s.seconds = time.perf_counter() - start
+    s.pages = paper.pages
+    s.title_ok = norm(paper.title) == norm(truth["title"])
+    tp, f, e, _, _ = overlap(paper.authors, truth["authors"])
+    s.authors = (tp, f, e)
+    top: list[str] = []
+    for sec in paper.sections:
+        if sec.role == "references":
+            break
+        if sec.level == 1 and sec.heading.strip():
+            top.append(sec.heading)
+    tp, f, e, s.missed, s.extra = overlap(window(top), truth["sections"])
+    s.headings = (tp, f, e)
+    return s
+
+
+def score_reference(pdf: Path, truth: dict) -> Score:
+    import pymupdf4llm
+
+    s = Score(pages=truth["pages"])
+    start = time.perf_counter()
+    try:
+        md = pymupdf4llm.to_markdown(str(pdf), show_progress=False)
+    except Exception as exc:  # the reference may fail where chatpaper does not
+        s.seconds = time.perf_counter() - start
+        s.note = f"error: {type(exc).__name__}"
+        return s
+    s.seconds = time.perf_counter() - start
+    lines = [ln.strip() for ln in md.splitlines() if ln.strip()]
+    heads = [_md_text(ln.lstrip("#")) for ln in lines if ln.startswith("#")]
+    title = heads[0] if heads else (_md_text(lines[0]) if lines else "")
+    s.title_ok = norm(title) == norm(truth["title"])
+    s.authors = (0, 0, len(truth["authors"]))
+    tp, f, e, s.missed, s.extra = overlap(window(heads[1:] if heads else []), truth["sections"])
+    s.headings = (tp, f, e)
+    return s
+
+
+def _md_text(text: str) -> str:
+    return re.sub(r"[*_`]|<[^>]+>", "", text).strip()
+
+
+def row(name: str, s: Score) -> str:
+    if s.note and not s.pages:
+        return f"{name:<10} {s.note}"
+    ap, ar, af = prf(*s.authors)
+    hp, hr, hf = prf(*s.headings)
+    speed = s.pages / s.seconds if s.seconds else 0.0
+    if s.note:
+        return f"{name:<10} {'':>5} {'':>6} {'':>5} {'':>5} {'':>5} {speed:>8.1f}  {s.note}"
+    return f"{name:<10} {'yes' if s.title_ok else 'NO':>5} {af:>6.2f} {hp:>5.2f} {hr:>5.2f} {hf:>5.2f} {speed:>8.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-reference", action="store_true", help="skip the (slow) pymupdf4llm reference run")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="corpus folder (default: ../shared/corpus)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list missed and extra headings")
+    args = parser.parse_args()
+    corpus: Path = args.corpus
+    truth_file = corpus / "truth.json"
+    if not truth_file.is_file():
+        print(f"corpus not found at {corpus} (expected truth.json and pdfs/ there); nothing to benchmark")
+        return 0
+    truths = json.loads(truth_file.read_text(encoding="utf-8"))
+    reference = not args.no_reference
+    if reference:
+        try:
+            import pymupdf4llm  # noqa: F401
+        except ImportError:
+            print("pymupdf4llm is not installed (pip install -e '.[bench]'); running without the reference")
+            reference = False
+
+    readers = ["chatpaper"] + (["pymupdf4llm"] if reference else [])
+    totals = {r: Score() for r in readers}
+    counted = {r: 0 for r in readers}
+    header = f"{'reader':<10} {'title':>5} {'authF1':>6} {'hP':>5} {'hR':>5} {'hF1':>5} {'pages/s':>8}"
+    print(header)
+    for truth in truths:
+        pdf = corpus / "pdfs" / truth["file"]
+        if not pdf.is_file():
+            print(f"\n{truth['file']}: missing, skipped")
+            continue
+        print(f"\n{truth['file']} ({truth['pages']} pages)")
+        for name in readers:
+            s = score_chatpaper(pdf, truth) if name == "chatpaper" else score_reference(pdf, truth)
+            print(row(name, s))
+            if args.verbose and (s.missed or s.extra):
+                print(f"{'':<10} missed {s.missed}  extra {s.extra}")
+            if not truth["text_layer"]:
+                continue  # nothing to read for either reader: not in the totals
+            t = totals[name]
+            counted[name] += 1
+            t.title_ok = False
+            t.pages += s.pages
+            t.seconds += s.seconds
+            t.authors = tuple(a + b for a, b in zip(t.authors, s.authors, strict=True))
+            t.headings = tuple(a + b for a, b in zip(t.headings, s.headings, strict=True))
+            t.note = t.note + ("t" if s.title_ok else "")
+
+    print(
+        f"\nTOTAL over {max(counted.values(), default=0)} PDFs with a text layer (authors and headings: micro-averaged)"
+    )
+    print(f"{'reader':<10} {'title':>6} {'authF1':>6} {'hP':>5} {'hR':>5} {'hF1':>5} {'pages/s':>8}")
+    speeds = {}
+    for name in readers:
+        t = totals[name]
+        n = counted[name] or 1
+        ap, ar, af = prf(*t.authors)
+        hp, hr, hf = prf(*t.headings)
+        speeds[name] = t.pages / t.seconds if t.seconds else 0.0
+        title = len(t.note) / n
+        print(f"{name:<10} {title:>6.0%} {af:>6.2f} {hp:>5.2f} {hr:>5.2f} {hf:>5.2f} {speeds[name]:>8.1f}")
+    if reference and speeds.get("pymupdf4llm"):
+        print(f"\nspeed ratio chatpaper / pymupdf4llm: {speeds['chatpaper'] / speeds['pymupdf4llm']:.0f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,527 @@
+"""Page geometry to reading order: columns, fragments, running headers and footers, text clean-up.
+
+Pure module: it works on the `Line`s the reader builds from PyMuPDF's span dictionaries, so it can be
+tested and reasoned about without a PDF library.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+# --- what the reader hands over ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Span:
+    """A run of text in one font, as printed."""
+
+    text: str
+    size: float
+    font: str
+    bold: bool
+    italic: bool
+    superscript: bool
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+
+
+@dataclass(slots=True)
+class Line:
+    """One printed line (or line fragment) with its dominant style."""
+
+    page: int  # 1-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    size: float
+    font: str
+    bold: bool
+    italic: bool
+    mono: bool
+    block: int
+    # kept on the first pages only: metadata needs markers and gaps; elsewhere the line style is enough
+    spans: list[Span] | None = None
+    col: int = 0  # 0: full width or single column, 1: left column, 2: right column
+    upper: bool = False  # all cased letters are capitals (ALL CAPS or small caps)
+    gap_above: float = 0.0  # whitespace to the previous line of the same column (large at a column top)
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass(slots=True)
+class Link:
+    """A URI link annotation and where it sits on its page."""
+
+    uri: str
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(slots=True)
+class Page:
+    """One page's text lines (reading order once arranged) and links."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line]
+    links: list[Link] = field(default_factory=list)
+    columns: int = 1
+
+
+# --- text clean-up -------------------------------------------------------------------------------
+
+_LIGATURES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u00ad": "",  # soft hyphen
+        "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\ufeff": "",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
+
+# TeX and some publishers draw accents as separate spacing glyphs ("Te\u02c7sanovi\u00b4c", "Ste\u00b4phane").
+_SPACING_ACCENTS = {
+    "\u00b4": "\u0301",  # acute
+    "\u02ca": "\u0301",
+    "`": "\u0300",  # grave
+    "\u02cb": "\u0300",
+    "\u02c7": "\u030c",  # caron
+    "\u00a8": "\u0308",  # diaeresis
+    "\u02dc": "\u0303",  # tilde
+    "\u02c6": "\u0302",  # circumflex
+    "\u00b8": "\u0327",  # cedilla
+    "\u02d8": "\u0306",  # breve
+    "\u02da": "\u030a",  # ring
+    "\u02dd": "\u030b",  # double acute
+}
+_COMMON_ACCENTED = set("áéíóúýćńśźÁÉÍÓÚÝĆŃŚŹàèìòùÀÈÌÒÙčšžřěňďťČŠŽŘĚŇĎŤäëïöüÿÄËÏÖÜâêîôûÂÊÎÔÛãñõÃÑÕçşÇŞăğĂĞåůÅŮőűŐŰ")
+_ACCENT_RE = re.compile("[" + "".join(re.escape(a) for a in _SPACING_ACCENTS) + "]")
+
+
+def _combine(letter: str, accent: str) -> str:
+    return unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[accent])
+
+
+def _join_spacing_accents(text: str) -> str:
+    """Attach spacing accents to their letter: the following one (TeX) unless only the preceding one fits."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch not in _SPACING_ACCENTS:
+            out.append(ch)
+            i += 1
+            continue
+        after = _combine(text[i + 1], ch) if i + 1 < n and text[i + 1].isalpha() else ""
+        before = _combine(out[-1], ch) if out and out[-1].isalpha() else ""
+        if after in _COMMON_ACCENTED:
+            out.append(after)
+            i += 2
+        elif before in _COMMON_ACCENTED:
+            out[-1] = before
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def clean_text(text: str) -> str:
+    """Normalise ligatures, odd spaces and spacing accents; keep everything else as printed."""
+    text = text.translate(_LIGATURES)
+    if _ACCENT_RE.search(text):
+        text = _join_spacing_accents(text)
+    return text
+
+
+_URL_TAIL = re.compile(r"(?:https?://|www\.|github\.|gitlab\.|huggingface\.)\S*$", re.I)
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join printed lines into running text: undo end-of-line hyphenation, keep URLs whole."""
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+            continue
+        if _URL_TAIL.search(out) and out[-1] in "/.-_#?=&" and not line[0].isspace():
+            out += line  # a URL broken at the line end continues without a space
+        elif out.endswith("-") and len(out) >= 2 and out[-2].isalpha() and line[0].islower() and not out.endswith("--"):
+            out = out[:-1] + line
+        elif _is_cjk(out[-1]) and _is_cjk(line[0]):
+            out += line
+        else:
+            out += " " + line
+    return out
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\uac00" <= ch <= "\ud7af"
+
+
+# --- one page: columns, fragments, order ---------------------------------------------------------
+
+_NUMBER_TOKEN = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.?|[A-Z]\.|§\s*\d+)$")
+
+
+def find_gutter(lines: list[Line], width: float) -> float | None:
+    """The x of the gap between two text columns, or None for a single-column page."""
+    body = [ln for ln in lines if len(ln.text) >= 2]
+    if len(body) < 8:
+        return None
+    xs = sorted(ln.x0 for ln in body)
+    xe = sorted(ln.x1 for ln in body)
+    left = xs[len(xs) // 20]
+    right = xe[-1 - len(xe) // 20]
+    span = right - left
+    if span < width * 0.3:
+        return None
+    lo = int(left + span * 0.2)
+    hi = int(left + span * 0.8)
+    if hi <= lo:
+        return None
+    # characters crossing each x (a difference array keeps this linear in lines + page width)
+    n = int(width) + 3
+    diff = [0] * (n + 1)
+    for ln in body:
+        a = max(0, int(ln.x0) + 2)
+        b = min(n, int(ln.x1) - 1)
+        if b > a:
+            weight = len(ln.text)
+            diff[a] += weight
+            diff[b] -= weight
+    crossing = []
+    acc = 0
+    for x in range(n):
+        acc += diff[x]
+        crossing.append(acc)
+    best = min(crossing[lo:hi])
+    # the run of minimal crossing nearest the text centre
+    centre = (left + right) / 2
+    runs: list[tuple[int, int]] = []
+    start = None
+    for x in range(lo, hi):
+        if crossing[x] == best:
+            if start is None:
+                start = x
+        elif start is not None:
+            runs.append((start, x - 1))
+            start = None
+    if start is not None:
+        runs.append((start, hi - 1))
+    a, b = min(runs, key=lambda r: (-(r[1] - r[0]) // 6, abs((r[0] + r[1]) / 2 - centre)))
+    gutter = (a + b) / 2
+    left_chars = sum(len(ln.text) for ln in body if ln.x1 <= gutter + 1)
+    right_chars = sum(len(ln.text) for ln in body if ln.x0 >= gutter - 1)
+    total = sum(len(ln.text) for ln in body)
+    left_lines = [ln for ln in body if ln.x1 <= gutter + 1 and ln.width > span * 0.25]
+    right_lines = [ln for ln in body if ln.x0 >= gutter - 1 and ln.width > span * 0.25]
+    if best > total * 0.35 or left_chars < total * 0.15 or right_chars < total * 0.15:
+        return None
+    if len(left_lines) < 4 or len(right_lines) < 4:
+        return None
+    return gutter
+
+
+def _assign_columns(lines: list[Line], gutter: float, span: float) -> None:
+    margin = max(6.0, span * 0.06)
+    for ln in lines:
+        if ln.x1 <= gutter + 2:
+            ln.col = 1
+        elif ln.x0 >= gutter - 2:
+            ln.col = 2
+        elif ln.x0 < gutter - margin and ln.x1 > gutter + margin:
+            ln.col = 0
+        else:  # pokes a little into the gutter (overfull line): belongs to the side it mostly sits on
+            ln.col = 1 if gutter - ln.x0 > ln.x1 - gutter else 2
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap >= 0.5 * min(a.height, b.height)
+
+
+def merge_fragments(lines: list[Line]) -> list[Line]:
+    """Merge pieces of one printed line ("1" + "Introduction", justified words) into a single line."""
+    if not lines:
+        return lines
+    lines = sorted(lines, key=lambda ln: (ln.col, round(ln.y1), ln.x0))
+    out: list[Line] = []
+    used = [False] * len(lines)
+    for i, ln in enumerate(lines):
+        if used[i]:
+            continue
+        row = [ln]
+        used[i] = True
+        # candidates on the same row, same column, to the right
+        for j in range(i + 1, len(lines)):
+            other = lines[j]
+            if used[j] or other.col != ln.col:
+                continue
+            if other.y0 > ln.y1 + 2:
+                break
+            last = row[-1]
+            if not _same_row(last, other):
+                continue
+            gap = other.x0 - last.x1
+            size = max(last.size, other.size)
+            limit = 3.0 * size if _NUMBER_TOKEN.match(last.text.strip()) else 1.6 * size
+            if -size < gap <= limit:
+                row.append(other)
+                used[j] = True
+        out.append(_merge_row(row) if len(row) > 1 else ln)
+    return out
+
+
+def _merge_row(row: list[Line]) -> Line:
+    row.sort(key=lambda ln: ln.x0)
+    first = row[0]
+    text = first.text
+    spans = list(first.spans) if first.spans is not None else None
+    weights: Counter[tuple[float, str, bool, bool, bool]] = Counter()
+    for ln in row:
+        weights[(ln.size, ln.font, ln.bold, ln.italic, ln.mono)] += max(1, len(ln.text.strip()))
+    prev = first
+    for ln in row[1:]:
+        gap = ln.x0 - prev.x1
+        text = text.rstrip() + (" " if gap > 0.15 * ln.size else "") + ln.text.lstrip()
+        if spans is not None and ln.spans is not None:
+            spans.extend(ln.spans)
+        prev = ln
+    size, font, bold, italic, mono = weights.most_common(1)[0][0]
+    return Line(
+        page=first.page,
+        x0=min(ln.x0 for ln in row),
+        y0=min(ln.y0 for ln in row),
+        x1=max(ln.x1 for ln in row),
+        y1=max(ln.y1 for ln in row),
+        text=text,
+        size=size,
+        font=font,
+        bold=bold,
+        italic=italic,
+        mono=mono,
+        block=first.block,
+        spans=spans,
+        col=first.col,
+    )
+
+
+def _drop_line_numbers(lines: list[Line]) -> list[Line]:
+    """Remove review-copy line numbers: a vertical stack of bare numbers at one x."""
+    stacks: dict[int, int] = Counter()
+    for ln in lines:
+        t = ln.text.strip()
+        if t.isdigit() and len(t) <= 4:
+            stacks[round(ln.x1 / 4)] += 1
+    crowded = {x for x, count in stacks.items() if count >= 8}
+    if not crowded:
+        return lines
+    return [ln for ln in lines if not (ln.text.strip().isdigit() and round(ln.x1 / 4) in crowded)]
+
+
+def _column_cuts(lines: list[Line], min_gap: float) -> list[float]:
+    """Heights where both columns are empty for a while: the page changes from one column flow to another."""
+    cols = [sorted((ln.y0, ln.y1) for ln in lines if ln.col == c) for c in (1, 2)]
+    if not cols[0] or not cols[1]:
+        return []
+
+    def gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        out = []
+        bottom = spans[0][1]
+        for y0, y1 in spans[1:]:
+            if y0 - bottom >= min_gap:
+                out.append((bottom, y0))
+            bottom = max(bottom, y1)
+        return out
+
+    left, right = gaps(cols[0]), gaps(cols[1])
+    cuts = []
+    for a0, a1 in left:
+        for b0, b1 in right:
+            lo, hi = max(a0, b0), min(a1, b1)
+            if hi - lo >= min_gap * 0.6:
+                cuts.append((lo + hi) / 2)
+    return cuts
+
+
+def _widen_header_rows(lines: list[Line], gutter: float) -> None:
+    """Above where the columns start (title, authors), a row with text on both sides is one full-width row."""
+    tops = []
+    for c in (1, 2):
+        widths = sorted((ln.width for ln in lines if ln.col == c), reverse=True)
+        if not widths:
+            return
+        wide = widths[min(len(widths) - 1, len(widths) // 4)] * 0.8
+        tops.append(min((ln.y0 for ln in lines if ln.col == c and ln.width >= wide), default=0.0))
+    flow_top = min(tops)
+    header = sorted((ln for ln in lines if ln.y1 <= flow_top + 1), key=lambda ln: ln.y0)
+    for row in _rows(header):
+        if any(ln.col == 0 for ln in row) or {ln.col for ln in row} >= {1, 2}:
+            for ln in row:
+                ln.col = 0
+    # the short last line of a full-width paragraph (an abstract) stays with its paragraph
+    wide_blocks = {ln.block for ln in header if ln.col == 0}
+    for ln in lines:
+        if ln.col and ln.block in wide_blocks and ln.y0 <= flow_top + 2 * ln.height:
+            ln.col = 0
+
+
+def _rows(lines: list[Line]) -> list[list[Line]]:
+    """Group lines (sorted by top) into rows of vertically overlapping lines."""
+    rows: list[list[Line]] = []
+    bottom = -1e9
+    for ln in lines:
+        if rows and ln.y0 < bottom - 0.5 * min(ln.height, rows[-1][-1].height):
+            rows[-1].append(ln)
+            bottom = max(bottom, ln.y1)
+        else:
+            rows.append([ln])
+            bottom = ln.y1
+    return rows
+
+
+def arrange_page(page: Page) -> Page:
+    """Put a page's lines in reading order: columns left then right, full-width lines where they fall."""
+    lines = [ln for ln in page.lines if ln.text.strip()]
+    lines = _drop_line_numbers(lines)
+    gutter = find_gutter(lines, page.width)
+    if gutter is None:
+        for ln in lines:
+            ln.col = 0
+        ordered = _sorted_rows(merge_fragments(lines))
+        page.columns = 1
+    else:
+        xs = [ln.x0 for ln in lines]
+        xe = [ln.x1 for ln in lines]
+        _assign_columns(lines, gutter, max(xe) - min(xs))
+        _widen_header_rows(lines, gutter)
+        lines = merge_fragments(lines)
+        heights = sorted(ln.height for ln in lines if ln.col)
+        typical = heights[len(heights) // 2] if heights else 10.0
+        full = _rows(sorted((ln for ln in lines if ln.col == 0), key=lambda ln: ln.y0))
+        separators: list[tuple[float, list[Line]]] = [
+            ((min(ln.y0 for ln in row) + max(ln.y1 for ln in row)) / 2, sorted(row, key=lambda ln: ln.x0))
+            for row in full
+        ]
+        separators += [(y, []) for y in _column_cuts(lines, max(24.0, 2.2 * typical))]
+        separators.sort(key=lambda s: s[0])
+        marks = [s[0] for s in separators]
+        bands: list[list[Line]] = [[] for _ in range(len(separators) + 1)]
+        for ln in lines:
+            if ln.col:
+                bands[bisect.bisect_left(marks, (ln.y0 + ln.y1) / 2)].append(ln)
+        ordered = []
+        for k, band in enumerate(bands):
+            for c in (1, 2):
+                ordered.extend(_sorted_rows([ln for ln in band if ln.col == c]))
+            if k < len(separators):
+                ordered.extend(separators[k][1])
+        page.columns = 2
+    _set_gaps(ordered)
+    page.lines = ordered
+    return page
+
+
+def _sorted_rows(lines: list[Line]) -> list[Line]:
+    """Top to bottom; pieces of one row left to right."""
+    lines = sorted(lines, key=lambda ln: (ln.y0 + ln.y1) / 2)
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        row = [lines[i]]
+        j = i + 1
+        while j < len(lines) and _same_row(row[0], lines[j]):
+            row.append(lines[j])
+            j += 1
+        row.sort(key=lambda ln: ln.x0)
+        out.extend(row)
+        i = j
+    return out
+
+
+def _set_gaps(lines: list[Line]) -> None:
+    prev: Line | None = None
+    for ln in lines:
+        if prev is None or prev.col != ln.col or ln.y0 < prev.y0 - 1:
+            ln.gap_above = 1000.0
+        else:
+            ln.gap_above = max(0.0, ln.y0 - prev.y1)
+        letters = [c for c in ln.text if c.isalpha()]
+        ln.upper = (
+            bool(letters)
+            and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+            and any(c.isupper() for c in letters)
+        )
+        prev = ln
+
+
+# --- across pages: running headers, footers and page numbers -------------------------------------
+
+_PAGE_NUMBER = re.compile(r"^\W{0,3}(?:page\s*)?[\divxlc]{1,5}(?:\s*(?:/|of)\s*\d{1,5})?\W{0,3}$", re.I)
+_DIGITS = re.compile(r"\d+")
+
+
+def _furniture_key(text: str) -> str:
+    return _DIGITS.sub("#", re.sub(r"\s+", " ", text.strip().lower()))
+
+
+def remove_furniture(pages: list[Page]) -> None:
+    """Drop running headers and footers (repeated in the page margins) and page numbers, in place."""
+    counts: Counter[str] = Counter()
+    for page in pages:
+        seen = set()
+        for ln in page.lines:
+            if _in_margin(ln, page):
+                seen.add(_furniture_key(ln.text))
+        counts.update(seen)
+    needed = 2 if len(pages) <= 4 else max(2, round(len(pages) * 0.2))
+    repeated = {key for key, count in counts.items() if count >= needed}
+    for page in pages:
+        page.lines = [
+            ln
+            for ln in page.lines
+            if not (
+                _in_margin(ln, page) and (_furniture_key(ln.text) in repeated or _PAGE_NUMBER.match(ln.text.strip()))
+            )
+        ]
+
+
+def _in_margin(ln: Line, page: Page) -> bool:
+    return ln.y1 <= page.height * 0.085 or ln.y0 >= page.height * 0.91

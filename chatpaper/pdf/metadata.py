@@ -1,0 +1,648 @@
+"""Front matter: title, authors, first author's affiliation, abstract, keywords; code links; language.
+
+Pure module working on arranged `Line`s (spans are kept on the first pages for author markers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from chatpaper.pdf.layout import Line, Link, Span, join_lines
+from chatpaper.pdf.sections import BodyStyle, parse_numbering
+
+# --- title ---------------------------------------------------------------------------------------
+
+_VENUE = re.compile(
+    r"\b(journal|proceedings|conference|transactions|volume|vol\.|issue|workshop|symposium|preprint|arxiv|"
+    r"doi|issn|isbn|copyright|published|accepted|received|submitted|under review|manuscript|press|elsevier|"
+    r"springer|research article|original article|review article|open access|letters?\b,|technical report|"
+    r"license|licence|creative commons)\b|©|https?://|www\.|@",
+    re.I,
+)
+_ABSTRACT_LABEL = re.compile(r"^\s*(abstract|summary|摘\s*要)\b\s*[:.：—–-]?\s*(.*)$", re.I | re.S)
+_KEYWORDS_LABEL = re.compile(
+    r"^\s*(key\s*-?\s*words?(?: and phrases)?|additional key words and phrases|index terms|关键词|关键字)"
+    r"\s*[:：.—–-]?\s*(.*)$",
+    re.I,
+)
+_STOP_LABEL = re.compile(
+    r"^\s*(ccs concepts|acm reference format|acm classification|msc|pacs|jel|mathematics subject|"
+    r"subjects?:|doi:|citation:|received|accepted|published)",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class Title:
+    text: str
+    indices: list[int]  # line indices in reading order
+
+
+def find_title(lines: Sequence[Line], body: BodyStyle, page_height: float) -> Title:
+    """The paper's title on page 1: the most prominent text block near the top, with its wrapped lines."""
+    first = [i for i, ln in enumerate(lines) if ln.page == lines[0].page] if lines else []
+    cands = []
+    for i in first:
+        ln = lines[i]
+        text = ln.text.strip()
+        letters = sum(ch.isalpha() for ch in text)
+        if letters < 2 or ln.y0 > page_height * 0.6:
+            continue
+        if _VENUE.search(text) or _ABSTRACT_LABEL.match(text) and len(text) < 20:
+            continue
+        if ln.size < body.size * 0.9:
+            continue
+        words = len(text.split()) + sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") // 2
+        shape = 1.0 if words >= 3 else 0.7 if words == 2 else 0.5
+        position = 1.0 - 0.25 * (ln.y0 / page_height)
+        cands.append((ln.size * shape * position, i))
+    if not cands:
+        return Title("", [])
+    best_score, best = max(cands, key=lambda c: (c[0], -c[1]))
+    if lines[best].size < body.size * 1.15:
+        # nothing stands out (an OCR layer, a plain preprint): the first real text block on the page
+        best = min(i for _, i in cands)
+    group = _title_group(lines, best, body)
+    text = join_lines([lines[i].text for i in group])
+    text = re.sub(r"\s*([：，。；！？、（）])\s*", r"\1", text)
+    text = re.sub(r"\s+", " ", text).strip().rstrip("*∗†‡§¶").strip()
+    return Title(text, group)
+
+
+def _title_group(lines: Sequence[Line], best: int, body: BodyStyle) -> list[int]:
+    """The best line plus the lines the title wraps onto (same style, or another large size just above/below)."""
+    core = lines[best]
+    group = [best]
+
+    def fits(ln: Line, near: Line) -> bool:
+        if ln.page != core.page or _VENUE.search(ln.text):
+            return False
+        gap = max(ln.y0 - near.y1, near.y0 - ln.y1)
+        if gap > 1.2 * max(ln.size, near.size) or abs(ln.x0 - near.x0) > 300:
+            return False
+        same = abs(ln.size - core.size) <= 0.6 and ln.bold == core.bold
+        large = ln.size >= body.size * 1.3 and ln.size >= core.size * 0.5 and (ln.bold or not core.bold)
+        return same or large
+
+    i = best - 1
+    while i >= 0 and len(group) < 5 and fits(lines[i], lines[group[0]]):
+        group.insert(0, i)
+        i -= 1
+    i = best + 1
+    while i < len(lines) and len(group) < 5 and fits(lines[i], lines[group[-1]]):
+        group.append(i)
+        i += 1
+    return group
+
+
+# --- authors and affiliation ---------------------------------------------------------------------
+
+_MARKER_CHARS = "*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖||¹²³⁴⁵⁶⁷⁸⁹⁰"
+_MARKER = re.compile(r"^[\s\d,;*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖|¹²³⁴⁵⁶⁷⁸⁹⁰'’`\"″a-f]{1,8}$")
+_SYMBOL = re.compile(r"[*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖¹²³⁴⁵⁶⁷⁸⁹⁰]")
+_AFFILIATION_WORDS = re.compile(
+    r"\b(universit\w*|institut\w*|college|school|department|dept\.?|laborator\w*|labs?|research|center|centre|"
+    r"academy|academia|inc\.?|corp\.?|corporation|ltd\.?|llc|gmbh|company|hospital|clinic|foundation|faculty|"
+    r"division|polytechnic|politecnico|ecole|école|eth|epfl|mit|cnrs|inria|google|microsoft|meta|facebook|"
+    r"amazon|apple|nvidia|ibm|intel|bytedance|alibaba|tencent|baidu|huawei|deepmind|openai|anthropic|"
+    r"allen|ai2|usa|china|germany|france|japan|korea|canada|uk|india|italy|spain|netherlands|switzerland|"
+    r"ministry|government|agency|program(me)?|group)\b|大学|研究院|研究所|实验室|学院|公司|中心",
+    re.I,
+)
+_NAME_TOKEN = re.compile(
+    r"^(?:[A-Z\u00c0-\u024f][\w\u00c0-\u024f'’\-]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|van|von|der|den|de|del|della|"
+    r"di|da|du|dos|das|la|le|bin|binti|al|el|ibn|y|e|zu|ten|ter|st\.?)$"
+)
+_AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|作者|by)\s*[:：]\s*(.+)$", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|，|、|；|\band\b|&|\s{3,})\s*")
+
+
+@dataclass(slots=True)
+class FrontMatter:
+    """What the first page says about the paper."""
+
+    authors: list[str] = field(default_factory=list)
+    affiliation: str | None = None
+    abstract: str = ""
+    keywords: list[str] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)  # front-matter line indices consumed (not body text)
+
+
+def _pieces(line: Line) -> list[tuple[str, str]]:
+    """A line cut at author markers and wide gaps: (text, markers that follow it)."""
+    spans: list[Span] = line.spans or []
+    if not spans:
+        return [(line.text, "")]
+    out: list[tuple[str, str]] = []
+    text, markers = "", ""
+    prev: Span | None = None
+    main = line.size
+    for sp in spans:
+        t = sp.text
+        if not t.strip():
+            if prev is not None and text:
+                text += " "
+            prev = sp if prev is None else prev
+            continue
+        small = sp.size < main * 0.85 or sp.superscript
+        is_marker = (small and _MARKER.match(t.strip()) is not None) or (
+            _SYMBOL.fullmatch(t.strip()) is not None and len(t.strip()) <= 3
+        )
+        is_marker = is_marker or (small and bool(re.fullmatch(r"[\d,\s*∗†‡§¶]+", t.strip())))
+        gap = sp.x0 - prev.x1 if prev is not None else 0.0
+        if is_marker:
+            markers += t.strip()
+            prev = sp
+            continue
+        if (markers or gap > 0.8 * main) and text.strip():
+            out.append((text.strip(), markers))
+            text, markers = "", ""
+        elif markers and not text.strip():
+            # markers before any text: they label what follows (an affiliation "1 University of ...")
+            out.append(("", markers))
+            markers = ""
+        text += t
+        prev = sp
+    if text.strip() or markers:
+        out.append((text.strip(), markers))
+    return out
+
+
+def _clean_name(text: str) -> str:
+    text = _SYMBOL.sub("", text)
+    text = re.sub(r"(?<=[A-Za-z\u00c0-\u024f.])\d+(?:,\d+)*\b", "", text)  # glued affiliation numbers
+    text = re.sub(r"\b\d+\b", "", text)
+    text = re.sub(r"[()\[\]{}'’\"″`]+$", "", text.strip())
+    text = re.sub(r"\s+", " ", text).strip(" ,;:.-")
+    if text.endswith(" ."):
+        text = text[:-2]
+    return text
+
+
+def _is_name(text: str) -> bool:
+    tokens = text.split()
+    if not 2 <= len(tokens) <= 5:
+        return False
+    if _AFFILIATION_WORDS.search(text) or any(ch.isdigit() for ch in text):
+        return False
+    if not all(_NAME_TOKEN.match(t) for t in tokens):
+        return False
+    capitals = [t for t in tokens if t[0].isupper()]
+    return len(capitals) >= 2 and not text.isupper() or (text.isupper() and len(tokens) <= 4)
+
+
+def _is_affiliation(text: str) -> bool:
+    return bool(_AFFILIATION_WORDS.search(text)) and "@" not in text
+
+
+def _is_prose(ln: Line, body: BodyStyle) -> bool:
+    words = ln.text.split()
+    if len(words) < 7:
+        return False
+    lower = sum(1 for w in words if w[:1].islower())
+    return lower >= len(words) * 0.45
+
+
+def extract_front_matter(
+    lines: Sequence[Line],
+    title: Title,
+    front_end: int,
+    body: BodyStyle,
+    *,
+    abstract_from_heading: str = "",
+) -> FrontMatter:
+    """Authors, first affiliation, abstract and keywords from the lines before the first section heading."""
+    fm = FrontMatter()
+    start = (max(title.indices) + 1) if title.indices else 0
+    first_page = lines[0].page if lines else 1
+    zone = [i for i in range(start, min(front_end, len(lines))) if lines[i].page <= first_page + 1]
+    labelled = _labelled_authors(lines, zone, fm)
+    affiliations: list[tuple[str, str]] = []  # (markers, text)
+    first_markers = ""
+    author_lines: list[int] = []
+    k = 0
+    while k < len(zone) and not labelled:
+        i = zone[k]
+        ln = lines[i]
+        text = ln.text.strip()
+        if _ABSTRACT_LABEL.match(text) or _KEYWORDS_LABEL.match(text) or _is_prose(ln, body):
+            break
+        if "@" in text or _STOP_LABEL.match(text):
+            fm.used.add(i)
+            k += 1
+            continue
+        names_here: list[str] = []
+        rest: list[tuple[str, str]] = []
+        for piece, markers in _pieces(ln):
+            parts = [p for p in _SPLIT.split(piece) if p and p.strip()]
+            if not parts:
+                rest.append(("", markers))
+                continue
+            for n, part in enumerate(parts):
+                name = _clean_name(part)
+                if _is_name(name) and not rest:
+                    names_here.append(name)
+                    if len(fm.authors) + len(names_here) == 1 and n == len(parts) - 1:
+                        first_markers = markers
+                else:
+                    rest.append((part, markers if n == len(parts) - 1 else ""))
+        if names_here and (len(names_here) >= len(rest) or not affiliations):
+            fm.authors.extend(names_here)
+            author_lines.append(i)
+            fm.used.add(i)
+            if rest and _is_affiliation(" ".join(p for p, _ in rest)):
+                affiliations.append(("", ", ".join(p.strip(" ,") for p, _ in rest if p.strip(" ,"))))
+        elif fm.authors and (_is_affiliation(text) or _starts_with_marker(ln)):
+            fm.used.add(i)
+            affiliations.extend(_affiliation_segments(ln, lines, zone, k))
+        elif fm.authors and len(text) > 80:
+            break
+        k += 1
+    fm.authors = _dedupe(fm.authors)
+    fm.affiliation = _first_affiliation(affiliations, first_markers)
+    if fm.affiliation is None and fm.authors:
+        fm.affiliation = _affiliation_from_footnote(lines, fm.authors[0], first_page)
+    fm.abstract, fm.keywords = _abstract_and_keywords(lines, zone, body, abstract_from_heading, fm)
+    return fm
+
+
+def _labelled_authors(lines: Sequence[Line], zone: Sequence[int], fm: FrontMatter) -> bool:
+    """An "Authors:" / "作者：" line lists the names outright (LangGPT-style exports)."""
+    for k, i in enumerate(zone):
+        m = _AUTHOR_LABEL.match(lines[i].text)
+        if not m:
+            continue
+        text = m.group(1)
+        for j in zone[k + 1 : k + 4]:
+            nxt = lines[j].text.strip()
+            if not text.rstrip().endswith(",") and not re.match(r"^[A-Z][a-z]+ [A-Z]", nxt):
+                break
+            if ":" in nxt or "：" in nxt or len(nxt.split()) > 20:
+                break
+            text += " " + nxt
+            fm.used.add(j)
+        names = [_clean_name(p) for p in _SPLIT.split(text)]
+        fm.authors = [n for n in names if n and (_is_name(n) or re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n))]
+        fm.used.add(i)
+        return bool(fm.authors)
+    return False
+
+
+def _starts_with_marker(ln: Line) -> bool:
+    pieces = _pieces(ln)
+    return bool(pieces) and pieces[0][0] == "" and bool(pieces[0][1])
+
+
+def _affiliation_segments(ln: Line, lines: Sequence[Line], zone: Sequence[int], k: int) -> list[tuple[str, str]]:
+    """Affiliation text cut at markers; a line without a marker continues the previous affiliation."""
+    segments: list[tuple[str, str]] = []
+    pending = ""
+    for text, markers in _pieces(ln):
+        if text == "" and markers:
+            pending = markers
+            continue
+        for part in re.split(r"\s{3,}", text):
+            if part.strip():
+                lead = re.match(r"^\s*([\d*∗†‡§¶♦♣♠♥⋆☯#]{1,3})\s*(?=[A-Z\u00c0-\u024f])", part)
+                if lead and not pending:
+                    pending = lead.group(1)
+                    part = part[lead.end() :]
+                segments.append((pending, part.strip()))
+                pending = ""
+    if pending:
+        segments.append((pending, ""))
+    return segments
+
+
+def _first_affiliation(affiliations: list[tuple[str, str]], first_markers: str) -> str | None:
+    merged: list[tuple[str, str]] = []
+    for markers, text in affiliations:
+        if merged and not markers and text:
+            m, t = merged[-1]
+            merged[-1] = (m, t.rstrip(" ,;") + ", " + text if t else text)
+        elif text or markers:
+            merged.append((markers, text))
+    merged = [(m, t.strip(" ,;")) for m, t in merged if t.strip(" ,;")]
+    if not merged:
+        return None
+    wanted = [ch for ch in first_markers if ch not in "*∗,"]
+    if wanted:
+        key = wanted[0]
+        for markers, text in merged:
+            if markers and markers[0] == key:
+                return text
+        if key.isdigit():
+            for markers, text in merged:
+                if markers and markers.startswith(key):
+                    return text
+    return merged[0][1]
+
+
+def _affiliation_from_footnote(lines: Sequence[Line], first_author: str, page: int) -> str | None:
+    """IEEE style: "A. Author and B. Author are with The University ..., City (e-mail: ...)"."""
+    surname = first_author.split()[-1]
+    text = join_lines([ln.text for ln in lines if ln.page == page])
+    for m in re.finditer(r"(?:is|are)\s+(?:now\s+)?with\s+(.+?)\s*(?:\(e-?mail|\.\s|;|$)", text):
+        before = text[max(0, m.start() - 300) : m.start()]
+        if surname.lower() in before.lower():
+            return m.group(1).strip(" ,")
+    return None
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for n in names:
+        key = n.lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
+
+
+# --- abstract and keywords -----------------------------------------------------------------------
+
+
+def _abstract_and_keywords(
+    lines: Sequence[Line], zone: Sequence[int], body: BodyStyle, from_heading: str, fm: FrontMatter
+) -> tuple[str, list[str]]:
+    abstract = from_heading
+    keywords: list[str] = []
+    k = 0
+    collected: list[str] = []
+    style: Line | None = None
+    state = "seek"
+    for k, i in enumerate(zone):
+        ln = lines[i]
+        text = ln.text.strip()
+        kw = _KEYWORDS_LABEL.match(text)
+        if kw:
+            keywords = _keywords(kw.group(2), lines, zone[k + 1 :], ln)
+            if state == "collect":
+                state = "done"
+            continue
+        if state == "done":
+            continue
+        if state == "seek":
+            label = _ABSTRACT_LABEL.match(text)
+            if label and not abstract:
+                rest = label.group(2).strip()
+                if rest:
+                    collected.append(rest)
+                state = "collect"
+                style = None
+                fm.used.add(i)
+                continue
+            if not abstract and i not in fm.used and _is_prose(ln, body) and not _STOP_LABEL.match(text):
+                collected.append(text)
+                style = ln
+                state = "collect"
+                fm.used.add(i)
+            continue
+        # collecting
+        if _STOP_LABEL.match(text) or parse_numbering(text)[0] is not None and len(text) < 80 and ln.bold:
+            state = "done"
+            continue
+        if style is None:
+            style = ln
+        elif abs(ln.size - style.size) > 0.7 or (ln.page != style.page and ln.gap_above > 100):
+            state = "done"
+            continue
+        collected.append(text)
+        fm.used.add(i)
+    if not abstract and collected:
+        abstract = join_lines(collected)
+    return _tidy(abstract), keywords
+
+
+def _keywords(first: str, lines: Sequence[Line], rest: Sequence[int], label_line: Line) -> list[str]:
+    text = first
+    for i in rest[:4]:
+        ln = lines[i]
+        if ln.gap_above > label_line.size or abs(ln.size - label_line.size) > 0.7 or _KEYWORDS_LABEL.match(ln.text):
+            break
+        if _STOP_LABEL.match(ln.text) or len(text) > 400:
+            break
+        text = join_lines([text, ln.text])
+    parts = re.split(r"\s*[;,，；·•]\s*|\s+—\s+", text)
+    return [p.strip(" .;") for p in parts if 1 < len(p.strip(" .;")) <= 80][:12]
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+# --- code links ----------------------------------------------------------------------------------
+
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'{}|\\^`\]\)]+|(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/[^\s<>\"'{}|\\^`\]\)]+",
+    re.I,
+)
+_CODE_HOST = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org|gitee\.com|"
+    r"sourceforge\.net|[\w-]+\.github\.io|[\w-]+\.gitlab\.io)(?:/|$)",
+    re.I,
+)
+_OWN_CONTEXT = re.compile(
+    r"\b(our|we|code|source|implementation|repository|repo|available|release[sd]?|open[- ]?source[sd]?|"
+    r"project (?:page|website)|website|homepage|demo|data(?:set)?s? (?:is|are)|github)\b|项目地址|代码|开源",
+    re.I,
+)
+_PAGE_LABEL = re.compile(r"(project\s*page|website|homepage|demo|project)\s*[:：]\s*$|项目地址\s*[:：]?\s*$", re.I)
+_URLISH = re.compile(r"^[\w\-./#?=&%~+:@]+$")
+
+
+@dataclass(slots=True)
+class _UrlHit:
+    url: str
+    page: int
+    context: str
+    in_references: bool
+    linked: bool = False
+
+
+def find_urls(lines: Sequence[Line], reference_lines: set[int]) -> list[_UrlHit]:
+    """URLs printed in the text, re-joined where a line break split them."""
+    hits: list[_UrlHit] = []
+    n = len(lines)
+    for i, ln in enumerate(lines):
+        text = ln.text
+        if (
+            "://" not in text
+            and "www." not in text
+            and ".com/" not in text
+            and ".co/" not in text
+            and "github" not in text
+        ):
+            if not (i + 1 < n and text.rstrip().endswith(("https://", "http://"))):
+                continue
+        for m in _URL.finditer(text):
+            url = m.group(0)
+            j = i
+            # a URL that reaches the line end and is clearly unfinished continues on the next line
+            while m.end() >= len(text.rstrip()) and j + 1 < n and j - i < 3:
+                nxt = lines[j + 1].text.strip()
+                token = nxt.split()[0] if nxt.split() else ""
+                if not token or not _URLISH.match(token):
+                    break
+                host_open = bool(re.search(r"://[^/]*\.$|://[^/]*$", url)) or url.endswith(
+                    ("/", "-", "_", "#", "?", "=")
+                )
+                looks_path = "/" in token or re.search(r"\.(md|html?|io|com|org|git|py|txt)\b", token) is not None
+                if not host_open and not (url.endswith(".") and looks_path and "/" in token):
+                    break
+                if url.endswith("-") and not host_open:
+                    pass
+                url += token
+                j += 1
+                text = nxt
+                if len(nxt.split()) > 1:
+                    break
+            before = lines[i - 1].text if i > 0 else ""
+            context = (before + " " + ln.text[: m.start()])[-160:]
+            hits.append(_UrlHit(_tidy_url(url), ln.page, context, i in reference_lines))
+    return hits
+
+
+def _tidy_url(url: str) -> str:
+    url = url.strip().rstrip(".,;:!?)]}>'\"’”")
+    if url.count("(") < url.count(")"):
+        url = url.rstrip(")")
+    if not url.lower().startswith(("http://", "https://")):
+        url = "https://" + url
+    return url
+
+
+def _url_key(url: str) -> str:
+    key = re.sub(r"^https?://(?:www\.)?", "", url.lower()).rstrip("/")
+    return key[:-4] if key.endswith(".git") else key
+
+
+def code_urls(
+    lines: Sequence[Line],
+    links: Sequence[Link],
+    reference_lines: set[int],
+    title: str,
+    first_page: int = 1,
+) -> list[str]:
+    """Code and project-page URLs, de-duplicated, the paper's own repository first when it can be told."""
+    hits = find_urls(lines, reference_lines)
+    for link in links:
+        if link.uri.lower().startswith(("http://", "https://")):
+            hits.append(_UrlHit(_tidy_url(link.uri), link.page, "", False, linked=True))
+    title_tokens = {t for t in re.findall(r"[a-z0-9]{4,}", re.sub(r"[^A-Za-z0-9]+", " ", title).lower())}
+    title_tokens |= {re.sub(r"[^a-z0-9]", "", w.lower()) for w in re.findall(r"[A-Za-z0-9\-]{3,}", title)}
+    title_tokens = {t for t in title_tokens if len(t) >= 4 and t not in _COMMON_WORDS}
+    best: dict[str, tuple[float, int, str]] = {}
+    order = 0
+    for hit in hits:
+        page_label = bool(_PAGE_LABEL.search(hit.context[-40:]))
+        if not _CODE_HOST.match(hit.url) and not (page_label and hit.page <= first_page + 1):
+            continue
+        key = _url_key(hit.url)
+        if _is_host_only(key):
+            continue
+        score = 0.0
+        if hit.page <= first_page + 1 and not hit.in_references:
+            score += 2
+        if _OWN_CONTEXT.search(hit.context[-80:]):
+            score += 3
+        path = re.sub(r"[^a-z0-9]", "", key.split("/", 1)[-1])
+        if any(tok in path for tok in title_tokens):
+            score += 3
+        if re.match(r"^(github\.com|gitlab\.com|huggingface\.co)/[^/]+/[^/]+$", key):
+            score += 1
+        if hit.in_references:
+            score -= 5
+        order += 1
+        prev = best.get(key)
+        if prev is None:
+            best[key] = (score, order, hit.url)
+        else:
+            best[key] = (
+                max(prev[0], score),
+                prev[1],
+                prev[2] if len(prev[2]) >= len(hit.url) or hit.linked else hit.url,
+            )
+    ranked = sorted(best.values(), key=lambda v: (-v[0], v[1]))
+    # a deep link into a repository listed already adds nothing over the repository itself
+    out: list[str] = []
+    for _, _, url in ranked:
+        key = _url_key(url)
+        if any(key.startswith(_url_key(o) + "/") for o in out):
+            continue
+        out.append(url)
+    return out
+
+
+def _is_host_only(key: str) -> bool:
+    return (
+        "/" not in key
+        and not key.endswith((".github.io", ".gitlab.io"))
+        or key.endswith(("github.com", "gitlab.com", "huggingface.co"))
+    )
+
+
+_COMMON_WORDS = {
+    "with",
+    "from",
+    "that",
+    "this",
+    "learning",
+    "model",
+    "models",
+    "network",
+    "networks",
+    "language",
+    "large",
+    "deep",
+    "neural",
+    "using",
+    "towards",
+    "data",
+    "dataset",
+    "paper",
+    "papers",
+    "research",
+    "analysis",
+    "based",
+    "efficient",
+    "robust",
+    "generation",
+    "tasks",
+    "task",
+    "multi",
+    "real",
+    "world",
+    "transformer",
+    "text",
+    "visual",
+    "vision",
+    "time",
+    "system",
+    "systems",
+    "search",
+    "test",
+    "unit",
+    "document",
+    "open",
+    "corpus",
+    "scholar",
+}
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+def detect_language(lines: Sequence[Line]) -> str:
+    """ "zh" when Chinese characters make up a real share of the text, else "en"."""
+    cjk = latin = 0
+    for ln in lines[:4000]:
+        for ch in ln.text:
+            if "\u4e00" <= ch <= "\u9fff":
+                cjk += 1
+            elif ch.isascii() and ch.isalpha():
+                latin += 1
+    return "zh" if cjk and cjk * 4 >= latin * 0.5 else "en"

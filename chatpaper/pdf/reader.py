@@ -1,0 +1,228 @@
+"""The only module that talks to PyMuPDF: open and check a PDF, then stream its pages as lines, links and outline.
+
+Pages are read one at a time and turned into small `Line` records straight away, so a 500-page
+thesis never holds more than one MuPDF page (and its text page) in memory.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymupdf
+
+from chatpaper.errors import BrokenPdfError, EncryptedPdfError, NotAPdfError
+from chatpaper.pdf.layout import Line, Link, Page, Span, clean_text
+
+# Ligatures are split by MuPDF (no PRESERVE_LIGATURES) and images are not collected: faster, and
+# images are not text.
+_TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+_SPAN_PAGES = 2  # pages whose spans are kept for title/author/affiliation parsing
+
+_BOLD_NAME = re.compile(r"bold|black|heavy|demi|semi|medi|cmbx|cmb\d|[-_,]b$|[a-z]tb$", re.I)
+_ITALIC_NAME = re.compile(r"italic|oblique|ital\b|cmti|cmsl|[-_,]i$|[a-z]ti$", re.I)
+_MONO_NAME = re.compile(r"mono|courier|cmtt|sftt|consol|inconsolata|menlo|typewriter|code", re.I)
+
+
+@dataclass(slots=True)
+class OutlineEntry:
+    """One PDF bookmark: level (1 = top), title, 1-based page."""
+
+    level: int
+    title: str
+    page: int
+
+
+@contextmanager
+def _quiet_mupdf() -> Iterator[None]:
+    """MuPDF prints warnings about damaged files to stderr; the library never prints."""
+    errors = pymupdf.TOOLS.mupdf_display_errors()
+    warnings = pymupdf.TOOLS.mupdf_display_warnings()
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+    try:
+        yield
+    finally:
+        pymupdf.TOOLS.mupdf_display_errors(errors)
+        pymupdf.TOOLS.mupdf_display_warnings(warnings)
+        pymupdf.TOOLS.reset_mupdf_warnings()
+
+
+class PdfDocument:
+    """An opened, checked PDF; use as a context manager so the file is closed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        _check_file(path)
+        with _quiet_mupdf():
+            try:
+                doc = pymupdf.open(path, filetype="pdf")
+            except Exception as exc:  # MuPDF raises several types for unreadable files
+                raise BrokenPdfError(
+                    path, f"damaged PDF that cannot be opened ({_short(exc)}); download or export it again"
+                ) from exc
+        self._doc = doc
+        if doc.needs_pass:
+            doc.close()
+            raise EncryptedPdfError(
+                path, "password-protected PDF; save an unprotected copy (e.g. qpdf --decrypt) and try again"
+            )
+        if doc.page_count == 0 or (doc.is_repaired and not _has_eof_marker(path)):
+            doc.close()
+            raise BrokenPdfError(path, "truncated or damaged PDF (no readable pages); download or export it again")
+
+    def __enter__(self) -> PdfDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._doc.close()
+
+    @property
+    def page_count(self) -> int:
+        return self._doc.page_count
+
+    def outline(self) -> list[OutlineEntry]:
+        """The PDF's bookmarks (may be empty); entries pointing nowhere are dropped."""
+        try:
+            toc = self._doc.get_toc(simple=True)
+        except Exception:  # a broken outline is no reason to refuse the paper
+            return []
+        return [
+            OutlineEntry(level=int(level), title=clean_text(str(title)).strip(), page=int(page))
+            for level, title, page in toc
+            if int(page) >= 1 and str(title).strip()
+        ]
+
+    def pages(self) -> Iterator[Page]:
+        """Each page's text lines (not yet in reading order) and URI links, one page at a time."""
+        for index in range(self._doc.page_count):
+            with _quiet_mupdf():
+                try:
+                    page = self._doc.load_page(index)
+                    data = page.get_text("dict", flags=_TEXT_FLAGS)
+                    links = [
+                        Link(uri=link["uri"], page=index + 1, x0=r.x0, y0=r.y0, x1=r.x1, y1=r.y1)
+                        for link in page.get_links()
+                        if link.get("uri") and (r := link["from"]) is not None
+                    ]
+                    width, height = page.rect.width, page.rect.height
+                    del page
+                except Exception as exc:
+                    raise BrokenPdfError(
+                        self.path,
+                        f"damaged PDF: page {index + 1} cannot be read ({_short(exc)}); download or export it again",
+                    ) from exc
+            yield Page(
+                number=index + 1,
+                width=width,
+                height=height,
+                lines=_lines(data, index + 1, keep_spans=index < _SPAN_PAGES),
+                links=links,
+            )
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise NotAPdfError(path, "file not found; check the path")
+    if not path.is_file():
+        raise NotAPdfError(path, "not a file; give the path of a PDF")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError as exc:
+        raise NotAPdfError(path, f"cannot be read ({exc.strerror}); check its permissions") from exc
+    if not head:
+        raise NotAPdfError(path, "empty file (0 bytes); download or export the PDF again")
+    if b"%PDF-" not in head:
+        raise NotAPdfError(path, "not a PDF (no %PDF header); point chatpaper at the paper's PDF file")
+
+
+def _has_eof_marker(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 4096))
+        return b"%%EOF" in fh.read()
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:120]
+
+
+def _font_name(name: str) -> str:
+    return name.split("+", 1)[1] if "+" in name[:8] else name
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def _lines(data: dict, page_no: int, *, keep_spans: bool) -> list[Line]:
+    lines: list[Line] = []
+    for block_no, block in enumerate(data.get("blocks", ())):
+        if block.get("type", 0) != 0:
+            continue
+        for raw in block.get("lines", ()):
+            dx, dy = raw.get("dir", (1.0, 0.0))
+            if abs(dy) > 0.05 or dx <= 0:  # rotated text: arXiv stamps, sideways table headers
+                continue
+            line = _line(raw, page_no, block_no, keep_spans)
+            if line is not None:
+                lines.append(line)
+    return lines
+
+
+def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | None:
+    parts: list[str] = []
+    spans: list[Span] = []
+    styles: dict[tuple[float, str, bool, bool, bool], int] = {}
+    for s in raw.get("spans", ()):
+        text = s.get("text", "")
+        if not text:
+            continue
+        size = float(s.get("size", 0.0))
+        if not math.isfinite(size):
+            continue
+        font = _font_name(s.get("font", ""))
+        flags = int(s.get("flags", 0))
+        bold = bool(flags & 16) or bool(_BOLD_NAME.search(font))
+        italic = bool(flags & 2) or bool(_ITALIC_NAME.search(font))
+        mono = bool(flags & 8) or bool(_MONO_NAME.search(font))
+        text = clean_text(text)
+        parts.append(text)
+        weight = len(text.strip())
+        if weight:
+            key = (round(size, 1), font, bold, italic, mono)
+            styles[key] = styles.get(key, 0) + weight
+        if keep_spans:
+            x0, y0, x1, y1 = s["bbox"]
+            spans.append(Span(text, size, font, bold, italic, bool(flags & 1), x0, x1, y0, y1))
+    text = "".join(parts)
+    if not text.strip() or not styles:
+        return None
+    size, font, bold, italic, mono = max(styles.items(), key=lambda kv: kv[1])[0]
+    if len(styles) > 1 and _is_upper(text):
+        # small caps: the capitals' size, not the reduced size of the lower-case letters
+        size = max(key[0] for key in styles)
+    x0, y0, x1, y1 = raw["bbox"]
+    return Line(
+        page=page_no,
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        text=text,
+        size=size,
+        font=font,
+        bold=bold,
+        italic=italic,
+        mono=mono,
+        block=block_no,
+        spans=spans if keep_spans else None,
+    )

@@ -1,0 +1,900 @@
+"""The section tree: headings from the PDF outline when it has one, from font statistics otherwise.
+
+Pure module. Input is the document's lines in reading order (see `layout`); output is a flat list of
+`Section`s (heading, level, page, text, role) with the references section kept but marked, and
+figure/table captions collected apart from the body text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from chatpaper.models import Section, SectionRole
+from chatpaper.pdf.layout import Line, join_lines
+
+# --- body style ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BodyStyle:
+    """The style most of the text is set in; headings are recognised by how they differ from it."""
+
+    size: float
+    font: str
+    bold: bool
+    line_gap: float  # usual whitespace between two lines of a paragraph
+
+
+def body_style(lines: Sequence[Line]) -> BodyStyle:
+    """Font statistics over the whole document: the size, font and line spacing of the running text."""
+    sizes: Counter[float] = Counter()
+    fonts: Counter[str] = Counter()
+    bold = 0
+    total = 0
+    for ln in lines:
+        n = len(ln.text)
+        sizes[round(ln.size * 2) / 2] += n
+    if not sizes:
+        return BodyStyle(10.0, "", False, 2.0)
+    size = sizes.most_common(1)[0][0]
+    gaps: Counter[float] = Counter()
+    for ln in lines:
+        if abs(ln.size - size) <= 0.5:
+            n = len(ln.text)
+            fonts[ln.font] += n
+            total += n
+            bold += n if ln.bold else 0
+            if ln.gap_above < 3 * size:
+                gaps[round(ln.gap_above)] += 1
+    gap = float(gaps.most_common(1)[0][0]) if gaps else size * 0.3
+    return BodyStyle(size, fonts.most_common(1)[0][0] if fonts else "", bold > total * 0.6, gap)
+
+
+# --- numbering -----------------------------------------------------------------------------------
+
+_ROMAN = re.compile(r"^(?=[IVXLC])M{0,3}(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
+_NUMBERING = re.compile(
+    r"^(?P<num>"
+    r"(?:appendix|annex|chapter|section)\s+[A-Z0-9]+(?:\.\d+)*[.:]?"  # Appendix A, Chapter 3
+    r"|\d{1,2}(?:\.\d{1,2}){0,4}\.?"  # 1  1.  2.1  3.2.1
+    r"|[IVXLC]{1,6}\.(?:\d{1,2}\.?)*"  # I.  IV.  II.1
+    r"|[A-Z]\.(?:\d{1,2}\.?)*"  # A.  B.2
+    r"|[A-Z](?:\.\d{1,2})+\.?"  # A.1
+    r"|[A-Z](?=\s+\S)"  # A Title (appendix style, checked by the caller)
+    r"|[一二三四五六七八九十]{1,3}[、.．]"  # 一、
+    r"|[（(][一二三四五六七八九十]{1,3}[）)]"  # （一）
+    r"|第[一二三四五六七八九十\d]{1,3}[章节部分]"  # 第一章
+    r")\s*(?P<rest>.*)$",
+    re.I,
+)
+_CAPTION = re.compile(
+    r"^(?:fig(?:ure)?\.?|table|tab\.|algorithm|listing|chart|plate|scheme|exhibit|图|表)\s*"
+    r"(?:\d+|[IVXL]+|[A-Z]\.?\d*)(?:\.\d+)?(?:\s*[:.|—–-]|\s*$|(?=[\u4e00-\u9fff]))",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    label: str  # as printed, e.g. "2.1", "IV.", "A."
+    kind: str  # arabic, roman, letter, appendix, zh
+    depth: int
+    first: int  # value of the first component, for sequence checks
+
+
+def parse_numbering(text: str) -> tuple[Numbering | None, str]:
+    """Split a heading into its number (if any) and its words."""
+    m = _NUMBERING.match(text.strip())
+    if not m or not m.group("rest").strip():
+        return None, text.strip()
+    label = m.group("num").strip()
+    rest = m.group("rest").strip()
+    low = label.lower()
+    if low.startswith(("appendix", "annex", "chapter", "section")):
+        head, _, tail = label.partition(" ")
+        kind = "appendix" if head.lower() in ("appendix", "annex") else "arabic"
+        tail = tail.strip(".: ")
+        return Numbering(label, kind, tail.count(".") + 1, _value(tail.split(".")[0])), rest
+    if label[0] in "一二三四五六七八九十":
+        return Numbering(label, "zh", 1, "一二三四五六七八九十".find(label[0]) + 1), rest
+    if label[0] in "（(":
+        return Numbering(label, "zh", 2, 0), rest
+    if label.startswith("第"):
+        return Numbering(label, "zh", 1, 0), rest
+    core = label.rstrip(".")
+    parts = core.split(".")
+    if parts[0].isdigit():
+        if not rest[:1].isalpha() and not _starts_cjk(rest) and rest[:1] not in "\"“'‘(":
+            return None, text.strip()  # "2 × 3", "10 %": not a section number
+        if int(parts[0]) == 0 and len(parts) == 1:
+            return None, text.strip()
+        return Numbering(label, "arabic", len(parts), int(parts[0])), rest
+    if _ROMAN.match(parts[0]) and label.endswith(".") or _ROMAN.match(parts[0]) and len(parts) > 1:
+        if parts[0] in ("I", "V", "X", "C", "L") and len(parts) == 1 and not _roman_context(rest):
+            pass  # single-letter Roman or a letter label: decided by the caller's sequence check
+        return Numbering(label, "roman", len([p for p in parts if p]), _roman_value(parts[0])), rest
+    if len(parts[0]) == 1 and parts[0].isupper():
+        if not label.endswith(".") and len(parts) == 1:
+            # "A Title": only a label when the next word is capitalised (appendix style)
+            if not rest[:1].isupper() and not rest[:1].isdigit():
+                return None, text.strip()
+        return Numbering(label, "letter", len([p for p in parts if p]), ord(parts[0]) - 64), rest
+    return None, text.strip()
+
+
+def _roman_context(rest: str) -> bool:
+    return rest[:1].isupper()
+
+
+def _value(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if len(token) == 1 and token.isalpha():
+        return ord(token.upper()) - 64
+    return 0
+
+
+def _roman_value(token: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    total = 0
+    for a, b in zip(token, [*token[1:], ""], strict=True):
+        v = values[a]
+        total += -v if b and values[b] > v else v
+    return total
+
+
+def _starts_cjk(text: str) -> bool:
+    return bool(text) and "\u4e00" <= text[0] <= "\u9fff"
+
+
+def strip_numbering(heading: str) -> str:
+    """The heading's words without its number ("3.2 Results" -> "Results")."""
+    number, rest = parse_numbering(heading)
+    return rest if number else heading.strip()
+
+
+# --- heading words -> roles ----------------------------------------------------------------------
+
+_ROLE_WORDS: list[tuple[SectionRole, tuple[str, ...]]] = [
+    ("references", ("references", "bibliography", "literature cited", "works cited", "参考文献", "引用文献")),
+    ("abstract", ("abstract", "summary", "摘要", "摘 要")),
+    (
+        "appendix",
+        ("appendix", "appendices", "supplementary material", "supplemental material", "supplementary", "附录"),
+    ),
+    (
+        "related_work",
+        (
+            "related work",
+            "related works",
+            "related literature",
+            "prior work",
+            "previous work",
+            "literature review",
+            "literature survey",
+            "state of the art",
+            "relation to prior",
+            "相关工作",
+            "相关研究",
+            "研究现状",
+            "文献综述",
+        ),
+    ),
+    ("introduction", ("introduction", "motivation", "overview", "引言", "介绍", "绪论", "简介", "前言", "导言")),
+    (
+        "background",
+        (
+            "background",
+            "preliminaries",
+            "preliminary",
+            "problem formulation",
+            "problem statement",
+            "problem definition",
+            "problem setup",
+            "problem setting",
+            "task definition",
+            "notation",
+            "definitions",
+            "theory",
+            "theoretical framework",
+            "背景",
+            "预备知识",
+            "问题定义",
+            "问题描述",
+            "基础知识",
+        ),
+    ),
+    (
+        "conclusion",
+        (
+            "conclusion",
+            "conclusions",
+            "concluding",
+            "summary and outlook",
+            "future work",
+            "outlook",
+            "结论",
+            "总结",
+            "结语",
+            "展望",
+        ),
+    ),
+    (
+        "discussion",
+        ("discussion", "limitations", "limitation", "analysis", "ablation", "error analysis", "讨论", "局限", "分析"),
+    ),
+    (
+        "results",
+        ("results", "result", "findings", "main results", "performance", "结果", "实验结果"),
+    ),
+    (
+        "experiments",
+        (
+            "experiment",
+            "experiments",
+            "experimental",
+            "evaluation",
+            "evaluations",
+            "empirical",
+            "benchmark",
+            "setup",
+            "datasets",
+            "data and methods",
+            "case study",
+            "case studies",
+            "user study",
+            "usability study",
+            "实验",
+            "评估",
+            "评价",
+            "案例研究",
+        ),
+    ),
+    (
+        "method",
+        (
+            "method",
+            "methods",
+            "methodology",
+            "approach",
+            "approaches",
+            "proposed",
+            "our model",
+            "model",
+            "framework",
+            "architecture",
+            "algorithm",
+            "system design",
+            "design",
+            "implementation",
+            "materials and methods",
+            "model description",
+            "technique",
+            "方法",
+            "模型",
+            "框架",
+            "算法",
+            "系统设计",
+            "设计",
+        ),
+    ),
+]
+_END_MATTER = (
+    "acknowledgment",
+    "acknowledgement",
+    "acknowledgments",
+    "acknowledgements",
+    "funding",
+    "author contributions",
+    "contributions",
+    "ethics",
+    "ethical",
+    "broader impact",
+    "societal impact",
+    "limitations",
+    "competing interests",
+    "conflict of interest",
+    "conflicts of interest",
+    "data availability",
+    "code availability",
+    "reproducibility",
+    "declaration",
+    "致谢",
+    "伦理",
+    "声明",
+)
+
+
+def _words(text: str) -> str:
+    return " " + re.sub(r"[^a-z\u4e00-\u9fff]+", " ", text.lower()).strip() + " "
+
+
+def role_from_heading(heading: str) -> SectionRole | None:
+    """The canonical role a heading's words name, or None when they name none."""
+    words = _words(strip_numbering(heading))
+    if words.strip() in ("acknowledgment", "acknowledgments", "acknowledgement", "acknowledgements"):
+        return "other"
+    for role, keys in _ROLE_WORDS:
+        for key in keys:
+            if _starts_cjk(key):
+                if key in words:
+                    return role
+            elif f" {key} " in words:
+                return role
+    return None
+
+
+def _is_end_matter(heading: str) -> bool:
+    words = _words(strip_numbering(heading))
+    return any((k in words) if _starts_cjk(k) else (f" {k}" in words) for k in _END_MATTER)
+
+
+def _is_references(heading: str) -> bool:
+    return role_from_heading(heading) == "references" and len(strip_numbering(heading).split()) <= 4
+
+
+def _is_abstract(heading: str) -> bool:
+    w = _words(strip_numbering(heading)).strip()
+    return w in ("abstract", "summary", "摘要", "摘 要")
+
+
+# --- heading candidates from font statistics -----------------------------------------------------
+
+
+@dataclass(slots=True)
+class Heading:
+    """A heading found in the text: where it is (line index in reading order) and its level."""
+
+    index: int  # first line of the heading
+    end: int  # one past its last line
+    text: str
+    level: int
+    page: int
+    number: Numbering | None = None
+    style: tuple = ()
+
+
+@dataclass(slots=True)
+class _Candidate:
+    index: int
+    end: int
+    text: str
+    page: int
+    style: tuple
+    number: Numbering | None
+    words: str
+    size: float
+    lines: list[Line] = field(default_factory=list)
+
+
+def _style(ln: Line) -> tuple:
+    return (round(ln.size * 2) / 2, ln.bold, ln.italic, ln.upper, _family(ln.font))
+
+
+def _family(font: str) -> str:
+    base = re.split(r"[-,_]", font, maxsplit=1)[0]
+    base = re.sub(r"(?i)(bold|italic|medium|regular|roman|semibold|light|mt|ps|std|pro)+$", "", base)
+    return re.sub(r"\d+$", "", base).lower()
+
+
+def _same_style(a: tuple, b: tuple) -> bool:
+    return abs(a[0] - b[0]) <= 0.6 and a[1:4] == b[1:4]
+
+
+def _prominence(style: tuple) -> tuple:
+    return (style[0], style[1], style[3], not style[2])
+
+
+def _heading_like(text: str, number: Numbering | None) -> bool:
+    words = strip_numbering(text) if number else text.strip()
+    if not words or len(words) > 140:
+        return False
+    if not any(ch.isalpha() for ch in words):
+        return False
+    tokens = words.split()
+    if len(tokens) > 16:
+        return False
+    first = words[0]
+    if first.islower() and not re.match(r"^[a-z]+[A-Z]", words):  # "olmOCR" style names are fine
+        return False
+    if words.endswith((",", ";", "-")) or (words.endswith(".") and len(tokens) > 4 and not number):
+        return False
+    if _CAPTION.match(text.strip()):
+        return False
+    if re.search(r"https?://|@\w+\.|\.\w{2,4}$", words) and not words.endswith((".", "?")):
+        return False
+    if words.count("=") or re.search(r"\d{3,}\s*$", words) and not number:
+        return False
+    return True
+
+
+def _runs(lines: Sequence[Line], skip: set[int]) -> Iterable[tuple[int, int]]:
+    """Consecutive lines of one style in one column: a multi-line heading is one run."""
+    i, n = 0, len(lines)
+    while i < n:
+        if i in skip:
+            i += 1
+            continue
+        j = i + 1
+        first = lines[i]
+        style = _style(first)
+        while (
+            j < n
+            and j not in skip
+            and j - i < 4
+            and lines[j].page == first.page
+            and lines[j].col == first.col
+            and _same_style(_style(lines[j]), style)
+            and lines[j].gap_above < 1.2 * first.size
+            and parse_numbering(lines[j].text)[0] is None
+        ):
+            j += 1
+        yield i, j
+        i = j
+
+
+def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[_Candidate]:
+    """Lines that stand out from the body text the way headings do."""
+    out: list[_Candidate] = []
+    for i, j in _runs(lines, skip):
+        first = lines[i]
+        if j - i > 3:
+            continue
+        text = join_lines([ln.text for ln in lines[i:j]]).strip()
+        if len(text) > 160 or first.size < body.size * 0.85 or first.mono:
+            continue
+        number, words = parse_numbering(text)
+        if not _heading_like(text, number):
+            continue
+        bigger = first.size >= body.size * 1.1
+        bolder = first.bold and not body.bold
+        capital = first.upper and sum(ch.isalpha() for ch in words) >= 4
+        if not (bigger or bolder or capital):
+            continue
+        prev_gap = first.gap_above
+        nxt = lines[j] if j < len(lines) else None
+        # a heading sits apart: extra space above, or the text after it changes style
+        isolated = prev_gap >= body.line_gap + 0.15 * body.size or i == 0 or lines[i - 1].page != first.page
+        if nxt is not None and not isolated:
+            isolated = not _same_style(_style(nxt), _style(first))
+        if not isolated:
+            continue
+        if (
+            nxt is not None
+            and nxt.page == first.page
+            and nxt.col == first.col
+            and _same_style(_style(nxt), _style(first))
+        ):
+            # same style goes on: a bold paragraph, not a heading (unless the next line is a heading too)
+            if nxt.gap_above < body.line_gap + 0.15 * body.size and parse_numbering(nxt.text)[0] is None:
+                continue
+        out.append(
+            _Candidate(
+                index=i,
+                end=j,
+                text=text,
+                page=first.page,
+                style=_style(first),
+                number=number,
+                words=words,
+                size=first.size,
+                lines=list(lines[i:j]),
+            )
+        )
+    return out
+
+
+def _best_sequence_style(cands: Sequence[_Candidate]) -> tuple | None:
+    """The style of the top-level headings: the one whose depth-1 numbers count up most steadily."""
+    by_style: dict[tuple, list[_Candidate]] = {}
+    for c in cands:
+        key = next((k for k in by_style if _same_style(k, c.style)), c.style)
+        by_style.setdefault(key, []).append(c)
+    best, best_score = None, 0.0
+    for style, group in by_style.items():
+        numbers = [c.number.first for c in group if c.number and c.number.depth == 1 and c.number.kind != "letter"]
+        score = _increasing_run(numbers)
+        score += 0.5 * sum(1 for c in group if role_from_heading(c.words) or _is_end_matter(c.words))
+        score -= 0.25 * sum(1 for c in group if c.number and c.number.depth > 1)
+        if score > best_score or (score == best_score and best is not None and _prominence(style) > _prominence(best)):
+            best, best_score = style, score
+    return best if best_score >= 1.5 else None
+
+
+def _increasing_run(numbers: Sequence[int]) -> int:
+    """How many numbers follow on from each other (1, 2, 3 ...) allowing stray values in between."""
+    count, last = 0, 0
+    for n in numbers:
+        if n == last + 1 or (count == 0 and n in (1, 2)):
+            count += 1
+            last = n
+    return count
+
+
+def headings_from_fonts(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[Heading]:
+    """Headings by font statistics: the top-level style, then lower levels by numbering and prominence."""
+    cands = find_candidates(lines, body, skip)
+    if not cands:
+        return []
+    top = _best_sequence_style(cands)
+    if top is None:
+        return []
+    return _levels(cands, top)
+
+
+def _levels(cands: Sequence[_Candidate], top: tuple) -> list[Heading]:
+    top_numbers = [c for c in cands if _same_style(c.style, top) and c.number and c.number.depth == 1]
+    numbered_paper = len(top_numbers) >= 2
+    top_kind = Counter(c.number.kind for c in top_numbers).most_common(1)[0][0] if top_numbers else None
+    last_numbered = max((c.index for c in top_numbers), default=-1)
+    # styles used by numbered sub-headings give their level
+    style_levels: dict[tuple, int] = {}
+    for c in cands:
+        if c.number and not _same_style(c.style, top) and _prominence(c.style) <= _prominence(top):
+            depth = _depth(c.number, top_kind)
+            if depth >= 2:
+                key = next((k for k in style_levels if _same_style(k, c.style)), c.style)
+                style_levels[key] = min(style_levels.get(key, depth), depth)
+    out: list[Heading] = []
+    for c in cands:
+        level: int | None = None
+        if _same_style(c.style, top):
+            if c.number and c.number.depth > 1 and c.number.kind in ("arabic", "letter", "roman"):
+                level = c.number.depth  # numbering beats typography ("3.3" printed like "3")
+            elif c.number and c.number.kind == "letter" and top_kind == "roman":
+                level = 2
+            elif not numbered_paper or c.number or c.index > last_numbered or _known(c.words):
+                level = 1
+        elif _prominence(c.style) <= _prominence(top):
+            if c.number:
+                depth = _depth(c.number, top_kind)
+                level = depth if depth >= 2 else None
+            else:
+                key = next((k for k in style_levels if _same_style(k, c.style)), None)
+                if key is not None:
+                    level = style_levels[key]
+                elif not numbered_paper:
+                    level = 2
+        if level is not None:
+            out.append(Heading(c.index, c.end, c.text, level, c.page, c.number, c.style))
+    return out
+
+
+def _known(words: str) -> bool:
+    return bool(role_from_heading(words) or _is_end_matter(words))
+
+
+def _depth(number: Numbering, top_kind: str | None) -> int:
+    if number.kind == "letter" and top_kind == "roman":
+        return 2 if number.depth == 1 else number.depth + 1
+    if number.kind == "arabic" and top_kind == "roman" and number.depth == 1:
+        return 3
+    return number.depth
+
+
+# --- headings from the PDF outline ---------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "", text.lower())
+
+
+def _norm_words(text: str) -> str:
+    return _norm(strip_numbering(text))
+
+
+def outline_levels(entries: Sequence[tuple[int, str, int]], title: str) -> list[tuple[int, str, int]]:
+    """Drop a lone top entry that is the paper's title and lift the rest one level."""
+    if not entries:
+        return []
+    tops = [e for e in entries if e[0] == min(x[0] for x in entries)]
+    if len(tops) == 1 and len(entries) > 1:
+        t = tops[0]
+        same = _similar(_norm(t[1]), _norm(title)) >= 0.8 if title else False
+        if same or (t is entries[0] and t[2] <= 1 and not _known(t[1])):
+            return [(lvl - 1, text, page) for lvl, text, page in entries if (lvl, text, page) != t]
+    low = min(e[0] for e in entries)
+    return [(lvl - low + 1, text, page) for lvl, text, page in entries]
+
+
+def _similar(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def headings_from_outline(
+    lines: Sequence[Line], entries: Sequence[tuple[int, str, int]], body: BodyStyle, skip: set[int]
+) -> list[Heading] | None:
+    """Match each bookmark to its printed line; None when too few match for the outline to be trusted."""
+    by_page: dict[int, list[int]] = {}
+    for i, ln in enumerate(lines):
+        if i not in skip:
+            by_page.setdefault(ln.page, []).append(i)
+    found: list[Heading] = []
+    used: set[int] = set()
+    missing = 0
+    for level, title, page in entries:
+        want = _norm_words(title)
+        if not want:
+            continue
+        hit = None
+        for p in (page, page + 1, page - 1):
+            hit = _match_on_page(lines, by_page.get(p, []), want, used, body)
+            if hit:
+                break
+        if hit is None:
+            missing += 1
+            continue
+        start, end = hit
+        used.update(range(start, end))
+        text = join_lines([ln.text for ln in lines[start:end]]).strip()
+        number, _ = parse_numbering(text)
+        if number and number.kind == "arabic" and number.depth > 1:
+            level = max(level, number.depth)  # the outline flattens some sub-sections (LangGPT)
+        found.append(Heading(start, end, text, level, lines[start].page, number, _style(lines[start])))
+    if not found or missing > len(found):
+        return None
+    found.sort(key=lambda h: h.index)
+    return found
+
+
+def _match_on_page(
+    lines: Sequence[Line], indices: Sequence[int], want: str, used: set[int], body: BodyStyle
+) -> tuple[int, int] | None:
+    best, best_score = None, 0.0
+    for k, i in enumerate(indices):
+        if i in used:
+            continue
+        ln = lines[i]
+        if len(ln.text) > 200:
+            continue
+        got = _norm_words(ln.text)
+        if not got:
+            continue
+        end = i + 1
+        # a heading printed on two lines: extend while the outline title goes on
+        while len(got) < len(want) and want.startswith(got) and k + (end - i) < len(indices):
+            nxt = indices[k + (end - i)]
+            if nxt != end or lines[nxt].page != ln.page:
+                break
+            more = got + _norm(lines[nxt].text)
+            if not want.startswith(more[: len(want)]) and _similar(more, want) <= _similar(got, want):
+                break
+            got = more
+            end += 1
+        score = _similar(got, want)
+        if score < 0.75 and not (
+            len(got) >= 4 and (got.startswith(want) or want.startswith(got)) and len(got) > 0.6 * len(want)
+        ):
+            continue
+        # prefer lines that look like headings
+        if ln.size >= body.size * 1.05 or (ln.bold and not body.bold) or ln.upper:
+            score += 0.2
+        if ln.gap_above > body.line_gap + 1:
+            score += 0.05
+        if score > best_score:
+            best, best_score = (i, end), score
+    return best
+
+
+def merge_outline_and_fonts(
+    from_outline: list[Heading], from_fonts: list[Heading], lines: Sequence[Line], body: BodyStyle, skip: set[int]
+) -> list[Heading]:
+    """The outline is authoritative; add printed top-level headings it leaves out (Acknowledgments, References)."""
+    top_styles = [h.style for h in from_outline if h.level == 1]
+    if not top_styles:
+        return from_outline
+    top = Counter(top_styles).most_common(1)[0][0]
+    taken = set()
+    for h in from_outline:
+        taken.update(range(h.index, h.end))
+    extra = []
+    last_top = max((h.index for h in from_outline if h.level == 1), default=-1)
+    for c in find_candidates(lines, body, skip):
+        if c.index in taken or not _same_style(c.style, top):
+            continue
+        if c.number is None and (c.index > last_top or _known(c.words)) and _heading_like(c.text, None):
+            extra.append(Heading(c.index, c.end, c.text, 1, c.page, None, c.style))
+    return sorted(from_outline + extra, key=lambda h: h.index)
+
+
+# --- references without a heading ----------------------------------------------------------------
+
+_REF_ENTRY = re.compile(r"^(?:\[\d{1,3}\]|\d{1,3}\.?\s+[A-Z\u00c0-\u024f]|[A-Z][A-Za-z'\-]+,\s+(?:[A-Z]\.\s?)+)")
+
+
+def find_reference_list(lines: Sequence[Line], start: int, body: BodyStyle) -> int | None:
+    """Where an unheaded reference list begins after `start`: a run of numbered citation entries."""
+    n = len(lines)
+    for i in range(start, n):
+        ln = lines[i]
+        if not _REF_ENTRY.match(ln.text.strip()) or ln.size > body.size + 0.3:
+            continue
+        window = lines[i : i + 12]
+        hits = sum(1 for w in window if _REF_ENTRY.match(w.text.strip()))
+        yearish = sum(1 for w in window if re.search(r"\((?:19|20)\d\d\)|\b(?:19|20)\d\d[a-z]?\b", w.text))
+        if hits >= 4 and yearish >= 4 and (ln.size < body.size - 0.3 or ln.gap_above > body.line_gap + 4):
+            return i
+    return None
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SectionTree:
+    """What `extract_sections` found: the sections, the captions, and the front-matter lines before them."""
+
+    sections: list[Section]
+    captions: list[str]
+    front_end: int  # index of the first heading's line (lines before it are front matter)
+    abstract: str = ""  # text under an "Abstract" heading, if the paper prints one at heading level
+    references_start: int | None = None  # line range of the reference list
+    references_end: int | None = None
+
+
+def extract_sections(
+    lines: Sequence[Line],
+    outline: Sequence[tuple[int, str, int]],
+    body: BodyStyle,
+    *,
+    skip: set[int] | None = None,
+    title: str = "",
+) -> SectionTree:
+    """Find the headings (outline first, fonts otherwise), then cut the text between them into sections."""
+    skip = skip or set()
+    from_fonts = headings_from_fonts(lines, body, skip)
+    headings: list[Heading] | None = None
+    entries = outline_levels(outline, title)
+    if entries:
+        from_outline = headings_from_outline(lines, entries, body, skip)
+        if from_outline is not None:
+            headings = merge_outline_and_fonts(from_outline, from_fonts, lines, body, skip)
+    if headings is None:
+        headings = from_fonts
+    headings = _drop_repeats(headings)
+    return _cut(lines, headings, body, skip)
+
+
+def _drop_repeats(headings: list[Heading]) -> list[Heading]:
+    """A heading repeated at a page top ("3 Method (continued)") or matched twice is kept once."""
+    out: list[Heading] = []
+    seen: set[tuple[str, int]] = set()
+    for h in headings:
+        key = (_norm(h.text), h.level)
+        if key in seen and h.level == 1:
+            continue
+        seen.add(key)
+        out.append(h)
+    return out
+
+
+def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: set[int]) -> SectionTree:
+    captions: list[str] = []
+    caption_lines = _caption_lines(lines, body, captions)
+    tree = SectionTree(sections=[], captions=captions, front_end=headings[0].index if headings else len(lines))
+    # an unheaded reference list after the last heading
+    if headings and not any(_is_references(h.text) for h in headings):
+        at = find_reference_list(lines, headings[-1].end, body)
+        if at is not None:
+            headings.append(Heading(at, at, "References", 1, lines[at].page, None, ()))
+    bounds = [*headings, None]
+    after_refs = False
+    for h, nxt in zip(bounds[:-1], bounds[1:], strict=True):
+        stop = nxt.index if nxt else len(lines)
+        refs = _is_references(h.text) and h.level == 1
+        text = join_paragraphs(lines, range(h.end, stop), skip | caption_lines, body, keep_small=refs)
+        if refs and tree.references_start is None:
+            tree.references_start, tree.references_end = h.end, stop
+        if _is_abstract(h.text) and not tree.sections:
+            tree.abstract = text
+            continue
+        role: SectionRole
+        if refs:
+            role = "references"
+            after_refs = True
+        else:
+            role = role_from_heading(h.text) or "other"
+            if role == "abstract":
+                role = "other"
+        if after_refs and not refs and h.level == 1 and role not in ("appendix",):
+            role = "appendix"
+        tree.sections.append(Section(heading=h.text, level=h.level, page=h.page, text=text, role=role))
+    _fill_roles(tree.sections)
+    return tree
+
+
+def _readable(ln: Line, body: BodyStyle) -> bool:
+    """Body text, not footnotes or figure labels set much smaller."""
+    return ln.size >= body.size * 0.88
+
+
+def join_paragraphs(
+    lines: Sequence[Line], indices: Iterable[int], skip: set[int], body: BodyStyle, *, keep_small: bool = False
+) -> str:
+    """Lines to text: paragraphs separated by blank lines, hyphenation undone."""
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    prev: Line | None = None
+    for i in indices:
+        if i in skip:
+            continue
+        ln = lines[i]
+        if not keep_small and not _readable(ln, body):
+            continue
+        new_para = prev is None or (
+            ln.page == prev.page and ln.col == prev.col and ln.gap_above > body.line_gap + 0.45 * body.size
+        )
+        if new_para and current:
+            paragraphs.append(current)
+            current = []
+        current.append(ln.text)
+        prev = ln
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(join_lines(p) for p in paragraphs)
+
+
+def _caption_lines(lines: Sequence[Line], body: BodyStyle, captions: list[str]) -> set[int]:
+    """Figure and table captions: the label line and the lines that continue it."""
+    taken: set[int] = set()
+    i, n = 0, len(lines)
+    while i < n:
+        ln = lines[i]
+        text = ln.text.strip()
+        if not _CAPTION.match(text) or (ln.size > body.size + 0.3 and not ln.bold):
+            i += 1
+            continue
+        label_only = bool(re.match(r"^(?:fig(?:ure)?\.?|table|图|表)\s*[\dIVXL]+\.?$", text, re.I))
+        has_punct = bool(re.match(r"^\S+\.?\s*[\dIVXL]+(?:\.\d+)?\s*[:.|—–]", text)) or _starts_cjk(text)
+        distinct = ln.size < body.size - 0.4 or ln.bold or ln.italic
+        if not (label_only or has_punct or distinct):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and j - i < 25:
+            nxt = lines[j]
+            if nxt.page != ln.page or nxt.col != ln.col or nxt.gap_above > body.line_gap + 0.5 * nxt.size:
+                if not (label_only and j == i + 1 and nxt.page == ln.page):
+                    break
+            if abs(nxt.size - ln.size) > 0.6 and not label_only and nxt.block != ln.block:
+                break
+            j += 1
+        captions.append(join_lines([lines[k].text for k in range(i, j)]))
+        taken.update(range(i, j))
+        i = j
+    return taken
+
+
+def _fill_roles(sections: list[Section]) -> None:
+    """Give unnamed sections a role from their place: sub-sections inherit, the body between intro and
+    experiments is method, a first unnamed section is the introduction."""
+    parent_role: SectionRole = "other"
+    seen_experiments = False
+    seen_intro = False
+    named = [role_from_heading(s.heading) for s in sections]
+    for k, s in enumerate(sections):
+        if s.role in ("references", "appendix"):
+            parent_role = s.role
+            continue
+        own = named[k]
+        if s.level == 1:
+            if own is None and not _is_end_matter(s.heading):
+                if not seen_intro and k == 0:
+                    s.role = "introduction"
+                elif seen_intro and not seen_experiments:
+                    s.role = "method"
+            parent_role = s.role
+            if s.role == "introduction":
+                seen_intro = True
+            if s.role in ("experiments", "results", "discussion", "conclusion"):
+                seen_experiments = True
+        elif own is None or own in ("method",) and parent_role in ("experiments", "results"):
+            s.role = parent_role
