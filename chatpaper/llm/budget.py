@@ -1,0 +1,342 @@
+"""Which parts of a paper go into a prompt, and how much of each, within a token budget.
+
+A paper is much longer than the default budget (3,500 tokens of paper text), so the prompt carries
+the sections that say the most per token: abstract, introduction, method, experiments/results and
+conclusion first, then discussion, background and related work, then the rest; the appendix only
+with budget to spare; the reference list never. The budget is shared out by role weight with a
+water-filling rule (a short section takes only what it needs and leaves the rest to the others),
+then within a role among its sections, so every key section gets its opening paragraphs instead of
+the first sections eating the whole budget. Introductions and results keep their closing paragraph
+too: that is where the contributions list and the headline numbers usually are.
+
+The same module knows the context windows of common models, and decides when a paper's key sections
+cannot each get a useful share of the window (then the backend summarizes it in map-reduce steps).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from chatpaper.models import ArxivEntry, Paper, Section
+from chatpaper.tokens import estimate_tokens, trim_to_tokens
+
+# --- context windows -------------------------------------------------------------------------------
+
+# First match wins, so specific names come before their families. Windows are the provider's
+# documented maximum; a local server may be configured smaller (set --context-tokens then).
+KNOWN_CONTEXT: tuple[tuple[str, int], ...] = (
+    (r"gpt-4\.1", 1_047_576),
+    (r"gpt-5", 400_000),
+    (r"gpt-4o|gpt-4-turbo|chatgpt-4o", 128_000),
+    (r"gpt-4-32k", 32_768),
+    (r"gpt-4", 8_192),
+    (r"gpt-3\.5-turbo-instruct", 4_096),
+    (r"gpt-3\.5-turbo", 16_385),
+    (r"o[134](-mini|-pro)?\b", 200_000),
+    (r"deepseek", 65_536),
+    (r"qwen", 32_768),
+    (r"llama-?3\.[123]|llama-?4", 131_072),
+    (r"llama-?3", 8_192),
+    (r"llama-?2", 4_096),
+    (r"mistral-large|mistral-small|mistral-medium|mistral-nemo|ministral", 131_072),
+    (r"mistral|mixtral", 32_768),
+    (r"gemma-?[23]", 8_192),
+    (r"glm-4|moonshot|kimi|yi-", 128_000),
+    (r"claude", 200_000),
+    (r"gemini", 1_000_000),
+    (r"phi-?3|phi-?4", 16_384),
+)
+DEFAULT_CONTEXT = 8_192  # unknown names: what any current chat model offers
+
+
+def context_window(model: str, override: int | None = None) -> int:
+    """The model's context window in tokens: `override` (settings.context_tokens) or a known default."""
+    if override:
+        return override
+    # "openai/gpt-4o-mini", "Qwen/Qwen2.5-7B-Instruct", "llama3.1:8b": match on the last path part.
+    name = model.strip().lower().rsplit("/", 1)[-1]
+    for pattern, tokens in KNOWN_CONTEXT:
+        if re.match(pattern, name):
+            return tokens
+    return DEFAULT_CONTEXT
+
+
+def answer_room(context: int, max_output_tokens: int) -> int:
+    """Tokens reserved for the answer: `max_output_tokens`, but never more than a third of a small window."""
+    return max(200, min(max_output_tokens, context // 3))
+
+
+def text_room(context: int, output: int, overhead: int) -> int:
+    """Tokens of paper text that fit the window beside the answer and the template.
+
+    15% stays free because our estimate is not the server's tokenizer: formulas and numbers
+    tokenize worse than prose.
+    """
+    return max(0, int((context - output - overhead) * 0.85))
+
+
+# --- section choice ---------------------------------------------------------------------------------
+
+# How much of the budget a role gets relative to the others (before water-filling).
+ROLE_WEIGHT: dict[str, float] = {
+    "abstract": 1.0,  # only when the reader found no separate abstract
+    "introduction": 1.0,
+    "method": 1.5,
+    "experiments": 1.2,
+    "results": 1.2,
+    "conclusion": 0.8,
+    "discussion": 0.5,
+    "background": 0.5,
+    "related_work": 0.35,
+    "other": 0.6,
+}
+KEY_ROLES = ("introduction", "method", "experiments", "results", "conclusion")
+# Below this a key section says too little to summarize from; used to decide on map-reduce.
+KEY_MIN_SHARE = 250
+MIN_EXCERPT = 40  # a section cut shorter than this is left out rather than shown as a stub
+SUB_MIN = 120  # the least a section of a many-section role should get
+ABSTRACT_MAX = 400
+FRONT_MATTER_MAX = 200
+MAX_AUTHORS = 30
+MAX_CODE_URLS = 5
+_KEEP_TAIL = {"introduction", "experiments", "results"}
+# Back matter that costs tokens and says nothing about the research.
+_SKIP_HEADING = re.compile(
+    r"acknowledg|funding|author contributions?|competing interests?|conflicts? of interest|"
+    r"data availability|code availability|checklist|declarations?\b|credit author",
+    re.IGNORECASE,
+)
+CUT = "[...]"
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A section as the prompt shows it: possibly shortened (`truncated`)."""
+
+    heading: str
+    level: int
+    role: str
+    text: str
+    truncated: bool = False
+
+    @property
+    def tokens(self) -> int:
+        return estimate_tokens(self.heading) + estimate_tokens(self.text) + 2
+
+
+@dataclass(frozen=True)
+class PaperText:
+    """Everything from the paper that goes into a prompt, already fitted to a budget."""
+
+    title: str
+    authors: list[str]
+    affiliation: str | None
+    front_matter: str
+    abstract: str
+    keywords: list[str]
+    code_urls: list[str]
+    excerpts: list[Excerpt]
+    arxiv: ArxivEntry | None = None
+
+    @property
+    def header_tokens(self) -> int:
+        return _header_tokens(self)
+
+    @property
+    def tokens(self) -> int:
+        return self.header_tokens + sum(e.tokens for e in self.excerpts)
+
+
+def _header_tokens(text: PaperText) -> int:
+    parts = [text.title, ", ".join(text.authors), text.affiliation or "", text.front_matter, text.abstract]
+    parts += [", ".join(text.keywords), " ".join(text.code_urls)]
+    if text.arxiv is not None:
+        parts += [text.arxiv.title, ", ".join(text.arxiv.authors[:MAX_AUTHORS]), " ".join(text.arxiv.categories)]
+    return sum(estimate_tokens(p) for p in parts)
+
+
+def waterfill(demands: Sequence[int], weights: Sequence[float], budget: int) -> list[int]:
+    """Share `budget` by weight; an item never gets more than it demands and its surplus goes to the rest."""
+    alloc = [0] * len(demands)
+    active = [i for i, (d, w) in enumerate(zip(demands, weights, strict=True)) if d > 0 and w > 0]
+    remaining = float(budget)
+    while active and remaining >= 1:
+        unit = remaining / sum(weights[i] for i in active)
+        satisfied = [i for i in active if demands[i] <= unit * weights[i]]
+        if not satisfied:
+            for i in active:
+                alloc[i] = int(unit * weights[i])
+            break
+        for i in satisfied:
+            alloc[i] = demands[i]
+            remaining -= demands[i]
+        active = [i for i in active if i not in satisfied]
+    return alloc
+
+
+def shorten(text: str, tokens: int, *, keep_tail: bool = False) -> str:
+    """`text` within about `tokens`: its opening, plus its last paragraph when `keep_tail` and room allow."""
+    if estimate_tokens(text) <= tokens:
+        return text
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    if keep_tail and tokens >= 160 and len(paragraphs) >= 3:
+        tail_budget = tokens * 3 // 10
+        tail = trim_to_tokens(paragraphs[-1], tail_budget)
+        head = trim_to_tokens("\n\n".join(paragraphs[:-1]), tokens - estimate_tokens(tail) - 2)
+        return f"{head}\n{CUT}\n{tail}"
+    return f"{trim_to_tokens(text, max(1, tokens - 2))} {CUT}"
+
+
+def _front_matter(paper: Paper) -> tuple[str, set[int]]:
+    """Page-1 text before the abstract/introduction (author blocks), when the reader found no affiliation."""
+    used: set[int] = set()
+    parts: list[str] = []
+    for i, section in enumerate(paper.sections):
+        if section.page != 1 or section.role != "other":
+            break
+        used.add(i)
+        parts.append(section.text)
+    if len(used) == len(paper.sections):
+        return "", set()  # no structure found at all (a scan): that text is the body, not front matter
+    if paper.first_author_affiliation:
+        return "", used
+    return trim_to_tokens(" ".join(p for p in parts if p).strip(), FRONT_MATTER_MAX), used
+
+
+def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[int, Section]]:
+    chosen = []
+    for i, section in enumerate(paper.sections):
+        if i in skip or section.role == "references":
+            continue
+        if section.role == "abstract" and has_abstract:
+            continue  # shown once, as the abstract
+        if _SKIP_HEADING.search(section.heading):
+            continue
+        chosen.append((i, section))
+    return chosen
+
+
+def _useful_members(members: list[Section], share: int) -> list[Section]:
+    """The sections of one role that share `share` tokens: all of them, or, when that would leave each
+    a useless sliver (a manual with forty short subsections), the top-level ones first, in reading order."""
+    keep = max(1, share // SUB_MIN)
+    if len(members) <= keep:
+        return members
+    ranked = sorted(range(len(members)), key=lambda i: (members[i].level, i))[:keep]
+    return [members[i] for i in sorted(ranked)]
+
+
+def select_excerpts(sections: Sequence[Section], budget: int) -> list[Excerpt]:
+    """The sections to show within `budget` tokens, in reading order, shortened by role priority."""
+    body = [s for s in sections if s.role not in ("references", "appendix")]
+    appendix = [s for s in sections if s.role == "appendix"]
+    roles = sorted({s.role for s in body}, key=list(ROLE_WEIGHT).index)
+    cost = {id(s): estimate_tokens(s.text) + estimate_tokens(s.heading) + 2 for s in sections}
+    role_alloc = waterfill(
+        [sum(cost[id(s)] for s in body if s.role == r) for r in roles], [ROLE_WEIGHT[r] for r in roles], budget
+    )
+    alloc: dict[int, int] = {}
+    for role, share in zip(roles, role_alloc, strict=True):
+        members = _useful_members([s for s in body if s.role == role and s.text.strip()], share)
+        for s, tokens in zip(
+            members, waterfill([cost[id(s)] for s in members], [1.0] * len(members), share), strict=True
+        ):
+            alloc[id(s)] = tokens
+    # The appendix only gets what the body left over.
+    spare = budget - sum(alloc.values())
+    for s, tokens in zip(
+        appendix, waterfill([cost[id(s)] for s in appendix], [1.0] * len(appendix), spare), strict=True
+    ):
+        alloc[id(s)] = tokens
+
+    excerpts: list[Excerpt | None] = []
+    for s in sections:
+        tokens = alloc.get(id(s), 0)
+        if not s.text.strip():
+            # A bare parent heading ("3 Method") frames the subsections that follow it.
+            excerpts.append(Excerpt(s.heading, s.level, s.role, "") if s.role != "references" else None)
+        elif tokens >= cost[id(s)]:
+            excerpts.append(Excerpt(s.heading, s.level, s.role, s.text.strip()))
+        elif tokens >= MIN_EXCERPT:
+            room = tokens - estimate_tokens(s.heading) - 2
+            excerpts.append(
+                Excerpt(s.heading, s.level, s.role, shorten(s.text.strip(), room, keep_tail=s.role in _KEEP_TAIL), True)
+            )
+        else:
+            excerpts.append(None)
+    # Keep a bare heading only when a deeper section right after it is shown.
+    kept: list[Excerpt] = []
+    for i, e in enumerate(excerpts):
+        if e is None:
+            continue
+        if not e.text:
+            nxt = next((x for x in excerpts[i + 1 :] if x is not None), None)
+            if nxt is None or nxt.level <= e.level or not nxt.text:
+                continue
+        kept.append(e)
+    return kept
+
+
+def fit_paper(paper: Paper, budget: int, arxiv: ArxivEntry | None = None) -> PaperText:
+    """The paper's metadata, abstract and chosen sections within `budget` tokens of paper text."""
+    abstract = (arxiv.abstract if arxiv and arxiv.abstract else paper.abstract).strip()
+    abstract = shorten(abstract, ABSTRACT_MAX) if abstract else ""
+    front, front_idx = _front_matter(paper)
+    code_urls = list(dict.fromkeys(paper.code_urls))[:MAX_CODE_URLS]
+    authors = paper.authors[:MAX_AUTHORS] + (["et al."] if len(paper.authors) > MAX_AUTHORS else [])
+    text = PaperText(
+        title=paper.title.strip(),
+        authors=authors,
+        affiliation=paper.first_author_affiliation,
+        front_matter=front,
+        abstract=abstract,
+        keywords=paper.keywords[:12],
+        code_urls=code_urls,
+        excerpts=[],
+        arxiv=arxiv,
+    )
+    candidates = [s for _, s in _candidates(paper, front_idx, bool(abstract))]
+    excerpts = select_excerpts(candidates, max(0, budget - text.header_tokens))
+    return replace(text, excerpts=excerpts)
+
+
+def key_sections_fit(paper: Paper, room: int, arxiv: ArxivEntry | None = None) -> bool:
+    """True when every key section present (intro, method, experiments/results, conclusion) can get
+    `KEY_MIN_SHARE` tokens (or all of itself, if shorter) within `room` tokens beside the header."""
+    header = fit_paper(paper.model_copy(update={"sections": []}), room, arxiv).header_tokens
+    need = header
+    for role in KEY_ROLES:
+        length = sum(estimate_tokens(s.text) for s in paper.sections if s.role == role)
+        need += min(length, KEY_MIN_SHARE)
+    return need <= room
+
+
+def split_for_map(excerpts: Sequence[Excerpt], chunk_tokens: int) -> list[list[Excerpt]]:
+    """Group excerpts in reading order into chunks of at most about `chunk_tokens`; long ones are split."""
+    chunk_tokens = max(chunk_tokens, 100)
+    pieces: list[Excerpt] = []
+    for e in excerpts:
+        if e.tokens <= chunk_tokens:
+            pieces.append(e)
+            continue
+        rest, part = e.text, 0
+        room = chunk_tokens - estimate_tokens(e.heading) - 8
+        while rest:
+            piece = trim_to_tokens(rest, room) or rest[: room * 4]
+            heading = e.heading if part == 0 else f"{e.heading} (continued)"
+            pieces.append(Excerpt(heading, e.level, e.role, piece, e.truncated))
+            rest = rest[len(piece) :].lstrip()
+            part += 1
+    chunks: list[list[Excerpt]] = []
+    size = 0
+    for piece in pieces:
+        if chunks and size + piece.tokens <= chunk_tokens:
+            chunks[-1].append(piece)
+            size += piece.tokens
+        else:
+            chunks.append([piece])
+            size = piece.tokens
+    # Heading-only pieces are no use alone in a chunk.
+    return [c for c in chunks if any(p.text for p in c)]
