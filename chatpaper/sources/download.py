@@ -137,7 +137,7 @@ def _fetch_to(url: str, target: Path, label: str) -> None:
                         handle.write(chunk)
                         written += len(chunk)
                 except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-                    raise Retry(f"download interrupted after {written} bytes ({type(exc).__name__})") from None
+                    raise Retry(f"download truncated: the connection broke ({type(exc).__name__})") from None
             if expected is not None and expected.isdigit() and written != int(expected):
                 raise Retry(f"download truncated: {written} of {expected} bytes")
             if b"%PDF-" not in head:
