@@ -197,7 +197,8 @@ def _front_matter(paper: Paper) -> tuple[str, set[int]]:
         if section.page != 1 or section.role != "other":
             break
         used.add(i)
-        parts.append(section.text)
+        # Readers often take the author line for a heading: keep it, it is what this text is for.
+        parts += [section.heading, section.text]
     if len(used) == len(paper.sections):
         return "", set()  # no structure found at all (a scan): that text is the body, not front matter
     if paper.first_author_affiliation:

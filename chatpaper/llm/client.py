@@ -1,0 +1,300 @@
+"""The one module that imports openai: chat calls with our own retries, limits and error mapping.
+
+The SDK's retries are off (max_retries=0) because ours know more: they honour `Retry-After` and
+hold the whole batch back on a 429 (through the shared limiter), they never retry what cannot
+succeed (400/401/403/404), and they turn every failure into a typed chatpaper error with a one-line
+reason. Nothing here depends on OpenAI-only response headers, so any OpenAI-compatible server
+(vLLM, Ollama, llama.cpp, relays) works.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+
+from chatpaper.errors import (
+    ContextLengthError,
+    LLMAuthError,
+    LLMRequestError,
+    LLMUnavailableError,
+)
+from chatpaper.llm.limiter import RateLimiter
+from chatpaper.settings import Settings
+from chatpaper.tokens import estimate_tokens
+
+log = logging.getLogger(__name__)
+
+OPENAI_URL = "https://api.openai.com/v1"
+# Keyless local servers (Ollama, llama.cpp, vLLM without --api-key) ignore the key, but the SDK needs one.
+PLACEHOLDER_KEY = "no-key"
+MAX_RETRY_AFTER = 120.0  # a longer wait means a daily quota or an outage: fail the paper instead
+TEMPERATURE = 0.2  # summaries should stick to the text
+
+Message = dict[str, str]
+
+_CONTEXT_ERROR = re.compile(
+    r"context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|reduce the length|"
+    r"input (is )?too long|exceeds? the (model'?s? )?(maximum|max|context)|maximum (input|prompt) length",
+    re.IGNORECASE,
+)
+_FORMAT_ERROR = re.compile(r"response_format|json_schema|json_object|structured output|guided_json", re.IGNORECASE)
+_CONTEXT_LIMIT = re.compile(r"(?:maximum context length|context (?:length|window)) (?:is|of) (\d[\d,]*)", re.I)
+
+
+class FormatRejectedError(LLMRequestError):
+    """The server does not support the `response_format` we sent."""
+
+
+class ContextTooLongError(ContextLengthError):
+    """The prompt did not fit; `limit` is the window the server named, when it named one."""
+
+    def __init__(self, message: str, limit: int | None) -> None:
+        self.limit = limit
+        super().__init__(message)
+
+
+@dataclass
+class Usage:
+    """What one paper's calls cost, as the server reported it (estimated when it reports nothing)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One chat completion: the text and why the model stopped."""
+
+    content: str
+    finish_reason: str | None
+    refusal: str | None = None
+
+
+def estimate_request_tokens(messages: Sequence[Message], response_format: Mapping[str, Any] | None = None) -> int:
+    """Prompt tokens a request will cost: its messages plus the schema, which servers add to the prompt."""
+    tokens = sum(estimate_tokens(m["content"]) + 4 for m in messages)
+    if response_format and response_format.get("type") == "json_schema":
+        tokens += estimate_tokens(json.dumps(response_format.get("json_schema", ""), separators=(",", ":")))
+    return tokens
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asked us to wait (`retry-after-ms`, `retry-after` as seconds or HTTP date)."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) * scale)
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is not None:
+                return max(0.0, email.utils.mktime_tz(parsed) - time.time())
+    return None
+
+
+def _one_line(text: str, secret: str | None, limit: int = 240) -> str:
+    line = " ".join(str(text).split())
+    if secret:
+        line = line.replace(secret, "***")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+class ChatClient:
+    """A thread-safe OpenAI-compatible chat client shared by all workers of a run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        limiter: RateLimiter | None = None,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.model = settings.model
+        self.timeout = settings.timeout
+        self.max_attempts = settings.max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.limiter = limiter or RateLimiter(settings.rpm, settings.tpm)
+        self._sleep = sleep
+        self._key = settings.api_key.get_secret_value() if settings.api_key else ""
+        self.base_url = (settings.base_url or OPENAI_URL).rstrip("/")
+        self._keyless = not self._key
+        self._sdk = openai.OpenAI(
+            api_key=self._key or PLACEHOLDER_KEY,
+            base_url=self.base_url,
+            timeout=settings.timeout,
+            max_retries=0,
+        )
+        # Request parameters some servers refuse; learned from the first refusal, kept for the run.
+        self._lock = threading.Lock()
+        official = "api.openai.com" in self.base_url
+        # OpenAI's newer models reject `max_tokens`; many local servers only know it.
+        self._max_tokens_param = "max_completion_tokens" if official else "max_tokens"
+        self._send_temperature = True
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._sdk.close()
+
+    def chat(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        usage: Usage,
+        response_format: Mapping[str, Any] | None = None,
+    ) -> Reply:
+        """One chat completion, retried on 429/5xx/timeouts up to `max_attempts` HTTP attempts.
+
+        Raises LLMAuthError (key refused: stop the batch), FormatRejectedError, ContextTooLongError,
+        LLMRequestError (not worth retrying) or LLMUnavailableError (retries spent).
+        """
+        estimate = estimate_request_tokens(messages, response_format)
+        attempt = 0
+        while True:
+            attempt += 1
+            self.limiter.acquire(estimate + max_tokens)
+            usage.calls += 1
+            try:
+                completion = self._create(messages, max_tokens, response_format)
+            except openai.APIStatusError as exc:
+                if self._adapt_params(exc):
+                    attempt -= 1  # our request's fault, not the server's: does not use up an attempt
+                    continue
+                reason, delay = self._classify(exc, attempt)
+            except openai.APITimeoutError:
+                reason, delay = f"no answer within {self.timeout:g} s", self._backoff(attempt)
+            except openai.APIConnectionError as exc:
+                cause = exc.__cause__ or exc
+                reason, delay = f"cannot connect to {self.base_url} ({type(cause).__name__})", self._backoff(attempt)
+            else:
+                return self._reply(completion, usage, estimate)
+            if attempt >= self.max_attempts:
+                raise LLMUnavailableError(
+                    f"LLM server kept failing ({reason}) after {attempt} attempts: try again later, "
+                    "or raise --max-attempts / --timeout"
+                )
+            log.debug("LLM call failed (%s); retry %d in %.1f s", reason, attempt, delay)
+            self._sleep(delay)
+
+    # --- internals --------------------------------------------------------------------------------
+
+    def _create(self, messages: Sequence[Message], max_tokens: int, response_format: Mapping[str, Any] | None) -> Any:
+        with self._lock:
+            params: dict[str, Any] = {self._max_tokens_param: max_tokens}
+            if self._send_temperature:
+                params["temperature"] = TEMPERATURE
+        if response_format is not None:
+            params["response_format"] = dict(response_format)
+        return self._sdk.chat.completions.create(
+            model=self.model,
+            messages=list(messages),  # type: ignore[arg-type]
+            timeout=self.timeout,
+            **params,
+        )
+
+    def _reply(self, completion: Any, usage: Usage, estimate: int) -> Reply:
+        choices = getattr(completion, "choices", None) or []
+        message = choices[0].message if choices else None
+        content = (getattr(message, "content", None) or "") if message is not None else ""
+        reported = getattr(completion, "usage", None)
+        if reported is not None and reported.prompt_tokens:
+            usage.prompt_tokens += reported.prompt_tokens
+            usage.completion_tokens += reported.completion_tokens or 0
+        else:
+            # Some servers report nothing; an estimate beats recording a free call.
+            usage.prompt_tokens += estimate
+            usage.completion_tokens += estimate_tokens(content)
+        return Reply(
+            content=content,
+            finish_reason=choices[0].finish_reason if choices else None,
+            refusal=getattr(message, "refusal", None) if message is not None else None,
+        )
+
+    def _message(self, exc: openai.APIStatusError) -> str:
+        body = exc.body
+        text = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text:
+            text = body if isinstance(body, str) and body else exc.message
+        return _one_line(text, self._key)
+
+    def _adapt_params(self, exc: openai.APIStatusError) -> bool:
+        """Drop or rename a parameter the server refused by name; True when the request should be resent."""
+        if exc.status_code not in (400, 422):
+            return False
+        text = self._message(exc).lower()
+        with self._lock:
+            if "max_tokens" in text and "max_completion_tokens" in text and "unsupported" in text:
+                if self._max_tokens_param == "max_tokens":
+                    self._max_tokens_param = "max_completion_tokens"
+                    return True
+                return False
+            if "temperature" in text and ("unsupported" in text or "not support" in text) and self._send_temperature:
+                self._send_temperature = False
+                return True
+        return False
+
+    def _classify(self, exc: openai.APIStatusError, attempt: int) -> tuple[str, float]:
+        """(reason, delay) for a retryable status; raises for the ones retrying cannot fix."""
+        status = exc.status_code
+        message = self._message(exc)
+        if status == 401:
+            if self._keyless:
+                raise LLMAuthError(
+                    f"the LLM server at {self.base_url} requires an API key (HTTP 401): set OPENAI_API_KEY"
+                ) from None
+            raise LLMAuthError(
+                f"the LLM server at {self.base_url} refused the API key (HTTP 401): "
+                "check OPENAI_API_KEY (or CHATPAPER_API_KEY) and that it belongs to this server"
+            ) from None
+        if status == 429:
+            code = exc.code or ""
+            if code == "insufficient_quota" or "exceeded your current quota" in message.lower():
+                # Every paper would fail the same way: stop the batch like a refused key.
+                raise LLMAuthError(f"the account behind OPENAI_API_KEY has no quota left ({message})") from None
+            wait = retry_after(exc.response.headers)
+            if wait is not None and wait > MAX_RETRY_AFTER:
+                raise LLMUnavailableError(
+                    f"rate limited: the server asked to wait {wait:.0f} s: try later, or set --rpm/--tpm lower"
+                ) from None
+            delay = wait * random.uniform(1.0, 1.1) if wait is not None else self._backoff(attempt)
+            # A 429 means the batch as a whole is too fast: hold every worker back, not only this one.
+            self.limiter.pause(wait if wait is not None else delay)
+            return f"HTTP 429 rate limited: {message}", delay
+        if status in (408, 409) or status >= 500:
+            wait = retry_after(exc.response.headers)
+            delay = min(wait, MAX_RETRY_AFTER) if wait is not None else self._backoff(attempt)
+            return f"HTTP {status}: {message}", delay
+        if status in (400, 413, 422):
+            if status == 413 or _CONTEXT_ERROR.search(message) or exc.code == "context_length_exceeded":
+                found = _CONTEXT_LIMIT.search(message)
+                limit = int(found.group(1).replace(",", "")) if found else None
+                raise ContextTooLongError(f"the prompt is too long for {self.model}: {message}", limit) from None
+            if _FORMAT_ERROR.search(message):
+                raise FormatRejectedError(f"the server refused the answer format: {message}") from None
+        if status == 404:
+            raise LLMRequestError(
+                f"HTTP 404 from {self.base_url}: {message}: check --model ({self.model}) and --base-url"
+            ) from None
+        if status == 403:
+            raise LLMRequestError(f"HTTP 403 (forbidden): {message}: check the key's access to {self.model}") from None
+        raise LLMRequestError(f"HTTP {status}: {message}") from None
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter, so workers that failed together do not retry together."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)
