@@ -213,6 +213,15 @@ def test_ids_only_query_fetches_and_filters(server: FakeArxivServer, tmp_path: P
     found = list(client.search(ArxivQuery(ids=["2501.00002", "2501.00001"], exclude_keys=["rag"])))
     assert [e.arxiv_id for e in found] == ["2501.00002"]
     assert server.api_requests[0].query["search_query"] == ""
+    many = [f"2501.{n:05d}" for n in range(1, 16)]
+    assert len(list(client.search(ArxivQuery(ids=many, max_results=3)))) == 15  # the user's own list is not cut
+
+
+def test_a_bad_id_never_widens_a_search(server: FakeArxivServer, tmp_path: Path) -> None:
+    client = ArxivClient(settings_for(server, tmp_path))
+    with pytest.raises(ArxivError, match="'abc' is not an arXiv id"):
+        list(client.search(ArxivQuery(text="rag", ids=["abc"])))
+    assert server.api_requests == []
 
 
 def test_empty_query_is_refused(server: FakeArxivServer, tmp_path: Path) -> None:

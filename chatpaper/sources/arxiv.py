@@ -80,7 +80,8 @@ class ArxivQuery:
     phrases); words without a field search everywhere (all:). `categories` are ANDed in as
     (cat:a OR cat:b); `since`/`until` bound the submission date. `max_results` counts entries that
     pass `filter_keys` (all must occur) and `exclude_keys` (none may occur), whole words on title +
-    abstract. `ids` alone fetches those papers; with other terms it limits the search to them.
+    abstract. `ids` alone fetches those papers, all of them (max_results does not apply; unknown
+    ids are left out, see `ArxivClient.lookup`); with other terms the search is limited to them.
     """
 
     text: str = ""
@@ -286,17 +287,17 @@ class ArxivClient:
             return
         search_query = build_search_query(query)
         if not search_query and query.ids:
-            passed = 0
-            for entry in self.fetch(query.ids):
-                if self._passes(entry, query):
-                    yield entry
-                    passed += 1
-                    if passed >= query.max_results:
-                        return
+            # Explicit papers: every one asked for (max_results does not cut the user's own list).
+            yield from (e for e in self.fetch(query.ids) if self._passes(e, query))
             return
         if not search_query:
             raise ArxivError("empty arXiv query: give search text, categories, a date window or ids")
-        ids = [i for i in (normalize_id(x) for x in query.ids) if i]
+        ids: list[str] = []
+        for raw in query.ids:
+            norm = normalize_id(raw)
+            if norm is None:  # dropping it would widen the search instead of narrowing it
+                raise ArxivError(f"{raw!r} is not an arXiv id (expected e.g. 2301.00001 or hep-th/9901001)")
+            ids.append(norm)
         if query.filtered:
             scan = query.max_scanned or DEFAULT_MAX_SCANNED
             page = self.page_size
