@@ -89,7 +89,8 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
 
 def _lead_section(lines: list[Line], front_end: int, used: set[int], body: BodyStyle) -> Section | None:
     """Body text printed before the first heading (a letter or note without headings) as an unnamed section."""
-    rest = [i for i in range(front_end) if i not in used]
+    after = max(used, default=-1)  # what comes before the title and abstract is a title-page sidebar
+    rest = [i for i in range(after + 1, front_end) if i not in used]
     prose = [i for i in rest if len(lines[i].text.split()) >= 6 and lines[i].size >= body.size * 0.88]
     if sum(len(lines[i].text) for i in prose) < 400:
         return None

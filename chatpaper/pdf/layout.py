@@ -382,18 +382,32 @@ def _column_cuts(lines: list[Line], min_gap: float) -> list[float]:
 
 
 def _widen_header_rows(lines: list[Line], gutter: float) -> None:
-    """Above where the columns start (title, authors), a row with text on both sides is one full-width row."""
+    """Above where the columns start (title, authors), a row with text on both sides is one full-width row.
+
+    A row whose pieces each start their column's text ("Abstract" beside "1 Introduction") stays split.
+    """
     tops = []
+    wide_by_col = {}
     for c in (1, 2):
         widths = sorted((ln.width for ln in lines if ln.col == c), reverse=True)
         if not widths:
             return
         wide = widths[min(len(widths) - 1, len(widths) // 4)] * 0.8
+        wide_by_col[c] = wide
         tops.append(min((ln.y0 for ln in lines if ln.col == c and ln.width >= wide), default=0.0))
     flow_top = min(tops)
     header = sorted((ln for ln in lines if ln.y1 <= flow_top + 1), key=lambda ln: ln.y0)
+
+    def starts_column(ln: Line) -> bool:
+        below = [o for o in lines if o.col == ln.col and o.y0 >= ln.y1 - 1]
+        if not below:
+            return False
+        nxt = min(below, key=lambda o: o.y0)
+        return nxt.width >= wide_by_col[ln.col] and nxt.y0 - ln.y1 <= 2.5 * ln.height
+
     for row in _rows(header):
-        if any(ln.col == 0 for ln in row) or {ln.col for ln in row} >= {1, 2}:
+        sides = {ln.col for ln in row}
+        if 0 in sides or (sides >= {1, 2} and not all(starts_column(ln) for ln in row)):
             for ln in row:
                 ln.col = 0
     # the short last line of a full-width paragraph (an abstract) stays with its paragraph

@@ -82,7 +82,7 @@ def _title_group(lines: Sequence[Line], best: int, body: BodyStyle) -> list[int]
         gap = max(ln.y0 - near.y1, near.y0 - ln.y1)
         if gap > 1.2 * max(ln.size, near.size) or abs(ln.x0 - near.x0) > 300:
             return False
-        same = abs(ln.size - core.size) <= 0.6 and ln.bold == core.bold
+        same = abs(ln.size - core.size) <= max(0.25, core.size * 0.02) and ln.bold == core.bold
         large = ln.size >= body.size * 1.3 and ln.size >= core.size * 0.5 and (ln.bold or not core.bold)
         return same or large
 
@@ -108,7 +108,8 @@ _AFFILIATION_WORDS = re.compile(
     r"division|polytechnic|politecnico|ecole|école|eth|epfl|mit|cnrs|inria|google|microsoft|meta|facebook|"
     r"amazon|apple|nvidia|ibm|intel|bytedance|alibaba|tencent|baidu|huawei|deepmind|openai|anthropic|"
     r"allen|ai2|usa|china|germany|france|japan|korea|canada|uk|india|italy|spain|netherlands|switzerland|"
-    r"ministry|government|agency|program(me)?|group)\b|大学|研究院|研究所|实验室|学院|公司|中心",
+    r"ministry|government|agency|program(me)?|group|sciences?|engineering|biology|physics|chemistry|"
+    r"mathematics|medicine|informatics|computing|statistics|economics|psychology|ecology|humanities)\b|大学|研究院|研究所|实验室|学院|公司|中心",
     re.I,
 )
 _NAME_TOKEN = re.compile(
@@ -205,6 +206,13 @@ def _is_prose(ln: Line, body: BodyStyle) -> bool:
     return lower >= len(words) * 0.45
 
 
+@dataclass(slots=True)
+class _Affiliation:
+    markers: str
+    text: str
+    line: Line
+
+
 def extract_front_matter(
     lines: Sequence[Line],
     title: Title,
@@ -219,53 +227,82 @@ def extract_front_matter(
     first_page = lines[0].page if lines else 1
     zone = [i for i in range(start, min(front_end, len(lines))) if lines[i].page <= first_page + 1]
     labelled = _labelled_authors(lines, zone, fm)
-    affiliations: list[tuple[str, str]] = []  # (markers, text)
+    affiliations: list[_Affiliation] = []
     first_markers = ""
-    author_lines: list[int] = []
-    k = 0
-    while k < len(zone) and not labelled:
-        i = zone[k]
+    author_size = 0.0
+    for i in zone:
+        if labelled:
+            break
         ln = lines[i]
         text = ln.text.strip()
         if _ABSTRACT_LABEL.match(text) or _KEYWORDS_LABEL.match(text) or _is_prose(ln, body):
             break
         if "@" in text or _STOP_LABEL.match(text):
             fm.used.add(i)
-            k += 1
             continue
-        names_here: list[str] = []
-        rest: list[tuple[str, str]] = []
-        for piece, markers in _pieces(ln):
-            parts = [p for p in _SPLIT.split(piece) if p and p.strip()]
-            if not parts:
-                rest.append(("", markers))
-                continue
-            for n, part in enumerate(parts):
-                name = _clean_name(part)
-                if _is_name(name) and not rest:
-                    names_here.append(name)
-                    if len(fm.authors) + len(names_here) == 1 and n == len(parts) - 1:
-                        first_markers = markers
+        names, rest, markers = _split_author_line(ln)
+        same_size = not author_size or 0.75 <= ln.size / author_size <= 1.33
+        last = affiliations[-1].line if affiliations else None
+        # the next line of an affiliation block, set like it (not a new author's name)
+        stacked = (
+            last is not None
+            and last is not ln
+            and ln.y0 > last.y0 + 0.5 * last.height
+            and ln.y0 - last.y1 < ln.size
+            and abs(ln.size - last.size) < 0.3
+            and ln.size < author_size - 0.3
+        )
+        if names and same_size and not stacked:
+            if not fm.authors:
+                first_markers = markers
+                author_size = ln.size
+            fm.authors.extend(names)
+            fm.used.add(i)
+            if rest and _is_affiliation(rest):
+                affiliations.append(_Affiliation("", rest, ln))
+        elif fm.authors and (_is_affiliation(text) or _starts_with_marker(ln) or stacked):
+            fm.used.add(i)
+            for n, (marks, part) in enumerate(_affiliation_segments(ln)):
+                prev = affiliations[-1] if affiliations else None
+                below = (
+                    prev is not None
+                    and prev.line is not ln
+                    and ln.y0 > prev.line.y0 + 0.5 * prev.line.height
+                    and ln.y0 - prev.line.y1 < ln.size
+                )
+                if n == 0 and not marks and prev is not None and below and part:
+                    prev.text = prev.text.rstrip(" ,;") + ", " + part if prev.text else part
+                    prev.line = ln
                 else:
-                    rest.append((part, markers if n == len(parts) - 1 else ""))
-        if names_here and (len(names_here) >= len(rest) or not affiliations):
-            fm.authors.extend(names_here)
-            author_lines.append(i)
-            fm.used.add(i)
-            if rest and _is_affiliation(" ".join(p for p, _ in rest)):
-                affiliations.append(("", ", ".join(p.strip(" ,") for p, _ in rest if p.strip(" ,"))))
-        elif fm.authors and (_is_affiliation(text) or _starts_with_marker(ln)):
-            fm.used.add(i)
-            affiliations.extend(_affiliation_segments(ln, lines, zone, k))
+                    affiliations.append(_Affiliation(marks, part, ln))
         elif fm.authors and len(text) > 80:
             break
-        k += 1
     fm.authors = _dedupe(fm.authors)
     fm.affiliation = _first_affiliation(affiliations, first_markers)
     if fm.affiliation is None and fm.authors:
         fm.affiliation = _affiliation_from_footnote(lines, fm.authors[0], first_page)
     fm.abstract, fm.keywords = _abstract_and_keywords(lines, zone, body, abstract_from_heading, fm)
     return fm
+
+
+def _split_author_line(ln: Line) -> tuple[list[str], str, str]:
+    """Leading author names on a line, what follows them (an affiliation) and the first name's markers."""
+    names: list[str] = []
+    rest: list[str] = []
+    first_markers = ""
+    for piece, markers in _pieces(ln):
+        parts = [p for p in _SPLIT.split(piece) if p and p.strip()]
+        for n, part in enumerate(parts):
+            name = _clean_name(part)
+            if not rest and _is_name(name):
+                names.append(name)
+                if len(names) == 1 and n == len(parts) - 1:
+                    first_markers = markers
+            elif names or rest:
+                rest.append(part.strip(" ,;"))
+            else:
+                return [], "", ""  # the line does not start with a name
+    return names, ", ".join(r for r in rest if r), first_markers
 
 
 def _labelled_authors(lines: Sequence[Line], zone: Sequence[int], fm: FrontMatter) -> bool:
@@ -295,49 +332,39 @@ def _starts_with_marker(ln: Line) -> bool:
     return bool(pieces) and pieces[0][0] == "" and bool(pieces[0][1])
 
 
-def _affiliation_segments(ln: Line, lines: Sequence[Line], zone: Sequence[int], k: int) -> list[tuple[str, str]]:
-    """Affiliation text cut at markers; a line without a marker continues the previous affiliation."""
+def _affiliation_segments(ln: Line) -> list[tuple[str, str]]:
+    """Affiliation text on one line, cut where a marker (1, †, ⋆ ...) starts the next affiliation."""
     segments: list[tuple[str, str]] = []
     pending = ""
     for text, markers in _pieces(ln):
         if text == "" and markers:
-            pending = markers
+            pending += markers
             continue
         for part in re.split(r"\s{3,}", text):
-            if part.strip():
-                lead = re.match(r"^\s*([\d*∗†‡§¶♦♣♠♥⋆☯#]{1,3})\s*(?=[A-Z\u00c0-\u024f])", part)
-                if lead and not pending:
-                    pending = lead.group(1)
-                    part = part[lead.end() :]
-                segments.append((pending, part.strip()))
-                pending = ""
-    if pending:
-        segments.append((pending, ""))
+            if not part.strip():
+                continue
+            lead = re.match(r"^\s*([\d*∗†‡§¶♦♣♠♥⋆☯#]{1,3})\s*(?=[A-Z\u00c0-\u024f])", part)
+            if lead and not pending:
+                pending = lead.group(1)
+                part = part[lead.end() :]
+            segments.append((pending, part.strip(" ,;")))
+            pending = ""
+        if markers:
+            pending = markers  # markers after a piece label the next one
     return segments
 
 
-def _first_affiliation(affiliations: list[tuple[str, str]], first_markers: str) -> str | None:
-    merged: list[tuple[str, str]] = []
-    for markers, text in affiliations:
-        if merged and not markers and text:
-            m, t = merged[-1]
-            merged[-1] = (m, t.rstrip(" ,;") + ", " + text if t else text)
-        elif text or markers:
-            merged.append((markers, text))
-    merged = [(m, t.strip(" ,;")) for m, t in merged if t.strip(" ,;")]
-    if not merged:
+def _first_affiliation(affiliations: list[_Affiliation], first_markers: str) -> str | None:
+    entries = [(a.markers, a.text.strip(" ,;")) for a in affiliations if a.text.strip(" ,;")]
+    if not entries:
         return None
-    wanted = [ch for ch in first_markers if ch not in "*∗,"]
+    wanted = [ch for ch in first_markers if ch not in "*∗, "]
     if wanted:
         key = wanted[0]
-        for markers, text in merged:
-            if markers and markers[0] == key:
+        for markers, text in entries:
+            if markers and markers.lstrip("*∗")[:1] == key:
                 return text
-        if key.isdigit():
-            for markers, text in merged:
-                if markers and markers.startswith(key):
-                    return text
-    return merged[0][1]
+    return entries[0][1]
 
 
 def _affiliation_from_footnote(lines: Sequence[Line], first_author: str, page: int) -> str | None:
@@ -368,53 +395,66 @@ def _dedupe(names: list[str]) -> list[str]:
 def _abstract_and_keywords(
     lines: Sequence[Line], zone: Sequence[int], body: BodyStyle, from_heading: str, fm: FrontMatter
 ) -> tuple[str, list[str]]:
-    abstract = from_heading
+    """The abstract (after its label, else the first prose paragraph after the authors) and keyword line."""
     keywords: list[str] = []
-    k = 0
-    collected: list[str] = []
-    style: Line | None = None
-    state = "seek"
     for k, i in enumerate(zone):
+        kw = _KEYWORDS_LABEL.match(lines[i].text.strip())
+        if kw:
+            keywords = _keywords(kw.group(2), lines, zone[k + 1 :], lines[i])
+            fm.used.add(i)
+            break
+    if from_heading:
+        return _tidy(from_heading), keywords
+    labelled = next((k for k, i in enumerate(zone) if _ABSTRACT_LABEL.match(lines[i].text.strip())), None)
+    collected: list[str] = []
+    if labelled is not None:
+        i = zone[labelled]
+        rest = _ABSTRACT_LABEL.match(lines[i].text.strip()).group(2).strip()
+        fm.used.add(i)
+        if rest:
+            collected.append(rest)
+        todo = zone[labelled + 1 :]
+        style = lines[todo[0]] if todo and not rest else lines[i]
+    else:
+        start = next(
+            (
+                k
+                for k, i in enumerate(zone)
+                if i not in fm.used
+                and _is_prose(lines[i], body)
+                and not _STOP_LABEL.match(lines[i].text)
+                and not _KEYWORDS_LABEL.match(lines[i].text)
+                and _paragraph_length(lines, zone[k:]) >= 150
+            ),
+            None,
+        )
+        if start is None:
+            return "", keywords
+        todo = zone[start:]
+        style = lines[todo[0]]
+    for i in todo:
         ln = lines[i]
         text = ln.text.strip()
-        kw = _KEYWORDS_LABEL.match(text)
-        if kw:
-            keywords = _keywords(kw.group(2), lines, zone[k + 1 :], ln)
-            if state == "collect":
-                state = "done"
-            continue
-        if state == "done":
-            continue
-        if state == "seek":
-            label = _ABSTRACT_LABEL.match(text)
-            if label and not abstract:
-                rest = label.group(2).strip()
-                if rest:
-                    collected.append(rest)
-                state = "collect"
-                style = None
-                fm.used.add(i)
-                continue
-            if not abstract and i not in fm.used and _is_prose(ln, body) and not _STOP_LABEL.match(text):
-                collected.append(text)
-                style = ln
-                state = "collect"
-                fm.used.add(i)
-            continue
-        # collecting
-        if _STOP_LABEL.match(text) or parse_numbering(text)[0] is not None and len(text) < 80 and ln.bold:
-            state = "done"
-            continue
-        if style is None:
-            style = ln
-        elif abs(ln.size - style.size) > 0.7 or (ln.page != style.page and ln.gap_above > 100):
-            state = "done"
-            continue
+        if _STOP_LABEL.match(text) or _KEYWORDS_LABEL.match(text):
+            break
+        if parse_numbering(text)[0] is not None and len(text) < 80 and (ln.bold or ln.size > style.size + 0.5):
+            break
+        if abs(ln.size - style.size) > 0.7 or (ln.page != style.page and ln.gap_above > 100):
+            break
         collected.append(text)
         fm.used.add(i)
-    if not abstract and collected:
-        abstract = join_lines(collected)
-    return _tidy(abstract), keywords
+    return _tidy(join_lines(collected)), keywords
+
+
+def _paragraph_length(lines: Sequence[Line], indices: Sequence[int]) -> int:
+    first = lines[indices[0]]
+    total = 0
+    for i in indices:
+        ln = lines[i]
+        if abs(ln.size - first.size) > 0.7 or (total and ln.gap_above > first.size):
+            break
+        total += len(ln.text)
+    return total
 
 
 def _keywords(first: str, lines: Sequence[Line], rest: Sequence[int], label_line: Line) -> list[str]:
@@ -636,13 +676,13 @@ _COMMON_WORDS = {
 # --- language ------------------------------------------------------------------------------------
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 def detect_language(lines: Sequence[Line]) -> str:
     """ "zh" when Chinese characters make up a real share of the text, else "en"."""
-    cjk = latin = 0
-    for ln in lines[:4000]:
-        for ch in ln.text:
-            if "\u4e00" <= ch <= "\u9fff":
-                cjk += 1
-            elif ch.isascii() and ch.isalpha():
-                latin += 1
+    sample = "".join(ln.text for ln in lines[: min(len(lines), 600)])
+    cjk = len(_HAN.findall(sample))
+    latin = len(_LATIN.findall(sample))
     return "zh" if cjk and cjk * 4 >= latin * 0.5 else "en"

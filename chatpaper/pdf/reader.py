@@ -6,6 +6,7 @@ thesis never holds more than one MuPDF page (and its text page) in memory.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -158,6 +159,12 @@ def _font_name(name: str) -> str:
     return name.split("+", 1)[1] if "+" in name[:8] else name
 
 
+@functools.lru_cache(maxsize=512)
+def _font_traits(font: str) -> tuple[bool, bool, bool]:
+    """Bold, italic, monospace as the font's name says (flags are often missing in embedded fonts)."""
+    return bool(_BOLD_NAME.search(font)), bool(_ITALIC_NAME.search(font)), bool(_MONO_NAME.search(font))
+
+
 def _is_upper(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
@@ -191,9 +198,10 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
             continue
         font = _font_name(s.get("font", ""))
         flags = int(s.get("flags", 0))
-        bold = bool(flags & 16) or bool(_BOLD_NAME.search(font))
-        italic = bool(flags & 2) or bool(_ITALIC_NAME.search(font))
-        mono = bool(flags & 8) or bool(_MONO_NAME.search(font))
+        named_bold, named_italic, named_mono = _font_traits(font)
+        bold = bool(flags & 16) or named_bold
+        italic = bool(flags & 2) or named_italic
+        mono = bool(flags & 8) or named_mono
         text = clean_text(text)
         parts.append(text)
         weight = len(text.strip())

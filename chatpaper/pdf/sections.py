@@ -382,7 +382,7 @@ def _family(font: str) -> str:
 
 
 def _same_style(a: tuple, b: tuple) -> bool:
-    return abs(a[0] - b[0]) <= 0.6 and a[1:4] == b[1:4]
+    return abs(a[0] - b[0]) <= 0.6 and a[1:] == b[1:]
 
 
 def _prominence(style: tuple) -> tuple:
@@ -445,10 +445,13 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         if j - i > 3:
             continue
         text = join_lines([ln.text for ln in lines[i:j]]).strip()
-        if len(text) > 160 or first.size < body.size * 0.85 or first.mono:
+        if len(text) > 160 or first.mono:
             continue
         number, words = parse_numbering(text)
         if not _heading_like(text, number):
+            continue
+        # headings are rarely smaller than the body; a small bold "Acknowledgement" still counts
+        if first.size < body.size * (0.78 if _known(words) and len(words.split()) <= 4 else 0.85):
             continue
         bigger = first.size >= body.size * 1.1
         bolder = first.bold and not body.bold
@@ -522,7 +525,12 @@ def headings_from_fonts(lines: Sequence[Line], body: BodyStyle, skip: set[int]) 
         return []
     top = _best_sequence_style(cands)
     if top is None:
-        return []
+        # no recurring heading style (a short note): only lines that are plainly section names
+        return [
+            Heading(c.index, c.end, c.text, 1, c.page, c.number, c.style)
+            for c in cands
+            if _known(c.words) and len(c.words.split()) <= 4
+        ]
     return _levels(cands, top)
 
 
@@ -584,7 +592,10 @@ def _norm(text: str) -> str:
 
 
 def _norm_words(text: str) -> str:
-    return _norm(strip_numbering(text))
+    text = strip_numbering(text)
+    # outlines often drop the dot ("II Self-consistent ..."): strip a bare leading label too
+    text = re.sub(r"^(?:[IVXLC]{1,5}|\d+(?:\.\d+)*|[A-Z](?:\.\d+)*)\s+(?=\S)", "", text)
+    return _norm(text)
 
 
 def outline_levels(entries: Sequence[tuple[int, str, int]], title: str) -> list[tuple[int, str, int]]:
@@ -601,12 +612,18 @@ def outline_levels(entries: Sequence[tuple[int, str, int]], title: str) -> list[
     return [(lvl - low + 1, text, page) for lvl, text, page in entries]
 
 
-def _similar(a: str, b: str) -> float:
+def _similar(a: str, b: str, floor: float = 0.0) -> float:
+    """Similarity ratio of two normalised strings; 0 when it cannot reach `floor` (cheap bounds first)."""
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < floor:
+        return 0.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return 0.0
+    return matcher.ratio()
 
 
 def headings_from_outline(
@@ -656,20 +673,20 @@ def _match_on_page(
         if len(ln.text) > 200:
             continue
         got = _norm_words(ln.text)
-        if not got:
+        if not got or len(got) > 3 * len(want) + 10:
             continue
         end = i + 1
-        # a heading printed on two lines: extend while the outline title goes on
-        while len(got) < len(want) and want.startswith(got) and k + (end - i) < len(indices):
+        # a heading printed on two lines: extend while that brings the text closer to the outline title
+        while len(got) < len(want) and k + (end - i) < len(indices):
             nxt = indices[k + (end - i)]
-            if nxt != end or lines[nxt].page != ln.page:
+            if nxt != end or lines[nxt].page != ln.page or len(lines[nxt].text) > 200:
                 break
             more = got + _norm(lines[nxt].text)
-            if not want.startswith(more[: len(want)]) and _similar(more, want) <= _similar(got, want):
+            if _similar(more, want, 0.5) <= _similar(got, want, 0.5):
                 break
             got = more
             end += 1
-        score = _similar(got, want)
+        score = _similar(got, want, 0.75)
         if score < 0.75 and not (
             len(got) >= 4 and (got.startswith(want) or want.startswith(got)) and len(got) > 0.6 * len(want)
         ):
@@ -760,6 +777,9 @@ def extract_sections(
     if headings is None:
         headings = from_fonts
     headings = _drop_repeats(headings)
+    # a sub-heading before any section heading is front matter set in bold (author names, labels)
+    first_top = next((k for k, h in enumerate(headings) if h.level == 1), len(headings))
+    headings = headings[first_top:]
     return _cut(lines, headings, body, skip)
 
 
