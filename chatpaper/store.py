@@ -369,17 +369,20 @@ class DigestState:
         """The paper's summary is in the cache under `summary_key`."""
         self._set_status(entry, "done", summary_key=summary_key, reason=None)
 
-    def mark_failed(self, entry: ArxivEntry, reason: str) -> None:
-        """The paper could not be summarized this run; the next run retries it."""
-        self._set_status(entry, "failed", summary_key=None, reason=reason)
+    def mark_failed(self, entry: ArxivEntry, reason: str, *, attempted: bool = True) -> None:
+        """The paper could not be summarized this run (or, `attempted=False`, was never started); the next
+        run retries it."""
+        self._set_status(entry, "failed", summary_key=None, reason=reason, attempted=attempted)
 
-    def _set_status(self, entry: ArxivEntry, status: str, *, summary_key: str | None, reason: str | None) -> None:
+    def _set_status(
+        self, entry: ArxivEntry, status: str, *, summary_key: str | None, reason: str | None, attempted: bool = True
+    ) -> None:
         with self._lock:
             self._conn.execute(
                 "UPDATE papers SET status = ?, summary_key = COALESCE(?, summary_key), reason = ?,"
-                " attempts = attempts + 1, updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+                " attempts = attempts + ?, updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
                 " WHERE arxiv_id = ? AND version = ?",
-                (status, summary_key, reason, entry.arxiv_id, _version(entry)),
+                (status, summary_key, reason, int(attempted), entry.arxiv_id, _version(entry)),
             )
 
     # --- pages
