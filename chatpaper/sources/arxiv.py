@@ -41,7 +41,8 @@ Sort = Literal["relevance", "submitted", "updated"]
 # Results per API call. arXiv allows up to 2000, but its sporadic empty pages get likelier with
 # size and a failed small page is cheap to redo.
 DEFAULT_PAGE_SIZE = 100
-# Ids per metadata call (`fetch`): arXiv's own suggestion for id_list lookups.
+# Ids per metadata call (`fetch`): one call instead of one per paper, with a URL that stays short
+# (~1.5 KB) and a page far below the API's per-call ceiling.
 ID_BATCH = 100
 # A filtered search (filter/exclude keys) reads at most this many results (10 pages, about 30 s at
 # arXiv's pace) so a filter nothing passes cannot page through the whole archive.
@@ -235,6 +236,11 @@ def parse_feed(content: bytes) -> list[ArxivEntry]:
 
 
 # --- the client ---------------------------------------------------------------------------------------
+
+
+# Fail loudly rather than fall back to the package's own transport (its User-Agent, no backoff).
+if not callable(getattr(arxiv.Client, "_parse_feed", None)):  # pragma: no cover
+    raise ImportError(f"arxiv {arxiv.__version__} has no Client._parse_feed; chatpaper needs arxiv 4.x")
 
 
 class _Transport(arxiv.Client):
