@@ -166,6 +166,9 @@ ANTI_CUES: dict[Point, tuple[_Cue, ...]] = {
     "results": _cues((0.5, "we propose|we introduce|in this (?:paper|work)")),
 }
 CUE_CAP = 3.0
+CENTRALITY_WEIGHT = 5.0  # cosines with the whole paper mostly fall in 0.05-0.3
+
+_CITATION = re.compile(r"\[[^\[\]]{1,60}\]|\([^()]{0,60}\d{4}[a-z]?\)")
 
 # Sentences that lean on the one before read badly out of context.
 _DANGLING = re.compile(r"^(?:this|these|that|those|it|its|they|such|thus|hence|therefore|then|also|similarly)\b")
@@ -254,9 +257,7 @@ def pick_points(paper: Paper, title: str, abstract: str) -> dict[Point, str]:
     """Each point as a short paragraph of the paper's own best-ranked sentences."""
     blocks = _blocks(paper, abstract)
     strict, lax = _candidates(blocks)
-    idf = _idf([s.text for s in strict + lax])
-    reference = tfidf_vector(" ".join([title, title, abstract or _first_text(blocks), " ".join(paper.keywords)]), idf)
-    centrality = {s.index: cosine(tfidf_vector(s.text, idf), reference) for s in strict + lax}
+    centrality = _centrality(strict, lax, [title, title, *paper.keywords])
 
     chosen = _select(strict, centrality)
     taken = {s.index for picks in chosen.values() for s in picks}
@@ -320,6 +321,16 @@ def _candidates(blocks: Sequence[tuple[str, str]]) -> tuple[list[_Sentence], lis
     return strict, lax
 
 
+def _centrality(strict: Sequence[_Sentence], lax: Sequence[_Sentence], extra: Sequence[str]) -> dict[int, float]:
+    """Each sentence's TF-IDF cosine with the title, keywords (`extra`) and the paper's whole text.
+
+    Not with the abstract alone: abstract sentences would match themselves and crowd out the sections.
+    """
+    idf = _idf([s.text for s in [*strict, *lax]])
+    reference = tfidf_vector(" ".join([*extra, *(s.text for s in strict)]), idf)
+    return {s.index: cosine(tfidf_vector(s.text, idf), reference) for s in [*strict, *lax]}
+
+
 def _idf(texts: Sequence[str]) -> dict[str, float]:
     df: Counter[str] = Counter()
     for text in texts:
@@ -337,11 +348,13 @@ def _score(point: Point, sentence: _Sentence, centrality: float) -> float:
     cue = min(CUE_CAP, sum(w for pattern, w in CUES[point] if pattern.search(text)))
     anti = min(CUE_CAP, sum(w for pattern, w in ANTI_CUES[point] if pattern.search(text)))
     position = max(0.4, 1 / (1 + POSITION_DECAY[point] * sentence.position))
-    score = weight * position * (0.5 + cue - 0.6 * anti + 3.0 * centrality)
+    score = weight * position * (0.5 + cue - 0.6 * anti + CENTRALITY_WEIGHT * centrality)
     if _DANGLING.match(text):
         score *= 0.7
     if text.endswith(("?", "？")):  # research questions, not answers
         score *= 0.5
+    if point != "prior_work":  # a string of citations is about other papers
+        score *= 0.85 ** max(0, len(_CITATION.findall(text)) - 1)
     return max(score, 0.0)
 
 
@@ -593,7 +606,9 @@ def pick_code_url(paper: Paper) -> str | None:
     urls = [u.strip() for u in paper.code_urls if u.strip()]
     for url in urls:
         if _is_code_host(url):
-            return url
+            # A deep link into a repository whose root is also printed: the root names the repository.
+            root = _repository_root(url)
+            return root if root != url and any(_repository_root(u) == u == root for u in urls) else url
     if urls:
         return urls[0]
     for text in [paper.abstract, *(s.text for s in paper.body_sections())]:
@@ -610,6 +625,13 @@ def pick_code_url(paper: Paper) -> str | None:
 def _is_code_host(url: str) -> bool:
     host = urlsplit(url if "://" in url else f"https://{url}").netloc.lower()
     return any(host == h or host.endswith("." + h) for h in _CODE_HOSTS)
+
+
+def _repository_root(url: str) -> str:
+    """`https://host/owner/name` of a code-host URL, without trailing parts."""
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    path = "/".join(parts.path.strip("/").split("/")[:2])
+    return f"{parts.scheme}://{parts.netloc}/{path}"
 
 
 def _is_repository(url: str) -> bool:

@@ -45,6 +45,7 @@ _LATIN_END = re.compile(
 )
 # A Chinese sentence end needs no following space.
 _CJK_END = re.compile(r"[。！？；](?:[”’」』）)\]]*)")
+_ENUMERATOR = re.compile(r"^(?:\(?\d{1,2}\)|\d{1,2}\.|\([a-z]\)|[•▪●◦-])\s+(?=[A-Z])")
 _LABEL = re.compile(
     r"^(?:abstract|summary|index terms|keywords?|摘\s*要|关键词)\s*(?:[—–\-:.：]\s*|\s+(?=[A-Z]))",
     re.IGNORECASE,
@@ -158,7 +159,7 @@ def _is_heading_line(line: str, *, after_break: bool) -> bool:
 
 
 def _split_flat(text: str) -> Iterator[str]:
-    cuts = sorted({m.end() for m in _CJK_END.finditer(text)} | set(_latin_cuts(text)))
+    cuts = sorted(set(_cjk_cuts(text)) | set(_latin_cuts(text)))
     start = 0
     for cut in cuts:
         piece = text[start:cut].strip()
@@ -170,11 +171,36 @@ def _split_flat(text: str) -> Iterator[str]:
         yield rest
 
 
+def _cjk_cuts(text: str) -> Iterator[int]:
+    for m in _CJK_END.finditer(text):
+        # "；" separates citations inside brackets ("[Achiam 等人，2023；Schulman 等人，2023]").
+        if text[m.start()] == "；" and _inside_brackets(text, m.start()):
+            continue
+        yield m.end()
+
+
+def _inside_brackets(text: str, at: int, reach: int = 120) -> bool:
+    """Whether `at` lies inside a bracket opened within the last `reach` characters and not yet closed."""
+    window = text[max(0, at - reach) : at]
+    opened = max(window.rfind(c) for c in "[(（【")
+    return opened >= 0 and not any(c in window[opened:] for c in "])）】")
+
+
 def _latin_cuts(text: str) -> Iterator[int]:
     for m in _LATIN_END.finditer(text):
         if m.group("stop") == "." and not m.group("tail") and _is_abbreviation(text, m.start()):
             continue
         yield m.end("tail")
+
+
+# Words that start sentences but never follow an initial in a name.
+_SENTENCE_STARTERS = word_set(
+    """
+    An The This That These Those It Its We Our In On At For To From By With As If When While Since Although
+    However Thus Hence Therefore Moreover Furthermore Finally First Second Third Here There Then Such Both
+    Each All Most Many Some No Not One Two Unlike Despite After Before Because Note See Table Figure Fig
+    """
+)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -186,16 +212,25 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
         return True
     # A lone capital is an initial ("J. Smith", "Andrew G. Barto"); also "U.S."-style dotted letters.
+    # But "... for finite N. The ..." ends a sentence: names do not go on with a function word.
     if re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", word):
-        return True
+        following = re.match(r"\s*[\"“‘(]?([A-Za-z]+)", text[dot + 1 : dot + 24])
+        if following and following.group(1) in _SENTENCE_STARTERS:
+            return False
+        # "... as we show in Section V. Real ...": a numbered part, not an initial.
+        return not re.search(
+            r"\b(?:section|sec|part|chapter|appendix|table|figure|fig|step|phase)\s*$",
+            text[max(0, dot - 24) : dot - len(word)],
+            re.IGNORECASE,
+        )
     # A list number after a colon ("two parts: 1. Open-source ...") opens an item, not a sentence.
     before = text[max(0, dot - len(word) - 3) : dot - len(word)].rstrip()
     return bool(re.fullmatch(r"\d{1,2}", word)) and (not before or before[-1] in ":;")
 
 
 def strip_label(sentence: str) -> str:
-    """A sentence without a leading run-in label such as "Abstract—" or "摘要："."""
-    return _LABEL.sub("", sentence, count=1).strip()
+    """A sentence without a leading run-in label ("Abstract—", "摘要：") or list number ("1.", "(2)")."""
+    return _ENUMERATOR.sub("", _LABEL.sub("", sentence, count=1), count=1).strip()
 
 
 # Reasons that make a sentence a poor quote but still prose: a fallback may use it when a paper
@@ -280,16 +315,17 @@ GENERIC_WORDS = word_set(
     find finding findings first focus following follows form found four framework future general given good
     high higher however important improve improved include included includes including increase independent
     information instance introduce introduced investigate issue issues item key known large larger last
-    later lead leads left level like likely limited low lower main mainly major makes mean means measure
+    later lead leads level like likely limited low lower main mainly major makes mean means measure
     method methods model models moreover need needed new next note novel number numbers observe observed
     obtain obtained order original overall paper papers part particular performance performed point possible
     potential present presented previous previously problem problems proposed propose provide provided
     provides purpose range recent related report reported represent require required research respectively
-    result results right second section sections set sets show showed shown shows significant significantly
+    result results second section sections set sets show showed shown shows significant significantly
     similar simple single small specific state studied studies study suggest support table task tasks term
     terms third three time times total two type types typically use used useful uses using usually value
     values various version way ways whole work works yield yields year years system systems train training
-    trained open source document documents action actions critical real world input output
+    trained open source document documents action actions critical real world input output multiple
+    many several often
     """
 )
 
