@@ -1,0 +1,458 @@
+"""A loopback OpenAI-compatible chat server with scripted replies and faults, for tests and benchmarks.
+
+    with FakeOpenAIServer() as server:
+        server.script(rate_limited(retry_after=1), answer())    # consumed in order, then the default
+        settings = Settings(base_url=server.url, api_key="sk-test")
+        ...
+        assert len(server.chat_requests) == 2
+
+It serves `POST /v1/chat/completions` and `GET /v1/models` from a `ThreadingHTTPServer` on
+127.0.0.1 (port 0 unless given), sends no OpenAI-only headers (no x-request-id, no openai-*), and
+records every request (arrival time, path, headers, JSON body). Without a script it answers with a
+schema-valid summary built from the prompt (the title and authors it finds there), or plain-text
+notes when the request asks for no JSON (a map step). `latency` delays every reply; `fault_rate`
+replaces that share of default replies with a seeded mix of 429 (with Retry-After), 500, broken
+JSON and schema-invalid JSON. Usage is reported in every reply: prompt tokens estimated from the
+request (messages and schema), completion tokens from the reply.
+
+Run standalone: `python -m tests.fakes.openai_server --port 8000 --latency 3 --fault-rate 0.1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from chatpaper.tokens import estimate_tokens
+
+# --- behaviours ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Behavior:
+    """One scripted reply. Build them with the functions below rather than by hand."""
+
+    kind: str  # "answer", "content", "length", "error"
+    content: str | None = None
+    finish_reason: str = "stop"
+    status: int = 200
+    error: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before replying, on top of the server's latency
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def answer(delay: float = 0.0, **overrides: Any) -> Behavior:
+    """A valid answer built from the request; `overrides` replace fields of the JSON (e.g. title=...)."""
+    return Behavior("answer", delay=delay, overrides=overrides)
+
+
+def content(text: str, finish_reason: str = "stop", delay: float = 0.0) -> Behavior:
+    """This exact message content (broken JSON, fenced JSON, LaTeX backslashes, ...)."""
+    return Behavior("content", content=text, finish_reason=finish_reason, delay=delay)
+
+
+def truncated() -> Behavior:
+    """A valid answer cut in half, with finish_reason="length"."""
+    return Behavior("length", finish_reason="length")
+
+
+def hang(seconds: float) -> Behavior:
+    """Reply only after `seconds` (longer than the client's timeout: a hung server)."""
+    return Behavior("answer", delay=seconds)
+
+
+def _error(status: int, message: str, type_: str, code: str | None = None, **headers: str) -> Behavior:
+    body = {"message": message, "type": type_, "param": None, "code": code}
+    return Behavior("error", status=status, error=body, headers=dict(headers))
+
+
+def rate_limited(retry_after: float | None = 1.0) -> Behavior:
+    """HTTP 429, with `Retry-After` in seconds unless None."""
+    headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+    return _error(
+        429, "Rate limit reached for requests. Please try again later.", "requests", "rate_limit_exceeded", **headers
+    )
+
+
+def server_error(
+    status: int = 500, message: str = "The server had an error while processing your request."
+) -> Behavior:
+    """HTTP 5xx."""
+    return _error(status, message, "server_error")
+
+
+def context_length_error(limit: int = 8192, requested: int = 9000) -> Behavior:
+    """HTTP 400 saying the prompt exceeds the model's context window (OpenAI's wording)."""
+    message = (
+        f"This model's maximum context length is {limit} tokens. However, your messages resulted in "
+        f"{requested} tokens. Please reduce the length of the messages."
+    )
+    return _error(400, message, "invalid_request_error", "context_length_exceeded")
+
+
+def format_unsupported(kind: str = "json_schema") -> Behavior:
+    """HTTP 400 refusing `response_format` of type `kind` (older vLLM/Ollama/relays)."""
+    return _error(
+        400, f"Invalid value for 'response_format': {kind} is not supported by this server.", "invalid_request_error"
+    )
+
+
+def unauthorized(key: str = "") -> Behavior:
+    """HTTP 401 as OpenAI sends it; the message echoes the key, so tests can check we never repeat it."""
+    return _error(401, f"Incorrect API key provided: {key}.", "invalid_request_error", "invalid_api_key")
+
+
+def bad_request(message: str = "Invalid request.") -> Behavior:
+    """HTTP 400 with `message`."""
+    return _error(400, message, "invalid_request_error")
+
+
+# --- the record ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as received: `time` is time.monotonic() at arrival."""
+
+    time: float
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list((self.body or {}).get("messages", []))
+
+    @property
+    def prompt(self) -> str:
+        """Every message's content, joined: what the model would read."""
+        return "\n\n".join(str(m.get("content", "")) for m in self.messages)
+
+    @property
+    def response_format(self) -> str | None:
+        """The `response_format` type sent, or None."""
+        fmt = (self.body or {}).get("response_format")
+        return fmt.get("type") if isinstance(fmt, dict) else None
+
+    @property
+    def size(self) -> int:
+        """Characters of message content (to compare prompt lengths)."""
+        return sum(len(str(m.get("content", ""))) for m in self.messages)
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+FAULTS = ("rate_limit", "server_error", "broken_json", "schema_invalid")
+
+
+class FakeOpenAIServer:
+    """The fake server; see the module docstring. Thread-safe; usable as a context manager."""
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        latency: float = 0.0,
+        fault_rate: float = 0.0,
+        seed: int = 0,
+        fault_retry_after: float = 1.0,
+        api_key: str | None = None,
+        formats: Iterable[str] = ("json_schema", "json_object"),
+        context_tokens: int | None = None,
+    ) -> None:
+        self.latency = latency
+        self.fault_rate = fault_rate
+        self.fault_retry_after = fault_retry_after
+        self.api_key = api_key  # when set, other keys get 401
+        self.formats = set(formats)  # response_format types accepted; others get a 400
+        self.context_tokens = context_tokens  # when set, longer requests get a context-length 400
+        self.default: Behavior | None = None  # None: a valid answer built from the request
+        self.faults: dict[str, int] = dict.fromkeys(FAULTS, 0)
+        self._rng = random.Random(seed)
+        self._queue: deque[Behavior] = deque()
+        self._requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
+        self._httpd.fake = self
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-openai", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        """The base URL clients use: http://127.0.0.1:PORT/v1."""
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        """Only the chat completion requests."""
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    def script(self, *behaviors: Behavior) -> FakeOpenAIServer:
+        """Queue replies, consumed in order by the next chat requests (then the default applies)."""
+        with self._lock:
+            self._queue.extend(behaviors)
+        return self
+
+    def reset(self) -> None:
+        """Forget the script and the recorded requests."""
+        with self._lock:
+            self._queue.clear()
+            self._requests.clear()
+
+    def close(self) -> None:
+        """Stop serving; replies still sleeping are abandoned."""
+        self._closing.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- called by the handler ---
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _next(self) -> Behavior | None:
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+            if self.fault_rate and self._rng.random() < self.fault_rate:
+                fault = self._rng.choice(FAULTS)
+                self.faults[fault] += 1
+                return {
+                    "rate_limit": rate_limited(self.fault_retry_after),
+                    "server_error": server_error(),
+                    "broken_json": content('{"title": "Broken", "summary": {"background": "cut'),
+                    "schema_invalid": content('{"title": "Missing everything else"}'),
+                }[fault]
+            return self.default
+
+    def _sleep(self, seconds: float) -> bool:
+        """Wait; False when the server is closing meanwhile."""
+        return not self._closing.wait(seconds) if seconds > 0 else True
+
+    def respond(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """(status, headers, JSON) for one chat request."""
+        if self.api_key is not None:
+            given = headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if given != self.api_key:
+                return _as_error(unauthorized(given))
+        with self._lock:
+            head = self._queue[0] if self._queue else None
+        if head is None or head.kind != "error":
+            # A request this server cannot serve is refused before any scripted reply is used up.
+            checked = self._check_request(body)
+            if checked is not None:
+                return _as_error(checked)
+        behavior = self._next() or answer()
+        if not self._sleep(self.latency + behavior.delay):
+            return _as_error(server_error(503, "shutting down"))
+        if behavior.kind == "error":
+            return _as_error(behavior)
+        wants_json = _wants_json(body)
+        if behavior.kind == "content":
+            text = behavior.content or ""
+        elif wants_json:
+            text = json.dumps({**build_answer(body), **behavior.overrides}, ensure_ascii=False)
+        else:
+            text = build_notes(body)
+        if behavior.kind == "length":
+            text = text[: max(1, len(text) // 2)]
+        return 200, {}, _completion(body, text, behavior.finish_reason)
+
+    def _check_request(self, body: dict[str, Any]) -> Behavior | None:
+        fmt = body.get("response_format")
+        kind = fmt.get("type") if isinstance(fmt, dict) else None
+        if kind and kind != "text" and kind not in self.formats:
+            return format_unsupported(kind)
+        if self.context_tokens:
+            wanted = prompt_tokens(body) + int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
+            if wanted > self.context_tokens:
+                return context_length_error(self.context_tokens, wanted)
+        return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a benchmark opens many connections at once
+    fake: FakeOpenAIServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's connection pool expects
+    server: _Server
+
+    def version_string(self) -> str:
+        return "fake-openai"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: tests read the record, not a log
+
+    def _body(self) -> dict[str, Any] | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _record(self, body: dict[str, Any] | None) -> None:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        self.server.fake._record(RecordedRequest(time.monotonic(), self.command, self.path, headers, body))
+
+    def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout): nothing to do
+
+    def do_GET(self) -> None:
+        self._record(None)
+        if self.path.rstrip("/").endswith("/models"):
+            self._send(200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": "fake"}]})
+        else:
+            self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+
+    def do_POST(self) -> None:
+        body = self._body()
+        self._record(body)
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+            return
+        if body is None:
+            self._send(400, {"error": {"message": "the body is not JSON", "type": "invalid_request_error"}})
+            return
+        status, headers, payload = self.server.fake.respond(body, {k.lower(): v for k, v in self.headers.items()})
+        self._send(status, payload, headers)
+
+
+# --- replies -------------------------------------------------------------------------------------
+
+
+def _as_error(behavior: Behavior) -> tuple[int, dict[str, str], dict[str, Any]]:
+    return behavior.status, dict(behavior.headers), {"error": behavior.error}
+
+
+def _wants_json(body: dict[str, Any]) -> bool:
+    if isinstance(body.get("response_format"), dict) and body["response_format"].get("type") != "text":
+        return True
+    return any("JSON" in str(m.get("content", "")) for m in body.get("messages", []))
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    """Prompt tokens as this server counts them: message text plus the schema, as OpenAI does."""
+    tokens = sum(estimate_tokens(str(m.get("content", ""))) + 4 for m in body.get("messages", []))
+    fmt = body.get("response_format")
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        tokens += estimate_tokens(json.dumps(fmt.get("json_schema", ""), separators=(",", ":")))
+    return tokens
+
+
+def _completion(body: dict[str, Any], text: str, finish_reason: str) -> dict[str, Any]:
+    prompt = prompt_tokens(body)
+    completion = estimate_tokens(text)
+    return {
+        "id": f"chatcmpl-fake-{random.getrandbits(40):010x}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake-model"),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+    }
+
+
+def _field(prompt: str, label: str) -> str | None:
+    found = re.search(rf"^{label}:\s*(.+)$", prompt, re.MULTILINE)
+    return found.group(1).strip() if found else None
+
+
+def build_answer(body: dict[str, Any]) -> dict[str, Any]:
+    """A plausible, schema-valid answer for the paper in the prompt."""
+    prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+    title = _field(prompt, "Title") or "Untitled paper"
+    authors = [a.strip() for a in (_field(prompt, "Authors") or "").split(",") if a.strip() and a != "(not found)"]
+    affiliation = _field(prompt, r"First author's affiliation \(found by the PDF reader\)")
+    links = _field(prompt, r"Links found in the paper[^:]*")
+    code = next((u for u in (links or "").split() if "github.com" in u or "gitlab" in u), None)
+    chinese = "简体中文" in prompt
+    if chinese:
+        points = {
+            "background": f"本文研究 {title} 所针对的问题及其重要性。",
+            "prior_work": "已有方法存在明显不足，作者的动机是合理的。",
+            "method": f"作者提出了 {title} 中的方法。",
+            "results": "在多个任务上取得了良好的性能，结果支持了作者的目标。",
+        }
+    else:
+        points = {
+            "background": f"The paper studies the problem behind {title} and why it matters.",
+            "prior_work": "Earlier methods fall short in ways the paper names; the motivation is sound.",
+            "method": f"The authors propose the approach described in {title}.",
+            "results": "The method performs well on the reported tasks, which supports the paper's goals.",
+        }
+    return {
+        "title": title,
+        "title_translated": f"{title}（中文译名）" if chinese else None,
+        "authors": authors,
+        "first_author_affiliation": affiliation,
+        "keywords": ["research", "method", "evaluation"],
+        "code_url": code,
+        "summary": points,
+    }
+
+
+def build_notes(body: dict[str, Any]) -> str:
+    """Plain-text notes for a map request."""
+    prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+    headings = re.findall(r"^#+ (.+)$", prompt, re.MULTILINE)
+    return "Notes: " + "; ".join(f"{h}: key points noted" for h in headings[:8]) if headings else "Notes: nothing."
+
+
+def main() -> None:
+    """Serve until interrupted (for benchmarks and manual runs)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per reply")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of replies that fail (0-1)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    server = FakeOpenAIServer(port=args.port, latency=args.latency, fault_rate=args.fault_rate, seed=args.seed)
+    print(f"fake OpenAI server at {server.url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()
