@@ -237,3 +237,136 @@ def config_command(config: str | None, debug: bool) -> None:
         return EXIT_OK
 
     _run_guarded(debug, body)
+
+
+# --- chatpaper digest ----------------------------------------------------------------------------
+
+
+def _keyword_flags(values: tuple[str, ...]) -> list[str] | None:
+    """Repeated flags and comma lists alike: --include "a, b" --include c -> [a, b, c]."""
+    words = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    return words or None
+
+
+def _digest_settings(loaded: LoadedSettings, categories: list[str] | None, flagged: bool) -> Settings:
+    """Command-line categories/keywords replace the configured topics with one implicit topic."""
+    settings = loaded.settings
+    digest = settings.digest
+    if flagged and digest.topics:
+        topic_categories = [c for t in digest.topics for c in t.categories]
+        followed = categories or digest.categories or list(dict.fromkeys(topic_categories))
+        settings.digest = digest.model_copy(update={"topics": [], "categories": followed})
+    return settings
+
+
+@main.command("digest")
+@click.option("-c", "--category", "categories", multiple=True, help="arXiv category to follow (repeatable): cs.CL.")
+@click.option("--cross-lists/--no-cross-lists", default=None, help="Also keep cross-listed announcements.")
+@click.option("--include", "includes", multiple=True, help='Keywords to rank by, e.g. "retrieval, diffusion".')
+@click.option("--exclude", "excludes", multiple=True, help='Keywords that drop a paper, e.g. "survey".')
+@click.option("--top", type=click.IntRange(min=1), help="Papers summarized per day, after ranking [20].")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Backfill one day through the API.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Backfill every day from this one to today.")
+@click.option("--state", type=click.Path(dir_okay=False), help="SQLite state file [~/.local/state/chatpaper/state.db].")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Downloaded PDFs [~/.cache/chatpaper].")
+@click.option("-o", "--out", type=click.Path(file_okay=False), help="Folder for the digest pages [digests].")
+@click.option("--email", help="E-mail the page to this address (comma-separated for several); SMTP from [smtp].")
+@click.option("-m", "--model", help="Model name on the OpenAI-compatible server.")
+@click.option("--language", type=click.Choice(["en", "zh"]), help="Language of the summaries [en].")
+@click.option("--backend", type=click.Choice(["auto", "openai", "extractive"]), help="Summarizer [auto].")
+@click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
+@click.option("--workers", type=int, help="Papers in flight at once [4].")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
+@with_common
+def digest_command(
+    categories: tuple[str, ...],
+    includes: tuple[str, ...],
+    excludes: tuple[str, ...],
+    day: Any,
+    since: Any,
+    quiet: bool,
+    config: str | None,
+    debug: bool,
+    **flags: Any,
+) -> None:
+    """Today's new arXiv papers in your categories, ranked by keywords and summarized into one page.
+
+    \b
+    chatpaper digest -c cs.CL -c cs.LG --include "retrieval, long context" --top 10 -o digests/
+    chatpaper digest --date 2025-08-18          backfill a missed day (arXiv API, submitted that day)
+    chatpaper digest --since 2025-08-15         one page per day up to today
+
+    Writes OUT/YYYY-MM-DD.md, OUT/YYYY-MM-DD.json and OUT/index.md. Re-running a day reuses the state
+    file: finished papers are not summarized again, failed ones are retried. Meant for cron/CI.
+    """
+
+    def body() -> int:
+        if day is not None and since is not None:
+            raise click.UsageError("give either --date or --since, not both")
+        category_list = _keyword_flags(categories)
+        overrides = {
+            "digest.categories": category_list,
+            "digest.include": _keyword_flags(includes),
+            "digest.exclude": _keyword_flags(excludes),
+            "digest.cross_lists": flags.pop("cross_lists"),
+            "digest.top": flags.pop("top"),
+            "digest.state": flags.pop("state"),
+            "digest.out": flags.pop("out"),
+            "digest.email": flags.pop("email"),
+            **flags,
+        }
+        flagged = bool(categories or includes or excludes)
+        settings = _digest_settings(_load(overrides, config), category_list, flagged)
+        return _digest(settings, day=day.date() if day else None, since=since.date() if since else None, quiet=quiet)
+
+    _run_guarded(debug, body)
+
+
+def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
+    from chatpaper.digest import run_digest
+
+    _announce_backend(settings, quiet)
+    show_bar = not quiet and sys.stderr.isatty()
+    bar = tqdm(total=0, unit="paper", file=sys.stderr, disable=not show_bar, dynamic_ncols=True)
+    lock = threading.Lock()
+
+    def on_plan(total: int) -> None:
+        with lock:
+            bar.reset(total=total)
+
+    def progress(outcome: PaperOutcome) -> None:
+        with lock:
+            bar.set_postfix_str(outcome.name[-30:], refresh=False)
+            bar.update(1)
+
+    try:
+        result = run_digest(settings, date=day, since=since, progress=progress, on_plan=on_plan)
+    finally:
+        bar.close()
+
+    for warning in result.warnings:
+        _echo_err(f"chatpaper: warning: {warning}")
+    for outcome in result.failed:
+        _echo_err(f"failed: {outcome.source}: {outcome.reason} (retried on the next run)")
+    if result.stopped is not None:
+        _fail(str(result.stopped))
+    for page in result.pages:
+        click.echo(str(page.markdown))
+    if not quiet:
+        usage = result.usage.describe() or "no LLM calls"
+        for page in result.pages:
+            what = "" if page.fresh else " (updated after a retry)"
+            unfinished = f" · {page.unfinished} not summarized yet" if page.unfinished else ""
+            _echo_err(f"{page.day}: {page.summarized} summarized{unfinished}{what} · {page.markdown}")
+        done = sum(o.status in ("done", "cached") for o in result.outcomes)
+        failed = f", {len(result.failed)} failed" if result.failed else ""
+        _echo_err(f"this run: {done} summarized{failed} · {usage} · index: {result.index}")
+        if result.emailed:
+            _echo_err(f"e-mailed to {settings.digest.email}: {', '.join(result.emailed)}")
+    if result.delivery_error is not None:
+        _fail(f"{result.delivery_error} (the digest is saved in {settings.digest.out.expanduser()}/)")
+    if result.stopped is not None and not isinstance(result.stopped, BudgetExceededError):
+        return EXIT_FATAL
+    if result.failed or result.stopped or result.delivery_error:
+        return EXIT_SOME_FAILED
+    return EXIT_OK
