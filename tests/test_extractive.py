@@ -384,6 +384,29 @@ def test_deterministic_byte_identical() -> None:
     assert summarize(full_paper().model_copy(deep=True)).model_dump_json() == first
 
 
+def test_deterministic_across_hash_seeds() -> None:
+    """No set or dict ordering leaks into the answer: other interpreters give the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import test_extractive as t; "
+        "print(t.summarize(t.full_paper(code_urls=[])).model_dump_json())"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(Path(__file__).parent)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert outputs == {summarize(full_paper(code_urls=[])).model_dump_json() + "\n"}
+
+
 def test_same_answer_from_concurrent_threads() -> None:
     from concurrent.futures import ThreadPoolExecutor
 

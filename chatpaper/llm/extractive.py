@@ -2,7 +2,7 @@
 
 Used when no LLM endpoint is configured. Nothing is generated: every summary point is a short
 paragraph of sentences quoted from the paper, ranked per point by cue phrases, the section they come
-from, their position in it and their TF-IDF similarity to the title and abstract. It cannot judge
+from, their position in it and their TF-IDF similarity to the paper as a whole. It cannot judge
 (whether the motivation is sound) and cannot translate, and the report says so. Deterministic: the
 same `Paper` gives a byte-identical answer.
 """
@@ -274,7 +274,7 @@ def pick_points(paper: Paper, title: str, abstract: str) -> dict[Point, str]:
     points: dict[Point, str] = {}
     for point in POINTS:
         picks = sorted(chosen[point], key=lambda s: s.index)
-        points[point] = _join([s.text for s in picks]) or _first_text(blocks, limit=60) or title
+        points[point] = _join([s.text for s in picks]) or _first_text(blocks) or title
     return points
 
 
@@ -430,13 +430,12 @@ def _join(sentences: Sequence[str]) -> str:
     return text.strip()
 
 
-def _first_text(blocks: Sequence[tuple[str, str]], limit: int = 400) -> str:
-    """The opening words of the paper's text, for when nothing better exists."""
+def _first_text(blocks: Sequence[tuple[str, str]], limit: int = 60) -> str:
+    """The opening words of the paper's text, for a paper with no sentence worth quoting."""
     for _, text in blocks:
         flat = normalize_space(text)
         if flat:
-            words = flat.split(" ")
-            return " ".join(words[:limit]) if not is_cjk(flat) else flat[: limit * 2]
+            return flat[: limit * 2] if is_cjk(flat) else " ".join(flat.split(" ")[:limit])
     return ""
 
 
