@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +17,8 @@ from click.testing import CliRunner, Result
 
 from chatpaper.cli import main
 from tests.fakes.arxiv_server import FakeArxivServer
-from tests.test_digest import DAY1, DAY1_PAPERS
+from tests.fakes.openai_server import FakeOpenAIServer, answer, hang
+from tests.test_digest import DAY1, DAY1_PAPERS, DAY2, paper
 from tests.test_mailer import Inbox, free_port, smtp_server  # noqa: F401  (fixture)
 
 
@@ -125,3 +132,118 @@ def test_failed_papers_exit_3_and_are_named(arxiv: FakeArxivServer, tmp_path: Pa
     result = digest(arxiv, tmp_path, "-c", "cs.CL", "--include", "retrieval")
     assert result.exit_code == 0, result.output
     assert "Not summarized yet" not in (tmp_path / "digests" / "2025-08-20.md").read_text(encoding="utf-8")
+
+
+# --- with the OpenAI client against the fake OpenAI server ---------------------------------------
+
+NIGHT_PAPERS = [
+    paper(11, "Retrieval Heads in Transformers"),
+    paper(12, "Dense Retrieval for Code Search"),
+    paper(13, "Retrieval Augmented Translation"),
+    paper(14, "Sparse Retrieval Revisited"),
+    paper(15, "Image Segmentation with Transformers"),
+]
+
+
+def titles(llm: FakeOpenAIServer) -> list[str]:
+    """The papers the LLM was asked about, by the "Title:" line of each prompt."""
+    found = [re.search(r"^Title:\s*(.+)$", r.prompt, re.MULTILINE) for r in llm.chat_requests]
+    return sorted(m.group(1).strip() for m in found if m)
+
+
+def llm_env(llm: FakeOpenAIServer) -> dict[str, str]:
+    return {"OPENAI_BASE_URL": llm.url, "OPENAI_API_KEY": "sk-test", "CHATPAPER_MODEL": "fake-model"}
+
+
+def test_llm_first_run_same_day_and_next_day(tmp_path: Path) -> None:
+    with FakeArxivServer(NIGHT_PAPERS, announce_day=DAY1) as arxiv, FakeOpenAIServer() as llm:
+        args = ("-c", "cs.CL", "--include", "retrieval", "--top", "3")
+        result = digest(arxiv, tmp_path, *args, env=llm_env(llm))
+        assert result.exit_code == 0, result.output
+        first = titles(llm)
+        assert len(first) == 3 and "Image Segmentation with Transformers" not in first
+        assert re.search(
+            r"this run: 3 summarized · 3 LLM calls · [\d,]+ prompt \+ [\d,]+ completion tokens", result.stderr
+        )
+        page = (tmp_path / "digests" / "2025-08-20.md").read_bytes()
+        assert b"Summaries by fake-model: 3 LLM calls" in page
+
+        # Same day again: no LLM call, the same bytes.
+        llm.reset()
+        result = digest(arxiv, tmp_path, *args, env=llm_env(llm))
+        assert result.exit_code == 0, result.output
+        assert llm.chat_requests == [] and "no LLM calls" in result.stderr
+        assert (tmp_path / "digests" / "2025-08-20.md").read_bytes() == page
+
+        # The next night brings two new papers: exactly those two are summarized.
+        arxiv.add_entries([paper(16, "Retrieval for Tables"), paper(17, "Long Retrieval Chains")])
+        arxiv.announcements = [*arxiv.entries[-2:], NIGHT_PAPERS[0]]
+        arxiv.announce_day = DAY2
+        llm.reset()
+        result = digest(arxiv, tmp_path, *args, env=llm_env(llm))
+        assert result.exit_code == 0, result.output
+        assert titles(llm) == ["Long Retrieval Chains", "Retrieval for Tables"]
+        assert (tmp_path / "digests" / "2025-08-20.md").read_bytes() == page
+        index = (tmp_path / "digests" / "index.md").read_text(encoding="utf-8")
+        assert "[2025-08-21](2025-08-21.md) | 2 |" in index and "[2025-08-20](2025-08-20.md) | 3 |" in index
+
+
+def _count_done(state: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT count(*) FROM papers WHERE status = 'done'").fetchone()[0]
+    except sqlite3.Error:
+        return 0  # not created yet
+
+
+def test_a_killed_run_resumes_without_redoing_finished_papers(tmp_path: Path) -> None:
+    state, out = tmp_path / "state.db", tmp_path / "digests"
+    command = [
+        sys.executable,
+        "-m",
+        "chatpaper",
+        "digest",
+        *("-c", "cs.CL", "--include", "retrieval", "--top", "4", "--workers", "1"),
+        *("--state", str(state), "-o", str(out), "--cache-dir", str(tmp_path / "cache")),
+    ]
+    with FakeArxivServer(NIGHT_PAPERS, announce_day=DAY1) as arxiv, FakeOpenAIServer() as llm:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CHATPAPER_", "OPENAI_"))},
+            **arxiv.env(delay=0.0, retries=1),
+            **llm_env(llm),
+            "CHATPAPER_TIMEOUT": "60",  # the hanging reply must not time out before we kill the run
+        }
+        llm.script(answer(), answer(), hang(120))
+        process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 30
+            while (_count_done(state) < 2 or len(llm.chat_requests) < 3) and time.monotonic() < deadline:
+                assert process.poll() is None, process.communicate()
+                time.sleep(0.05)
+            assert _count_done(state) == 2 and len(llm.chat_requests) == 3  # two done, the third hangs
+        finally:
+            process.terminate()
+            process.communicate(timeout=10)
+        assert process.returncode != 0
+        assert not (out / "2025-08-20.md").exists()  # nothing half-done
+        picked = [p.title for p in NIGHT_PAPERS[:4]]
+        statuses = {title: _status_of(state, title) for title in picked}
+        finished = {title for title, status in statuses.items() if status == "done"}
+        assert len(finished) == 2 and set(statuses.values()) == {"done", "pending"}
+
+        llm.reset()
+        resumed = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert resumed.returncode == 0, resumed.stderr
+        assert titles(llm) == sorted(set(picked) - finished)  # exactly the unfinished papers, once each
+        text = (out / "2025-08-20.md").read_text(encoding="utf-8")
+        assert all(title in text for title in picked) and "Not summarized yet" not in text
+        runs = [row[0] for row in sqlite3.connect(state).execute("SELECT status FROM runs ORDER BY id")]
+        assert runs == ["interrupted", "ok"]
+
+
+def _status_of(state: Path, title: str) -> str | None:
+    with sqlite3.connect(f"file:{state}?mode=ro", uri=True) as conn:
+        for entry_json, status in conn.execute("SELECT entry_json, status FROM papers"):
+            if json.loads(entry_json)["title"] == title:
+                return status
+    return None
