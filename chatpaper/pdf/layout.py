@@ -343,6 +343,30 @@ def _merge_row(row: list[Line]) -> Line:
     )
 
 
+def _attach_drop_caps(lines: list[Line]) -> list[Line]:
+    """A large initial letter ("M" + "ULTI-STEP ...") belongs to the first line beside it."""
+    caps = [ln for ln in lines if len(ln.text.strip()) == 1 and ln.text.strip().isupper() and ln.height > 18]
+    if not caps:
+        return lines
+    for cap in caps:
+        beside = [
+            ln
+            for ln in lines
+            if ln is not cap
+            and cap.x1 - 3 <= ln.x0 <= cap.x1 + 20
+            and abs(ln.y0 - cap.y0) < cap.height * 0.4
+            and ln.size * 1.8 < cap.size
+        ]
+        if beside:
+            target = min(beside, key=lambda ln: abs(ln.y0 - cap.y0))
+            target.text = cap.text.strip() + target.text.lstrip()
+            target.x0 = cap.x0
+            if target.spans is not None and cap.spans:
+                target.spans = cap.spans + target.spans
+            cap.text = ""
+    return [ln for ln in lines if ln.text]
+
+
 def _drop_line_numbers(lines: list[Line]) -> list[Line]:
     """Remove review-copy line numbers: a vertical stack of bare numbers at one x."""
     stacks: dict[int, int] = Counter()
@@ -434,7 +458,7 @@ def _rows(lines: list[Line]) -> list[list[Line]]:
 def arrange_page(page: Page) -> Page:
     """Put a page's lines in reading order: columns left then right, full-width lines where they fall."""
     lines = [ln for ln in page.lines if ln.text.strip()]
-    lines = _drop_line_numbers(lines)
+    lines = _drop_line_numbers(_attach_drop_caps(lines))
     gutter = find_gutter(lines, page.width)
     if gutter is None:
         for ln in lines:

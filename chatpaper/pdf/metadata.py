@@ -199,6 +199,8 @@ def _is_affiliation(text: str) -> bool:
 
 
 def _is_prose(ln: Line, body: BodyStyle) -> bool:
+    if len(_HAN.findall(ln.text)) >= 20:
+        return True
     words = ln.text.split()
     if len(words) < 7:
         return False
@@ -453,7 +455,7 @@ def _paragraph_length(lines: Sequence[Line], indices: Sequence[int]) -> int:
         ln = lines[i]
         if abs(ln.size - first.size) > 0.7 or (total and ln.gap_above > first.size):
             break
-        total += len(ln.text)
+        total += len(ln.text) + 2 * len(_HAN.findall(ln.text))  # a Chinese character says more than a letter
     return total
 
 
@@ -486,8 +488,13 @@ _CODE_HOST = re.compile(
     re.I,
 )
 _OWN_CONTEXT = re.compile(
-    r"\b(our|we|code|source|implementation|repository|repo|available|release[sd]?|open[- ]?source[sd]?|"
-    r"project (?:page|website)|website|homepage|demo|data(?:set)?s? (?:is|are)|github)\b|项目地址|代码|开源",
+    r"\b(?:our|we)\b[^.]{0,60}\b(?:code|implementation|models?|data(?:sets?)?|repository|tool(?:kit)?|library|"
+    r"system|package|software|benchmark)\b"
+    r"|\b(?:code|implementation|source(?: code)?|data(?:sets?)?|models?|weights|checkpoints|software|toolkit|package)"
+    r"\b[^.]{0,40}\b(?:is|are|will be|has been|have been|can be)\b[^.]{0,25}\b(?:available|released|public(?:ly)?|"
+    r"open[- ]sourced?|accessed|found|downloaded|retrieved)"
+    r"|\bavailable (?:at|from|on)\s*:?\s*$|\breleased? (?:at|on)\b|\bproject (?:page|website)\b|"
+    r"\bgithub repo(?:sitory)?\b|\b(?:code|project|website|homepage|demo)\s*[:：]?\s*$|项目地址|代码|开源",
     re.I,
 )
 _PAGE_LABEL = re.compile(r"(project\s*page|website|homepage|demo|project)\s*[:：]\s*$|项目地址\s*[:：]?\s*$", re.I)
@@ -508,40 +515,33 @@ def find_urls(lines: Sequence[Line], reference_lines: set[int]) -> list[_UrlHit]
     hits: list[_UrlHit] = []
     n = len(lines)
     for i, ln in enumerate(lines):
-        text = ln.text
-        if (
-            "://" not in text
-            and "www." not in text
-            and ".com/" not in text
-            and ".co/" not in text
-            and "github" not in text
-        ):
-            if not (i + 1 < n and text.rstrip().endswith(("https://", "http://"))):
-                continue
+        text = ln.text.rstrip()
+        if "://" not in text and "www." not in text and ".co" not in text and "github" not in text:
+            continue
         for m in _URL.finditer(text):
             url = m.group(0)
+            at_end = m.end() >= len(text)
             j = i
-            # a URL that reaches the line end and is clearly unfinished continues on the next line
-            while m.end() >= len(text.rstrip()) and j + 1 < n and j - i < 3:
-                nxt = lines[j + 1].text.strip()
-                token = nxt.split()[0] if nxt.split() else ""
+            # a URL that reaches the line end unfinished ("https://github." / "jhu-") goes on below
+            while at_end and j + 1 < n and j - i < 3:
+                tokens = lines[j + 1].text.split()
+                token = tokens[0] if tokens else ""
                 if not token or not _URLISH.match(token):
                     break
-                host_open = bool(re.search(r"://[^/]*\.$|://[^/]*$", url)) or url.endswith(
-                    ("/", "-", "_", "#", "?", "=")
-                )
-                looks_path = "/" in token or re.search(r"\.(md|html?|io|com|org|git|py|txt)\b", token) is not None
-                if not host_open and not (url.endswith(".") and looks_path and "/" in token):
+                host_open = bool(re.search(r"://[^/]*$", url)) or url.endswith(("-", "_", "#", "?", "=", "."))
+                # "github.com/owner/" + "repo": an owner alone is not where a link would point
+                host_open = host_open or bool(re.search(r"(?:github\.com|gitlab\.com|huggingface\.co)/[^/]+/$", url))
+                path_like = bool(re.search(r"[/._#-]", token.rstrip(".,;:")))
+                owner_only = bool(re.search(r"(?:github\.com|gitlab\.com|huggingface\.co)/[^/]+/$", url))
+                if not (host_open and (path_like or url.endswith("-") or owner_only)) and not (
+                    url.endswith("/") and path_like
+                ):
                     break
-                if url.endswith("-") and not host_open:
-                    pass
                 url += token
                 j += 1
-                text = nxt
-                if len(nxt.split()) > 1:
-                    break
+                at_end = len(tokens) == 1
             before = lines[i - 1].text if i > 0 else ""
-            context = (before + " " + ln.text[: m.start()])[-160:]
+            context = (before + " " + text[: m.start()])[-160:]
             hits.append(_UrlHit(_tidy_url(url), ln.page, context, i in reference_lines))
     return hits
 
@@ -569,13 +569,10 @@ def code_urls(
 ) -> list[str]:
     """Code and project-page URLs, de-duplicated, the paper's own repository first when it can be told."""
     hits = find_urls(lines, reference_lines)
-    for link in links:
-        if link.uri.lower().startswith(("http://", "https://")):
-            hits.append(_UrlHit(_tidy_url(link.uri), link.page, "", False, linked=True))
-    title_tokens = {t for t in re.findall(r"[a-z0-9]{4,}", re.sub(r"[^A-Za-z0-9]+", " ", title).lower())}
-    title_tokens |= {re.sub(r"[^a-z0-9]", "", w.lower()) for w in re.findall(r"[A-Za-z0-9\-]{3,}", title)}
+    hits += _link_hits(lines, links, reference_lines)
+    title_tokens = {re.sub(r"[^a-z0-9]", "", w.lower()) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-]{2,}", title)}
     title_tokens = {t for t in title_tokens if len(t) >= 4 and t not in _COMMON_WORDS}
-    best: dict[str, tuple[float, int, str]] = {}
+    repos: dict[str, dict] = {}
     order = 0
     for hit in hits:
         page_label = bool(_PAGE_LABEL.search(hit.context[-40:]))
@@ -585,36 +582,69 @@ def code_urls(
         if _is_host_only(key):
             continue
         score = 0.0
-        if hit.page <= first_page + 1 and not hit.in_references:
+        if hit.page == first_page and not hit.in_references:
             score += 2
-        if _OWN_CONTEXT.search(hit.context[-80:]):
+        if _OWN_CONTEXT.search(_URL.sub(" ", hit.context)[-100:]):
             score += 3
-        path = re.sub(r"[^a-z0-9]", "", key.split("/", 1)[-1])
-        if any(tok in path for tok in title_tokens):
+        root = _repo_root(key)
+        if any(tok in re.sub(r"[^a-z0-9]", "", root.split("/", 1)[-1]) for tok in title_tokens):
             score += 3
-        if re.match(r"^(github\.com|gitlab\.com|huggingface\.co)/[^/]+/[^/]+$", key):
-            score += 1
+        if root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io")):
+            score += 1  # a repository beats a project page
         if hit.in_references:
             score -= 5
         order += 1
-        prev = best.get(key)
-        if prev is None:
-            best[key] = (score, order, hit.url)
-        else:
-            best[key] = (
-                max(prev[0], score),
-                prev[1],
-                prev[2] if len(prev[2]) >= len(hit.url) or hit.linked else hit.url,
-            )
-    ranked = sorted(best.values(), key=lambda v: (-v[0], v[1]))
-    # a deep link into a repository listed already adds nothing over the repository itself
+        entry = repos.setdefault(root, {"score": score, "order": order, "urls": {}, "repo": False})
+        entry["score"] = max(entry["score"], score)
+        entry["repo"] = root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io"))
+        entry["urls"].setdefault(key, hit.url)
     out: list[str] = []
-    for _, _, url in ranked:
-        key = _url_key(url)
-        if any(key.startswith(_url_key(o) + "/") for o in out):
-            continue
-        out.append(url)
+    def rank(item: tuple[str, dict]) -> tuple:
+        entry = item[1]
+        own = entry["score"] >= 4  # printed as "our code", on the title page, or named like the paper
+        return (not (own and entry["repo"]), not own, -entry["score"], entry["order"])
+
+    for root, entry in sorted(repos.items(), key=rank):
+        urls: dict[str, str] = entry["urls"]
+        if root in urls:
+            out.append(urls[root])  # the repository itself makes deep links into it redundant
+        else:
+            out.extend(urls.values())
     return out
+
+
+def _link_hits(lines: Sequence[Line], links: Sequence[Link], reference_lines: set[int]) -> list[_UrlHit]:
+    """Link annotations, with the text printed on (and just before) the link as context."""
+    by_page: dict[int, list[int]] = {}
+    for i, ln in enumerate(lines):
+        by_page.setdefault(ln.page, []).append(i)
+    hits = []
+    for link in links:
+        if not link.uri.lower().startswith(("http://", "https://")):
+            continue
+        context, in_refs = "", False
+        for i in by_page.get(link.page, ()):
+            ln = lines[i]
+            if ln.y0 <= (link.y0 + link.y1) / 2 <= ln.y1 and ln.x0 - 2 <= link.x0 <= ln.x1:
+                before = lines[i - 1].text if i > 0 else ""
+                context = (before + " " + ln.text)[-160:]
+                in_refs = i in reference_lines
+                break
+        hits.append(_UrlHit(_tidy_url(link.uri), link.page, context, in_refs, linked=True))
+    return hits
+
+
+def _repo_root(key: str) -> str:
+    """github.com/owner/repo for repository URLs; the host otherwise."""
+    parts = key.split("/")
+    host = parts[0]
+    if host in ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com") and len(parts) >= 3:
+        return "/".join(parts[:3])
+    if host == "huggingface.co" and len(parts) >= 3:
+        if parts[1] in ("datasets", "spaces") and len(parts) >= 4:
+            return "/".join(parts[:4])
+        return "/".join(parts[:3])
+    return host if host.endswith((".github.io", ".gitlab.io")) else "/".join(parts[:2])
 
 
 def _is_host_only(key: str) -> bool:

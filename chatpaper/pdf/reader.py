@@ -165,6 +165,14 @@ def _font_traits(font: str) -> tuple[bool, bool, bool]:
     return bool(_BOLD_NAME.search(font)), bool(_ITALIC_NAME.search(font)), bool(_MONO_NAME.search(font))
 
 
+_NOTE_MARK = re.compile(r"^[\d,∗*†‡§¶]{1,6}$")
+_NOTE_BEFORE = re.compile(r"(?:[^\W\d_]{2}|[,.;:)\]])$")
+
+
+def _is_note_mark(text: str, before: str) -> bool:
+    return bool(_NOTE_MARK.match(text.strip())) and bool(_NOTE_BEFORE.search(before))
+
+
 def _is_upper(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
@@ -203,6 +211,13 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         italic = bool(flags & 2) or named_italic
         mono = bool(flags & 8) or named_mono
         text = clean_text(text)
+        if flags & 1 and parts and _is_note_mark(text, parts[-1]):
+            # a footnote mark glued to prose ("S2ORC,1", "superconductors1") is not part of the text;
+            # the span itself is kept below for author/affiliation markers
+            if keep_spans:
+                x0, y0, x1, y1 = s["bbox"]
+                spans.append(Span(text, size, font, bold, italic, True, x0, x1, y0, y1))
+            continue
         parts.append(text)
         weight = len(text.strip())
         if weight:

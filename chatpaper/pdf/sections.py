@@ -385,6 +385,11 @@ def _same_style(a: tuple, b: tuple) -> bool:
     return abs(a[0] - b[0]) <= 0.6 and a[1:] == b[1:]
 
 
+def _continues(a: tuple, b: tuple) -> bool:
+    """A wrapped heading line may switch case or slant (a name in small caps) but not size, weight or font."""
+    return abs(a[0] - b[0]) <= 0.6 and a[1] == b[1] and a[4] == b[4]
+
+
 def _prominence(style: tuple) -> tuple:
     return (style[0], style[1], style[3], not style[2])
 
@@ -428,7 +433,8 @@ def _runs(lines: Sequence[Line], skip: set[int]) -> Iterable[tuple[int, int]]:
             and j - i < 4
             and lines[j].page == first.page
             and lines[j].col == first.col
-            and _same_style(_style(lines[j]), style)
+            and _continues(_style(lines[j]), style)
+            and (_style(lines[j])[2:4] == style[2:4] or lines[j].width <= first.width + 2)
             and lines[j].gap_above < 1.2 * first.size
             and parse_numbering(lines[j].text)[0] is None
         ):
