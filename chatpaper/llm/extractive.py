@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal
 from urllib.parse import urlsplit
@@ -142,7 +142,7 @@ CUES: dict[Point, tuple[_Cue, ...]] = {
         (
             1.2,
             _PERCENT + "|outperforms?|outperformed|outperforming|state[- ]of[- ]the[- ]art|surpass(?:es|ed)?|"
-            "improves?|improved|improvements?|achieves?|achieved|speed-?up|\\d+(?:\\.\\d+)?\\s?(?:x|×) faster|"
+            "improv(?:es?|ed|ing|ements?)|achiev(?:es?|ed|ing)|speed-?up|\\d+(?:\\.\\d+)?\\s?(?:x|×) faster|"
             "提升|提高|优于|超过|达到|实验表明|结果表明|显著",
         ),
         (
@@ -157,11 +157,12 @@ CUES: dict[Point, tuple[_Cue, ...]] = {
 }
 # A sentence that clearly belongs to another point weighs less here.
 ANTI_CUES: dict[Point, tuple[_Cue, ...]] = {
-    "background": CUES["method"][:1] + CUES["results"][:1],
+    "background": CUES["method"][:1] + CUES["results"][:1] + _cues((0.5, "we|our|我们")),
     "prior_work": _cues(
         (1.0, "we propose|we introduce|we present|in this (?:paper|work)|本文|我们提出"),
         (0.8, "we|our|我们"),
-    ),
+    )
+    + CUES["results"][:1],
     "method": CUES["results"][:1],
     "results": _cues((0.5, "we propose|we introduce|in this (?:paper|work)")),
 }
@@ -299,26 +300,39 @@ def _blocks(paper: Paper, abstract: str) -> list[tuple[str, str]]:
 
 def _candidates(blocks: Sequence[tuple[str, str]]) -> tuple[list[_Sentence], list[_Sentence]]:
     """Sentences fit to quote (strict) and those only a fallback may use (lax), deduplicated."""
-    strict: list[_Sentence] = []
-    lax: list[_Sentence] = []
+    found: list[tuple[str, int, str]] = []
     seen: set[str] = set()
-    index = 0
     for role, text in blocks:
         for position, raw in enumerate(split_sentences(text)):
             sentence = strip_label(raw)
             key = re.sub(r"\W+", "", sentence.lower())
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            words = frozenset(terms(sentence))
-            item = _Sentence(index, sentence, role, position, length_units(sentence), words)
-            index += 1
-            reason = junk_reason(sentence)
-            if reason is None:
-                strict.append(item)
-            elif reason in SOFT_REASONS:
-                lax.append(item)
+            if key and key not in seen:
+                seen.add(key)
+                found.append((role, position, sentence))
+    roles = _positional_roles([role for role, _, _ in found])
+    strict: list[_Sentence] = []
+    lax: list[_Sentence] = []
+    for index, ((_, position, sentence), role) in enumerate(zip(found, roles, strict=True)):
+        item = _Sentence(index, sentence, role, position, length_units(sentence), frozenset(terms(sentence)))
+        reason = junk_reason(sentence)
+        if reason is None:
+            strict.append(item)
+        elif reason in SOFT_REASONS:
+            lax.append(item)
     return strict, lax
+
+
+def _positional_roles(roles: Sequence[str]) -> list[str]:
+    """Roles by position when the reader found no section structure (one unnamed body section):
+    a paper opens with its introduction and closes with its conclusion."""
+    if any(role not in ("abstract", "other") for role in roles):
+        return list(roles)
+    body = [i for i, role in enumerate(roles) if role == "other"]
+    guessed = list(roles)
+    for rank, i in enumerate(body):
+        share = rank / len(body)
+        guessed[i] = "introduction" if share < 0.2 else "conclusion" if share >= 0.9 else "other"
+    return guessed
 
 
 def _centrality(strict: Sequence[_Sentence], lax: Sequence[_Sentence], extra: Sequence[str]) -> dict[int, float]:
@@ -485,7 +499,7 @@ class _Term:
     in_title: bool = False
     in_abstract: bool = False
     sections: int = 0
-    forms: Counter[str] | None = None
+    forms: Counter[str] = field(default_factory=Counter)  # printed forms, for display
 
 
 def _latin_keywords(weighted: Sequence[tuple[str, float]]) -> list[str]:
@@ -502,10 +516,10 @@ def _latin_keywords(weighted: Sequence[tuple[str, float]]) -> list[str]:
                     run.append(token)
                     continue
                 for key, form in _phrases(run):
-                    term = found.setdefault(key, _Term(forms=Counter()))
+                    term = found.setdefault(key, _Term())
                     term.count += weight
                     term.occurrences += block > 0
-                    term.forms[form] += 1  # type: ignore[index]
+                    term.forms[form] += 1
                     term.in_title |= block == 0
                     term.in_abstract |= block == 1
                     if key not in seen_here:
@@ -524,7 +538,7 @@ def _latin_keywords(weighted: Sequence[tuple[str, float]]) -> list[str]:
         # Seen twice, or in the title and once more: a phrase met once is not a topic.
         if count < 2 or term.occurrences < (1 if term.in_title else 2):
             continue
-        form = min(term.forms.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]  # type: ignore[union-attr]
+        form = min(term.forms.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]
         acronym = len(key) == 1 and bool(_ACRONYM.fullmatch(form))
         score = math.log1p(max(count, 0.0)) * (1 + 1.5 * term.in_title + 1.0 * term.in_abstract)
         score *= 1 + 0.15 * min(term.sections, 5)
