@@ -325,3 +325,35 @@ def test_feed_failure_is_fatal_and_writes_nothing(
         run(make_settings(server, tmp_path), backend)
     assert not (tmp_path / "digests").exists()
     assert [r["status"] for r in DigestState(tmp_path / "state.db").runs()] == ["failed"]
+
+
+def test_the_real_recorded_feed(backend: StubBackend, tmp_path: Path) -> None:
+    """arXiv's own announcement feed (cs.AI, 2025-08-20): its date, new vs cross, ranking, the page."""
+    from chatpaper.sources.feed import parse_announcements
+    from tests.conftest import CORPUS
+
+    recorded = CORPUS / "atom" / "arxiv_rss_cs.AI_2025-08-20.xml"
+    if not recorded.is_file():
+        pytest.skip(f"recorded announcement feed not found at {recorded} (../shared/corpus sits beside the repo)")
+    raw = recorded.read_bytes()
+    with FakeArxivServer(parse_announcements(raw, cross_lists=True), announce_day=DAY2) as server:
+        server.respond_raw(raw, route="rss", times=2)
+        settings = make_settings(
+            server, tmp_path, categories=["cs.AI"], include=["language models", "transformers"], exclude=[], top=5
+        )
+        result = run(settings, backend)
+        assert [p.day for p in result.pages] == ["2025-08-20"]  # the feed's own date, not the server's
+        text = page_text(tmp_path, DAY1)
+        assert "**cs.AI** · 2 new announcements · 1 matched · 1 summarized" in text
+        assert "Neural Architecture Search for Efficient Transformers" in text
+        assert backend.calls == ["2508.14001"]
+
+        # With cross-lists, ALIGN (cs.CL, cross-listed to cs.AI) ranks first, unless "survey" is excluded:
+        # its abstract mentions World-Values-Survey questions.
+        wide = {"categories": ["cs.AI"], "include": ["language models"], "cross_lists": True}
+        run(make_settings(server, tmp_path, **wide), backend)
+        assert "2508.13426" not in backend.calls
+        server.respond_raw(raw, route="rss")
+        run(make_settings(server, tmp_path, **wide, exclude=[]), backend)
+        assert "2508.13426" in backend.calls
+        assert "1. [ALIGN: Word Association Learning" in page_text(tmp_path, DAY1)
