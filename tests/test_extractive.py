@@ -24,10 +24,6 @@ def make_paper(*sections: tuple[str, str, str], **fields: object) -> Paper:
     return Paper(**values)  # type: ignore[arg-type]
 
 
-def sentences_of(text: str) -> list[str]:
-    return split_sentences(text)
-
-
 ABSTRACT = (
     "Retrieval-augmented generation (RAG) has attracted wide attention as a way to ground large language models "
     "(LLMs) in external documents. However, existing RAG pipelines retrieve passages independently and fail to "
@@ -206,7 +202,7 @@ def test_points_are_quotes_of_two_to_four_distinct_sentences_within_the_cap() ->
     source = paper_text(paper)
     seen: set[str] = set()
     for name, text in points.items():
-        quoted = sentences_of(text)
+        quoted = split_sentences(text)
         assert 2 <= len(quoted) <= 4, (name, quoted)
         assert len(text.split()) <= 90 + 40, name  # the cap is checked before adding a sentence
         assert_quoted(text, source)
@@ -218,9 +214,15 @@ def test_sentences_keep_the_paper_order_within_a_point() -> None:
     paper = full_paper()
     source = paper_text(paper)
     for text in summarize(paper).summary.model_dump().values():
-        positions = [source.index(squash(s)) for s in sentences_of(text)]
-        # The abstract comes first in reading order, as in the paper.
-        assert positions == sorted(positions) or source.index(squash(ABSTRACT)) == 0
+        positions = [source.index(squash(s)) for s in split_sentences(text)]
+        assert positions == sorted(positions)
+
+
+def test_english_paper_stays_english_when_chinese_is_asked() -> None:
+    backend = ExtractiveBackend()
+    zh = backend.summarize(full_paper(), "zh").answer
+    assert zh == backend.summarize(full_paper(), "en").answer
+    assert zh.title_translated is None
 
 
 def test_prior_work_does_not_invent_a_judgement() -> None:
@@ -352,6 +354,12 @@ def test_code_url_prefers_a_code_host() -> None:
     urls = ["https://example.org/project", "https://github.com/example/graphrag-lite"]
     assert summarize(full_paper(code_urls=urls)).code_url == "https://github.com/example/graphrag-lite"
     assert summarize(full_paper(code_urls=["https://example.org/project"])).code_url == "https://example.org/project"
+
+
+def test_code_url_prefers_the_repository_root_over_a_deep_link_into_it() -> None:
+    urls = ["https://github.com/ex/tool/src/tool/x.py#L3", "https://github.com/ex/tool", "https://github.com/other/y"]
+    assert summarize(full_paper(code_urls=urls)).code_url == "https://github.com/ex/tool"
+    assert summarize(full_paper(code_urls=urls[:1])).code_url == urls[0]  # no root printed: the reader's link
 
 
 def test_code_url_none_without_links_and_found_in_text_when_offered() -> None:
