@@ -1,9 +1,9 @@
 """The OpenAI-compatible backend: one paper in, one validated `SummaryAnswer` out, usually in one call.
 
-A paper's prompt carries its metadata, abstract and chosen sections fitted to the text budget
-(`settings.prompt_tokens`, capped by the model's context window). Only when the key sections cannot
-each get a useful share of the window (a small-context model) is the paper summarized in two steps:
-notes on chunks of sections (map), then the summary from the notes (reduce).
+A paper's prompt carries its metadata, abstract and chosen sections fitted to the prompt budget
+(`settings.prompt_tokens` for the whole prompt, capped by the model's context window). Only when the
+key sections cannot each get a useful share of the window (a small-context model) is the paper
+summarized in two steps: notes on chunks of sections (map), then the summary from the notes (reduce).
 
 One backend serves every worker thread: the HTTP client, the rate limiter, the answer format the
 server accepts and the context window it reported are shared, and learned once for the whole run.
@@ -109,7 +109,7 @@ class OpenAIBackend:
             context = self.context
             output = answer_room(context, self.settings.max_output_tokens)
             overhead = self._overhead(language, mode)
-            return overhead + min(self.settings.prompt_tokens, text_room(context, output, overhead))
+            return overhead + min(self._text_budget(overhead), text_room(context, output, overhead))
         plan = self._plan(paper, language, None)
         if not plan.map_reduce:
             messages, _ = self._one_call_prompt(paper, language, None, mode, plan.budget)
@@ -157,7 +157,7 @@ class OpenAIBackend:
         if key_sections_fit(paper, room, arxiv) or self.settings.long_paper == "truncate":
             if room < MIN_TEXT_BUDGET:
                 raise ContextLengthError(self._too_small(context))
-            return _Plan(False, context, output, min(self.settings.prompt_tokens, room))
+            return _Plan(False, context, output, min(self._text_budget(overhead), room))
 
         # Map-reduce: notes on chunks of the sections a one-call prompt would have carried at full budget.
         header = fit_paper(paper.model_copy(update={"sections": []}), room, arxiv).header_tokens
@@ -167,7 +167,7 @@ class OpenAIBackend:
         chunk_room = text_room(context, map_output, map_overhead)
         if notes_budget < MIN_NOTE or chunk_room < MIN_TEXT_BUDGET // 2:
             raise ContextLengthError(self._too_small(context))
-        excerpts = fit_paper(paper, self.settings.prompt_tokens, arxiv).excerpts
+        excerpts = fit_paper(paper, self._text_budget(overhead), arxiv).excerpts
         chunks = split_for_map(excerpts, chunk_room)
         # Fewer, fuller chunks if the notes of all of them would not fit the reduce prompt.
         while chunks and notes_budget // len(chunks) < MIN_NOTE:
@@ -175,6 +175,11 @@ class OpenAIBackend:
         note_tokens = min(map_output, notes_budget // max(1, len(chunks)))
         log.debug("map-reduce for %s: %d chunks, %d-token notes", paper.path, len(chunks), note_tokens)
         return _Plan(True, context, output, notes_budget, tuple(tuple(c) for c in chunks), note_tokens)
+
+    def _text_budget(self, overhead: int) -> int:
+        """Paper-text tokens within `settings.prompt_tokens`, which bounds the whole prompt the server
+        bills (instructions and schema included), so a run's cost follows the setting."""
+        return max(MIN_TEXT_BUDGET, self.settings.prompt_tokens - overhead)
 
     def _too_small(self, context: int) -> str:
         return (

@@ -186,7 +186,7 @@ class FakeOpenAIServer:
         self._closing = threading.Event()
         self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.fake = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-openai", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="fake-openai", daemon=True)
         self._thread.start()
 
     @property

@@ -1,0 +1,425 @@
+"""The OpenAI-compatible backend against the fake server, through the real openai client."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chatpaper.errors import (
+    ConfigError,
+    ContextLengthError,
+    LLMAuthError,
+    LLMOutputError,
+    LLMRequestError,
+    LLMUnavailableError,
+    PaperError,
+)
+from chatpaper.llm.client import ChatClient
+from chatpaper.llm.openai_backend import OpenAIBackend
+from chatpaper.models import ArxivEntry, Paper, Section
+from chatpaper.settings import Settings
+from tests.fakes.openai_server import (
+    FakeOpenAIServer,
+    answer,
+    bad_request,
+    content,
+    context_length_error,
+    format_unsupported,
+    hang,
+    prompt_tokens,
+    rate_limited,
+    server_error,
+    truncated,
+    unauthorized,
+)
+
+REFERENCE_MARKER = "ZZREFERENCEZZ"
+
+
+def make_paper(title: str = "Sparse Widgets for Dense Gadgets", scale: int = 1) -> Paper:
+    """A paper with the usual sections, each longer than its share of the default budget."""
+
+    def body(topic: str, paragraphs: int) -> str:
+        para = f"This paragraph describes the {topic} of the work in some detail, with numbers like 42.1%. " * 6
+        return "\n\n".join(f"{para} (paragraph {i})" for i in range(paragraphs * scale))
+
+    return Paper(
+        path="widgets.pdf",
+        sha256="a" * 64,
+        pages=12,
+        title=title,
+        authors=["Ada Lovelace", "Alan Turing"],
+        first_author_affiliation="Analytical Engine Lab",
+        abstract="We present sparse widgets. They make gadgets dense. " * 8,
+        code_urls=["https://github.com/example/widgets"],
+        sections=[
+            Section(heading="1 Introduction", role="introduction", text=body("introduction", 6)),
+            Section(heading="2 Related Work", role="related_work", text=body("related work", 5)),
+            Section(heading="3 Method", role="method", text=body("method", 10)),
+            Section(heading="4 Experiments", role="experiments", text=body("experiments", 10)),
+            Section(heading="5 Conclusion", role="conclusion", text=body("conclusion", 2)),
+            Section(heading="References", role="references", text=f"[1] {REFERENCE_MARKER} et al. 2020. " * 50),
+            Section(heading="A Proofs", role="appendix", text=body("appendix", 10)),
+        ],
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as fake:
+        yield fake
+
+
+def make_backend(server: FakeOpenAIServer, **overrides: Any) -> OpenAIBackend:
+    """A backend on the fake server with quick backoff, so retry tests take milliseconds, not seconds."""
+    values: dict[str, Any] = {"base_url": server.url, "api_key": "sk-test", "timeout": 5.0, **overrides}
+    settings = Settings(**values)
+    return OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.05))
+
+
+def reported_prompt_tokens(requests: list) -> int:
+    return sum(prompt_tokens(r.body) for r in requests)
+
+
+# --- the happy path ----------------------------------------------------------------------------------
+
+
+def test_schema_conforming_reply_is_one_call_with_a_strict_schema(server: FakeOpenAIServer) -> None:
+    draft = make_backend(server).summarize(make_paper(), "en")
+
+    assert draft.answer.title == "Sparse Widgets for Dense Gadgets"
+    assert draft.answer.authors == ["Ada Lovelace", "Alan Turing"]
+    assert draft.calls == 1
+    (request,) = server.chat_requests
+    fmt = request.body["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+    assert request.body["model"] == "gpt-4o-mini"
+    assert request.headers["authorization"] == "Bearer sk-test"
+    # The usage recorded is what the server reported.
+    assert draft.prompt_tokens == prompt_tokens(request.body)
+    assert draft.completion_tokens > 0
+
+
+def test_prompt_carries_key_sections_code_urls_and_never_references(server: FakeOpenAIServer) -> None:
+    make_backend(server).summarize(make_paper(), "en")
+    prompt = server.chat_requests[0].prompt
+    for heading in ("1 Introduction", "3 Method", "4 Experiments", "5 Conclusion"):
+        assert heading in prompt
+    assert "https://github.com/example/widgets" in prompt
+    assert "Analytical Engine Lab" in prompt
+    assert "We present sparse widgets" in prompt
+    assert REFERENCE_MARKER not in prompt
+    assert "A Proofs" not in prompt  # the appendix waits for spare budget, and there is none
+
+
+def test_default_budget_prompt_stays_under_4000_tokens(server: FakeOpenAIServer) -> None:
+    backend = make_backend(server)
+    for i in range(3):
+        backend.summarize(make_paper(title=f"Paper {i}", scale=i + 1), "en")
+    sizes = [prompt_tokens(r.body) for r in server.chat_requests]
+    assert len(sizes) == 3
+    assert sum(sizes) / len(sizes) <= 4000
+
+
+def test_chinese_output_asks_for_chinese_and_a_translated_title(server: FakeOpenAIServer) -> None:
+    draft = make_backend(server).summarize(make_paper(), "zh")
+    system = server.chat_requests[0].messages[0]["content"]
+    assert "简体中文" in system and "English" in system
+    assert draft.answer.title_translated
+
+
+def test_arxiv_metadata_is_shown_as_authoritative(server: FakeOpenAIServer) -> None:
+    entry = ArxivEntry(arxiv_id="2401.00001", version=2, title="Widgets, Officially", authors=["A. Lovelace"])
+    make_backend(server).summarize(make_paper(), "en", arxiv=entry)
+    prompt = server.chat_requests[0].prompt
+    assert "arXiv metadata (authoritative" in prompt
+    assert "Widgets, Officially" in prompt and "2401.00001v2" in prompt
+
+
+def test_keyless_base_url_works_with_a_placeholder_key(server: FakeOpenAIServer) -> None:
+    settings = Settings(base_url=server.url)
+    draft = OpenAIBackend(settings).summarize(make_paper(), "en")
+    assert draft.calls == 1
+    assert server.chat_requests[0].headers["authorization"] == "Bearer no-key"
+
+
+def test_no_key_and_no_base_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        OpenAIBackend(Settings())
+
+
+# --- answers that need repair or a re-ask ------------------------------------------------------------
+
+
+def valid_json(**overrides: Any) -> str:
+    data = {
+        "title": "Sparse Widgets",
+        "title_translated": None,
+        "authors": ["Ada Lovelace"],
+        "first_author_affiliation": None,
+        "keywords": ["widgets"],
+        "code_url": None,
+        "summary": {"background": "b", "prior_work": "p", "method": "m", "results": "r"},
+    }
+    data.update(overrides)
+    return json.dumps(data)
+
+
+def test_invalid_then_valid_reasks_with_the_validation_error(server: FakeOpenAIServer) -> None:
+    server.script(content(valid_json(summary="just a string")), answer())
+    draft = make_backend(server).summarize(make_paper(), "en")
+
+    assert draft.calls == 2
+    first, second = server.chat_requests
+    reask = second.messages[-1]
+    assert reask["role"] == "user"
+    assert "summary" in reask["content"] and "schema" in reask["content"]
+    assert second.messages[-2] == {"role": "assistant", "content": valid_json(summary="just a string")}
+    assert draft.prompt_tokens == reported_prompt_tokens([first, second])
+
+
+def test_always_invalid_fails_after_two_attempts(server: FakeOpenAIServer) -> None:
+    server.default = content("I am sorry, I cannot produce JSON today.")
+    with pytest.raises(LLMOutputError) as caught:
+        make_backend(server).summarize(make_paper(), "en")
+    assert caught.value.attempts == 2
+    assert "not valid JSON" in str(caught.value)
+    assert len(server.chat_requests) == 2
+
+
+def test_fenced_json_is_repaired_without_a_reask(server: FakeOpenAIServer) -> None:
+    server.script(content(f"Here is the summary:\n```json\n{valid_json()}\n```\nHope this helps."))
+    draft = make_backend(server).summarize(make_paper(), "en")
+    assert draft.calls == 1 and draft.answer.title == "Sparse Widgets"
+
+
+def test_latex_backslashes_are_repaired(server: FakeOpenAIServer) -> None:
+    raw = valid_json().replace('"m"', '"minimizes \\\\mathcal{L}"')  # a valid JSON escape stays as is
+    raw = raw.replace('"b"', r'"with $\alpha \leq \beta$ and \frac{1}{2}, \theta, \nabla f"')
+    server.script(content(raw))
+    draft = make_backend(server).summarize(make_paper(), "en")
+    assert draft.calls == 1
+    assert draft.answer.summary.background == r"with $\alpha \leq \beta$ and \frac{1}{2}, \theta, \nabla f"
+    assert draft.answer.summary.method == r"minimizes \mathcal{L}"
+
+
+def test_cut_off_answer_is_retried_with_more_room(server: FakeOpenAIServer) -> None:
+    server.script(truncated(), answer())
+    draft = make_backend(server).summarize(make_paper(), "en")
+    first, second = server.chat_requests
+    assert second.body["max_tokens"] > first.body["max_tokens"]
+    assert draft.calls == 2
+
+
+# --- HTTP failures ----------------------------------------------------------------------------------
+
+
+def test_server_error_then_success(server: FakeOpenAIServer) -> None:
+    server.script(server_error(500), answer())
+    draft = make_backend(server).summarize(make_paper(), "en")
+    assert draft.calls == 2 and len(server.chat_requests) == 2
+    assert draft.prompt_tokens == prompt_tokens(server.chat_requests[1].body)  # a 500 reports no usage
+
+
+def test_rate_limit_honours_retry_after(server: FakeOpenAIServer) -> None:
+    server.script(rate_limited(retry_after=1), answer())
+    make_backend(server).summarize(make_paper(), "en")
+    first, second = server.chat_requests
+    assert 0.9 <= second.time - first.time < 5
+
+
+def test_persistent_failures_stop_after_max_attempts(server: FakeOpenAIServer) -> None:
+    server.default = server_error(503, "overloaded")
+    with pytest.raises(LLMUnavailableError, match="HTTP 503: overloaded"):
+        make_backend(server, max_attempts=3).summarize(make_paper(), "en")
+    assert len(server.chat_requests) == 3
+
+
+def test_hung_server_times_out_and_is_retried(server: FakeOpenAIServer) -> None:
+    server.script(hang(3), answer())
+    draft = make_backend(server, timeout=0.5).summarize(make_paper(), "en")
+    assert draft.calls == 2
+
+
+def test_bad_request_is_not_retried(server: FakeOpenAIServer) -> None:
+    server.script(bad_request("Invalid 'temperature-ish' thing."))
+    with pytest.raises(LLMRequestError, match="HTTP 400: Invalid 'temperature-ish' thing"):
+        make_backend(server).summarize(make_paper(), "en")
+    assert len(server.chat_requests) == 1
+
+
+def test_unauthorized_raises_auth_error_without_the_key(server: FakeOpenAIServer) -> None:
+    secret = "sk-live-DO-NOT-LEAK-123456"
+    server.api_key = "sk-the-right-one"  # the server echoes the wrong key in its message, as OpenAI does
+    with pytest.raises(LLMAuthError) as caught:
+        make_backend(server, api_key=secret).summarize(make_paper(), "en")
+    message = str(caught.value)
+    assert secret not in message and "DO-NOT-LEAK" not in message
+    assert "OPENAI_API_KEY" in message and "\n" not in message
+    assert len(server.chat_requests) == 1
+    assert not isinstance(caught.value, PaperError)  # it stops the batch instead of failing one paper
+
+
+def test_scripted_401(server: FakeOpenAIServer) -> None:
+    server.script(unauthorized("sk-x"))
+    with pytest.raises(LLMAuthError):
+        make_backend(server, api_key="sk-x").summarize(make_paper(), "en")
+
+
+# --- budgets and formats ----------------------------------------------------------------------------
+
+
+def test_context_length_error_shrinks_the_prompt_once(server: FakeOpenAIServer) -> None:
+    server.script(context_length_error(limit=3000, requested=4500), answer())
+    backend = make_backend(server)
+    draft = backend.summarize(make_paper(), "en")
+    first, second = server.chat_requests
+    assert second.size < first.size
+    assert draft.calls == 2
+    # The window the server named is remembered: the next paper fits from the start.
+    assert backend.context == 3000
+    backend.summarize(make_paper(title="Another"), "en")
+    assert len(server.chat_requests) == 3
+    assert server.chat_requests[2].size < first.size
+
+
+def test_context_length_error_twice_fails_the_paper(server: FakeOpenAIServer) -> None:
+    server.script(context_length_error(), context_length_error())
+    with pytest.raises(ContextLengthError):
+        make_backend(server).summarize(make_paper(), "en")
+    first, second = server.chat_requests
+    assert second.size < first.size  # shrunk once, never grown
+
+
+def test_server_with_a_real_small_window_is_fitted() -> None:
+    # The server enforces 4096 tokens but the model name suggests 128k: the first error teaches us.
+    with FakeOpenAIServer(context_tokens=4096) as fake:
+        draft = make_backend(fake).summarize(make_paper(), "en")
+        assert draft.calls == 2
+
+
+def test_json_schema_unsupported_falls_back_to_json_object_for_the_run() -> None:
+    with FakeOpenAIServer(formats={"json_object"}) as fake:
+        backend = make_backend(fake)
+        backend.summarize(make_paper(), "en")
+        backend.summarize(make_paper(title="Second"), "en")
+        kinds = [r.response_format for r in fake.chat_requests]
+        assert kinds == ["json_schema", "json_object", "json_object"]
+        # Without a schema the server enforces, the prompt describes the answer.
+        assert '"prior_work"' in fake.chat_requests[1].messages[0]["content"]
+
+
+def test_scripted_format_refusal_then_prompt_only(server: FakeOpenAIServer) -> None:
+    server.script(format_unsupported("json_schema"), format_unsupported("json_object"))
+    backend = make_backend(server)
+    draft = backend.summarize(make_paper(), "en")
+    assert [r.response_format for r in server.chat_requests] == ["json_schema", "json_object", None]
+    assert draft.answer.title
+    backend.summarize(make_paper(), "en")
+    assert server.chat_requests[-1].response_format is None
+
+
+def test_explicit_format_is_not_changed(server: FakeOpenAIServer) -> None:
+    server.script(format_unsupported("json_schema"))
+    with pytest.raises(LLMRequestError, match="--structured"):
+        make_backend(server, structured="json_schema").summarize(make_paper(), "en")
+    assert len(server.chat_requests) == 1
+
+
+def test_format_fallback_is_shared_by_threads() -> None:
+    with FakeOpenAIServer(formats={"json_object"}) as fake:
+        backend = make_backend(fake)
+        threads = [threading.Thread(target=backend.summarize, args=(make_paper(), "en")) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        kinds = [r.response_format for r in fake.chat_requests]
+        assert kinds.count("json_object") == 6
+        assert set(kinds) <= {"json_schema", "json_object"}
+
+
+def test_long_paper_in_a_small_window_is_map_reduced(server: FakeOpenAIServer) -> None:
+    backend = make_backend(server, context_tokens=2048, max_output_tokens=600)
+    draft = backend.summarize(make_paper(scale=3), "en")
+
+    *maps, reduce = server.chat_requests
+    assert len(maps) >= 2
+    assert all(r.response_format is None and "JSON" not in r.prompt for r in maps)
+    assert reduce.response_format == "json_schema"
+    assert "Notes taken on the paper's sections" in reduce.prompt
+    assert draft.calls == len(maps) + 1
+    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 2048 for r in server.chat_requests)
+    assert backend.estimate_prompt_tokens(make_paper(scale=3), "en") > prompt_tokens(reduce.body)
+
+
+def test_same_paper_with_the_default_window_is_one_call(server: FakeOpenAIServer) -> None:
+    make_backend(server).summarize(make_paper(scale=3), "en")
+    assert len(server.chat_requests) == 1
+
+
+def test_truncate_mode_keeps_one_call_in_a_small_window(server: FakeOpenAIServer) -> None:
+    make_backend(server, context_tokens=2048, max_output_tokens=600, long_paper="truncate").summarize(
+        make_paper(scale=3), "en"
+    )
+    (request,) = server.chat_requests
+    assert prompt_tokens(request.body) + request.body["max_tokens"] <= 2048
+
+
+def test_estimate_prompt_tokens_matches_the_request(server: FakeOpenAIServer) -> None:
+    backend = make_backend(server)
+    paper = make_paper()
+    estimate = backend.estimate_prompt_tokens(paper, "en")
+    backend.summarize(paper, "en")
+    assert estimate == prompt_tokens(server.chat_requests[0].body)
+    assert 1000 < backend.estimate_prompt_tokens(None, "en") <= 4100
+
+
+# --- limits and concurrency --------------------------------------------------------------------------
+
+
+def test_rpm_limiter_spaces_requests(server: FakeOpenAIServer) -> None:
+    backend = make_backend(server, rpm=240)  # one request every 0.25 s
+    threads = [threading.Thread(target=backend.summarize, args=(make_paper(), "en")) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    times = sorted(r.time for r in server.chat_requests)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) == 4 and min(gaps) >= 0.2
+
+
+def test_many_threads_with_faults_account_for_every_call() -> None:
+    with FakeOpenAIServer(latency=0.02, fault_rate=0.3, seed=7, fault_retry_after=0.1) as fake:
+        backend = make_backend(fake, max_attempts=6)
+        results: list[Any] = []
+        lock = threading.Lock()
+
+        def work(i: int) -> None:
+            try:
+                outcome: Any = backend.summarize(make_paper(title=f"Paper {i}"), "en")
+            except PaperError as exc:
+                outcome = exc
+            with lock:
+                results.append(outcome)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+        drafts = [r for r in results if not isinstance(r, Exception)]
+        assert len(results) == 24
+        assert len(drafts) >= 20  # a paper fails only if both its answers are broken
+        assert all(isinstance(r, LLMOutputError) for r in results if isinstance(r, Exception))
+        assert sum(fake.faults.values()) > 0
+        # No answer went to the wrong paper, and no call went unaccounted for.
+        assert sorted(d.answer.title for d in drafts) == sorted({d.answer.title for d in drafts})
+        assert sum(d.calls for d in drafts) <= len(fake.chat_requests)
