@@ -486,7 +486,8 @@ def _clean_keywords(keywords: Sequence[str]) -> list[str]:
     parts = [p for k in keywords for p in _KEYWORD_SEPARATOR.split(_KEYWORD_LABEL.sub("", k.strip()))]
     for keyword in parts:
         value = normalize_space(keyword).strip(" .;,·")
-        if value and value.lower() not in seen:
+        # A "keyword" of a dozen words is a line the reader swept in with the keyword line.
+        if value and value.lower() not in seen and len(value.split()) <= 8 and len(value) <= 80:
             seen.add(value.lower())
             cleaned.append(value)
     return cleaned
