@@ -140,6 +140,7 @@ class Candidates:
     day: str
     source: str  # "feed" | "api"
     entries: list[ArxivEntry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def fetch_feed_day(categories: Sequence[str], settings: Settings, *, today: date) -> Candidates:
@@ -162,7 +163,9 @@ def fetch_window_days(categories: Sequence[str], settings: Settings, *, first: d
         (first + timedelta(days=n)).isoformat(): Candidates((first + timedelta(days=n)).isoformat(), "api")
         for n in range((last - first).days + 1)
     }
+    read = 0
     for entry in ArxivClient(settings).search(query):
+        read += 1
         if entry.published is None:
             continue
         key = entry.published.astimezone(UTC).date().isoformat()
@@ -171,7 +174,13 @@ def fetch_window_days(categories: Sequence[str], settings: Settings, *, first: d
         if not settings.digest.cross_lists and entry.primary_category not in categories:
             continue  # the API's cat: matches cross-lists too; the feed would have called this one "cross"
         days[key].entries.append(entry)
-    return [Candidates(c.day, c.source, _unique(c.entries)) for c in days.values()]
+    result = [Candidates(c.day, c.source, _unique(c.entries)) for c in days.values()]
+    if read >= WINDOW_MAX_RESULTS:  # newest first: the earliest days are the ones cut short
+        result[0].warnings.append(
+            f"arXiv returned its limit of {WINDOW_MAX_RESULTS} papers for {first}..{last}; the earliest days may be "
+            "incomplete: backfill fewer days at a time (--date)"
+        )
+    return result
 
 
 def _unique(entries: Iterable[ArxivEntry]) -> list[ArxivEntry]:
@@ -397,7 +406,7 @@ def _plan(
     return _Plan(
         todo=[*needed, *(p.entry for p in retry)],
         origins=sorted({p.day for p in retry if p.day}),
-        warnings=[warning] if warning else [],
+        warnings=[w for c in fetched for w in c.warnings] + ([warning] if warning else []),
     )
 
 
