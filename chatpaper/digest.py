@@ -297,6 +297,7 @@ def _run(
     status = "failed"
     usage = RunUsage()
     outcomes: list[PaperOutcome] = []
+    fetched: list[Candidates] = []
     try:
         if day is not None:
             fetched = fetch_window_days(categories, settings, first=day, last=day)
@@ -350,6 +351,7 @@ def _run(
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
             cost_usd=usage.cost_usd,
+            days=[c.day for c in fetched],
         )
 
 

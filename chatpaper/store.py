@@ -247,12 +247,26 @@ class DigestState:
         prompt_tokens: int,
         completion_tokens: int,
         cost_usd: float | None,
+        days: Sequence[str] = (),
     ) -> None:
+        """Record how a run ended and the days it built (known only once the feed has been read)."""
         with self._lock:
             self._conn.execute(
                 "UPDATE runs SET finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), status = ?, summarized = ?,"
-                " failed = ?, calls = ?, prompt_tokens = ?, completion_tokens = ?, cost_usd = ? WHERE id = ?",
-                (status, summarized, failed, calls, prompt_tokens, completion_tokens, cost_usd, run_id),
+                " failed = ?, calls = ?, prompt_tokens = ?, completion_tokens = ?, cost_usd = ?,"
+                " days = CASE WHEN ? = '' THEN days ELSE ? END WHERE id = ?",
+                (
+                    status,
+                    summarized,
+                    failed,
+                    calls,
+                    prompt_tokens,
+                    completion_tokens,
+                    cost_usd,
+                    ",".join(days),
+                    ",".join(days),
+                    run_id,
+                ),
             )
 
     def runs(self) -> list[dict[str, object]]:

@@ -201,7 +201,7 @@ def test_first_run_summarizes_the_top_n(server: FakeArxivServer, backend: StubBa
         "2508.00004": "seen",
         "2508.00005": "seen",
     }
-    assert [r["status"] for r in state.runs()] == ["ok"]
+    assert [(r["status"], r["days"], r["summarized"], r["calls"]) for r in state.runs()] == [("ok", "2025-08-20", 2, 2)]
 
 
 def test_same_day_rerun_is_a_no_op(server: FakeArxivServer, backend: StubBackend, tmp_path: Path) -> None:

@@ -97,3 +97,4 @@ def test_runs_left_running_are_marked_interrupted(tmp_path: Path) -> None:
     runs = {r["id"]: r for r in state.runs()}
     assert runs[first]["status"] == "interrupted"
     assert runs[second]["status"] == "ok" and runs[second]["summarized"] == 2 and runs[second]["finished"]
+    assert runs[second]["days"] == "2025-08-20"
