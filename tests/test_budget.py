@@ -1,0 +1,185 @@
+"""Section choice within a token budget, context windows and map chunks."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatpaper.llm.budget import (
+    DEFAULT_CONTEXT,
+    KEY_ROLES,
+    Excerpt,
+    answer_room,
+    context_window,
+    fit_paper,
+    key_sections_fit,
+    select_excerpts,
+    shorten,
+    split_for_map,
+    waterfill,
+)
+from chatpaper.models import Paper, Section
+from chatpaper.tokens import estimate_tokens
+
+
+def para(topic: str, n: int) -> str:
+    return "\n\n".join(
+        f"Paragraph {i} about the {topic}. " + f"More detail on the {topic} here. " * 12 for i in range(n)
+    )
+
+
+def paper(sections: list[Section], **fields: object) -> Paper:
+    return Paper(
+        path="p.pdf", sha256="0" * 64, pages=10, title="T", abstract="An abstract. " * 10, sections=sections, **fields
+    )
+
+
+def typical() -> Paper:
+    return paper(
+        [
+            Section(
+                heading="1 Introduction",
+                role="introduction",
+                text=para("introduction", 8) + "\n\nOur contributions: X, Y.",
+            ),
+            Section(heading="2 Related Work", role="related_work", text=para("related work", 8)),
+            Section(heading="3 Method", role="method", text=""),
+            Section(heading="3.1 Encoder", level=2, role="method", text=para("encoder", 8)),
+            Section(heading="3.2 Decoder", level=2, role="method", text=para("decoder", 8)),
+            Section(heading="4 Experiments", role="experiments", text=para("experiments", 10)),
+            Section(heading="5 Results", role="results", text=para("results", 8) + "\n\nOverall we gain 7.3 BLEU."),
+            Section(heading="6 Conclusion", role="conclusion", text=para("conclusion", 2)),
+            Section(heading="Acknowledgments", role="other", text="We thank everyone. " * 20),
+            Section(heading="References", role="references", text="[1] REFMARK. " * 300),
+            Section(heading="A Appendix", role="appendix", text=para("appendix", 10)),
+        ]
+    )
+
+
+def test_selection_covers_key_sections_and_never_references() -> None:
+    text = fit_paper(typical(), 3000)
+    roles = {e.role for e in text.excerpts}
+    assert {"introduction", "method", "experiments", "results", "conclusion"} <= roles
+    assert "references" not in roles and "appendix" not in roles
+    assert all("REFMARK" not in e.text for e in text.excerpts)
+    assert all(e.heading != "Acknowledgments" for e in text.excerpts)
+    assert text.tokens <= 3000
+
+
+def test_every_key_section_gets_its_opening_and_a_fair_share() -> None:
+    text = fit_paper(typical(), 3000)
+    by_heading = {e.heading: e for e in text.excerpts}
+    for heading in ("1 Introduction", "3.1 Encoder", "3.2 Decoder", "4 Experiments", "5 Results"):
+        assert by_heading[heading].text.startswith("Paragraph 0")
+        assert by_heading[heading].tokens >= 150
+    # The method, weighted highest, gets more than related work.
+    method = sum(e.tokens for e in text.excerpts if e.role == "method")
+    related = sum(e.tokens for e in text.excerpts if e.role == "related_work")
+    assert method > related
+    # A short conclusion is shown whole.
+    assert not by_heading["6 Conclusion"].truncated
+
+
+def test_intro_and_results_keep_their_closing_paragraph() -> None:
+    text = fit_paper(typical(), 3000)
+    by_heading = {e.heading: e for e in text.excerpts}
+    assert "Our contributions: X, Y." in by_heading["1 Introduction"].text
+    assert "7.3 BLEU" in by_heading["5 Results"].text
+    assert "[...]" in by_heading["1 Introduction"].text
+
+
+def test_parent_heading_is_kept_before_its_subsections() -> None:
+    headings = [e.heading for e in fit_paper(typical(), 3000).excerpts]
+    assert headings.index("3 Method") + 1 == headings.index("3.1 Encoder")
+
+
+def test_appendix_only_with_budget_to_spare() -> None:
+    text = fit_paper(typical(), 40_000)
+    assert any(e.role == "appendix" for e in text.excerpts)
+    assert not any(e.truncated for e in text.excerpts if e.role != "appendix")
+
+
+def test_many_short_subsections_do_not_starve() -> None:
+    sections = [Section(heading="1 Introduction", role="introduction", text=para("introduction", 6))]
+    sections += [
+        Section(heading=f"3.{i} Function {i}", level=2, role="method", text=para(f"function {i}", 3)) for i in range(40)
+    ]
+    text = fit_paper(paper(sections), 2500)
+    method = [e for e in text.excerpts if e.role == "method"]
+    assert 2 <= len(method) < 40
+    assert all(e.tokens >= 40 for e in method)
+
+
+def test_a_paper_without_roles_still_gets_its_text() -> None:
+    text = fit_paper(paper([Section(heading="", role="other", text=para("everything", 20))]), 2000)
+    assert text.excerpts and text.excerpts[0].text.startswith("Paragraph 0")
+
+
+def test_front_matter_when_the_reader_found_no_affiliation() -> None:
+    sections = [
+        Section(heading="Ada Lovelace1, Alan Turing2", role="other", text="1 Analytical Engine Lab, London"),
+        Section(heading="Introduction", role="introduction", text=para("introduction", 3)),
+    ]
+    text = fit_paper(paper(sections), 3000)
+    assert "Analytical Engine Lab" in text.front_matter and "Ada Lovelace" in text.front_matter
+    assert [e.heading for e in text.excerpts] == ["Introduction"]
+    assert fit_paper(paper(sections, first_author_affiliation="Lab"), 3000).front_matter == ""
+
+
+def test_waterfill_gives_short_items_all_they_need() -> None:
+    assert waterfill([100, 1000, 1000], [1, 1, 1], 1100) == [100, 500, 500]
+    assert waterfill([100, 1000], [1, 3], 10_000) == [100, 1000]
+    assert sum(waterfill([5000, 5000, 5000], [1.5, 1.0, 0.5], 3000)) <= 3000
+    assert waterfill([10, 10], [0, 1], 100) == [0, 10]
+
+
+def test_shorten_cuts_at_a_sentence() -> None:
+    text = "First sentence here. " * 100
+    short = shorten(text, 50)
+    assert estimate_tokens(short) <= 50 and short.endswith("[...]")
+    assert shorten("short", 50) == "short"
+
+
+@pytest.mark.parametrize(
+    ("model", "tokens"),
+    [
+        ("gpt-4o-mini", 128_000),
+        ("gpt-4o-2024-08-06", 128_000),
+        ("gpt-4.1-nano", 1_047_576),
+        ("gpt-3.5-turbo", 16_385),
+        ("deepseek-chat", 65_536),
+        ("qwen2.5:7b", 32_768),
+        ("Qwen/Qwen2.5-7B-Instruct", 32_768),
+        ("llama3", 8_192),
+        ("llama3.1:8b", 131_072),
+        ("my-own-finetune", DEFAULT_CONTEXT),
+    ],
+)
+def test_context_windows(model: str, tokens: int) -> None:
+    assert context_window(model) == tokens
+
+
+def test_configured_context_window_wins() -> None:
+    assert context_window("gpt-4o", 4096) == 4096
+    assert answer_room(2048, 1500) == 682
+    assert answer_room(128_000, 1500) == 1500
+
+
+def test_key_sections_fit_decides_map_reduce() -> None:
+    assert key_sections_fit(typical(), 3000)
+    assert not key_sections_fit(typical(), 800)
+    present = {s.role for s in typical().sections} & set(KEY_ROLES)
+    assert present == set(KEY_ROLES)
+
+
+def test_split_for_map_keeps_order_and_size() -> None:
+    excerpts = select_excerpts(typical().sections, 6000)
+    chunks = split_for_map(excerpts, 700)
+    assert len(chunks) >= 6
+    assert all(sum(e.tokens for e in chunk) <= 760 for chunk in chunks)
+    flat = [e.heading for chunk in chunks for e in chunk]
+    assert flat[0] == "1 Introduction" and "(continued)" in " ".join(flat)
+
+
+def test_split_for_map_drops_heading_only_chunks() -> None:
+    chunks = split_for_map([Excerpt("3 Method", 1, "method", ""), Excerpt("3.1 A", 2, "method", "text")], 500)
+    assert chunks == [[Excerpt("3 Method", 1, "method", ""), Excerpt("3.1 A", 2, "method", "text")]]
