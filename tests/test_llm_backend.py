@@ -423,3 +423,29 @@ def test_many_threads_with_faults_account_for_every_call() -> None:
         # No answer went to the wrong paper, and no call went unaccounted for.
         assert sorted(d.answer.title for d in drafts) == sorted({d.answer.title for d in drafts})
         assert sum(d.calls for d in drafts) <= len(fake.chat_requests)
+
+
+def test_refused_parameters_are_adapted_once_for_the_run(server: FakeOpenAIServer) -> None:
+    server.script(
+        bad_request(
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens'."
+        ),
+        bad_request("Unsupported value: 'temperature' does not support 0.2 with this model."),
+    )
+    backend = make_backend(server)
+    draft = backend.summarize(make_paper(), "en")
+    backend.summarize(make_paper(), "en")
+    first, second, third, fourth = server.chat_requests
+    assert "max_tokens" in first.body and "max_completion_tokens" in second.body and "temperature" in second.body
+    assert "max_completion_tokens" in third.body and "temperature" not in third.body
+    assert "max_tokens" not in fourth.body and "temperature" not in fourth.body
+    assert draft.calls == 3
+
+
+def test_unreachable_server_is_unavailable_not_a_crash() -> None:
+    with FakeOpenAIServer() as fake:
+        url = fake.url
+    settings = Settings(base_url=url, max_attempts=2, timeout=2.0)
+    backend = OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.05))
+    with pytest.raises(LLMUnavailableError, match="cannot connect"):
+        backend.summarize(make_paper(), "en")

@@ -103,7 +103,9 @@ class OpenAIBackend:
         return Draft(answer, usage.prompt_tokens, usage.completion_tokens, usage.calls)
 
     def estimate_prompt_tokens(self, paper: Paper | None, language: Language) -> int:
-        """Prompt tokens one paper would cost (schema included); from the budget when `paper` is None."""
+        """Prompt tokens one paper would cost (schema included; map and reduce calls summed for a
+        map-reduce paper); from the budget when `paper` is None. Raises ContextLengthError when the
+        model's window cannot hold a prompt beside the answer at all."""
         mode = self._formats.mode
         if paper is None:
             context = self.context
