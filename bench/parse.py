@@ -149,7 +149,7 @@ def _md_text(text: str) -> str:
 def row(name: str, s: Score) -> str:
     if s.note and not s.pages:
         return f"{name:<10} {s.note}"
-    ap, ar, af = prf(*s.authors)
+    _, _, af = prf(*s.authors)
     hp, hr, hf = prf(*s.headings)
     speed = s.pages / s.seconds if s.seconds else 0.0
     if s.note:
@@ -212,7 +212,7 @@ def main() -> int:
     for name in readers:
         t = totals[name]
         n = counted[name] or 1
-        ap, ar, af = prf(*t.authors)
+        _, _, af = prf(*t.authors)
         hp, hr, hf = prf(*t.headings)
         speeds[name] = t.pages / t.seconds if t.seconds else 0.0
         title = len(t.note) / n

@@ -43,12 +43,14 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
             if not pages:
                 first_size = (arranged.width, arranged.height)
             pages.append(arranged)
+    if _needs_ocr(pages):
+        raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
     remove_furniture(pages)
     for page in pages:
         lines.extend(page.lines)
         links.extend(page.links)
         page.lines = []  # the flat list owns the lines now
-    if sum(len(ln.text.strip()) for ln in lines) < max(40, 10 * page_count):
+    if not lines:
         raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
 
     body = body_style(lines)
@@ -85,6 +87,14 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         language=detect_language(lines),
         has_outline=bool(outline),
     )
+
+
+def _needs_ocr(pages: list[Page]) -> bool:
+    """No text at all, or scanned pages with at most a stamp of text on them."""
+    chars = [sum(len(ln.text.strip()) for ln in page.lines) for page in pages]
+    if sum(chars) == 0:
+        return True
+    return all(c < 30 for c in chars) and any(page.image_cover >= 0.5 for page in pages)
 
 
 def _lead_section(lines: list[Line], front_end: int, used: set[int], body: BodyStyle) -> Section | None:

@@ -52,6 +52,7 @@ class Line:
     col: int = 0  # 0: full width or single column, 1: left column, 2: right column
     upper: bool = False  # all cased letters are capitals (ALL CAPS or small caps)
     gap_above: float = 0.0  # whitespace to the previous line of the same column (large at a column top)
+    tabular: bool = False  # one cell of a row of several short cells (a table), not running text
 
     @property
     def width(self) -> float:
@@ -84,6 +85,7 @@ class Page:
     lines: list[Line]
     links: list[Link] = field(default_factory=list)
     columns: int = 1
+    image_cover: float = 0.0  # share of the page under images, measured only on (nearly) textless pages
 
 
 # --- text clean-up -------------------------------------------------------------------------------
@@ -493,8 +495,22 @@ def arrange_page(page: Page) -> Page:
                 ordered.extend(separators[k][1])
         page.columns = 2
     _set_gaps(ordered)
+    _mark_tables(ordered)
     page.lines = ordered
     return page
+
+
+def _mark_tables(lines: list[Line]) -> None:
+    """Rows split into three or more short cells are table rows."""
+    for col in {ln.col for ln in lines}:
+        members = sorted((ln for ln in lines if ln.col == col), key=lambda ln: ln.y0)
+        for row in _rows(members):
+            if len(row) < 3:
+                continue
+            short = sum(1 for ln in row if len(ln.text.strip()) <= 24)
+            if short >= len(row) - 1:
+                for ln in row:
+                    ln.tabular = True
 
 
 def _sorted_rows(lines: list[Line]) -> list[Line]:

@@ -50,7 +50,7 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_height: float) -> Ti
         letters = sum(ch.isalpha() for ch in text)
         if letters < 2 or ln.y0 > page_height * 0.6:
             continue
-        if _VENUE.search(text) or _ABSTRACT_LABEL.match(text) and len(text) < 20:
+        if _VENUE.search(text) or (_ABSTRACT_LABEL.match(text) and len(text) < 20):
             continue
         if ln.size < body.size * 0.9:
             continue
@@ -60,7 +60,7 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_height: float) -> Ti
         cands.append((ln.size * shape * position, i))
     if not cands:
         return Title("", [])
-    best_score, best = max(cands, key=lambda c: (c[0], -c[1]))
+    _, best = max(cands, key=lambda c: (c[0], -c[1]))
     if lines[best].size < body.size * 1.15:
         # nothing stands out (an OCR layer, a plain preprint): the first real text block on the page
         best = min(i for _, i in cands)
@@ -183,6 +183,8 @@ def _clean_name(text: str) -> str:
 
 
 def _is_name(text: str) -> bool:
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?", text):
+        return not _AFFILIATION_WORDS.search(text)
     tokens = text.split()
     if not 2 <= len(tokens) <= 5:
         return False
@@ -191,7 +193,9 @@ def _is_name(text: str) -> bool:
     if not all(_NAME_TOKEN.match(t) for t in tokens):
         return False
     capitals = [t for t in tokens if t[0].isupper()]
-    return len(capitals) >= 2 and not text.isupper() or (text.isupper() and len(tokens) <= 4)
+    if text.isupper():
+        return len(tokens) <= 4  # "TAL AUGUST" (ACM prints names in capitals)
+    return len(capitals) >= 2
 
 
 def _is_affiliation(text: str) -> bool:
@@ -478,8 +482,9 @@ def _tidy(text: str) -> str:
 
 # --- code links ----------------------------------------------------------------------------------
 
+_URL_CHARS = r"[!#-&*-;=?-Z_a-z~]"  # printable ASCII without quotes, brackets, <>, \\, ^, `, {|}
 _URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'{}|\\^`\]\)]+|(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/[^\s<>\"'{}|\\^`\]\)]+",
+    rf"(?:https?://|www\.){_URL_CHARS}+|(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/{_URL_CHARS}+",
     re.I,
 )
 _CODE_HOST = re.compile(
@@ -599,6 +604,7 @@ def code_urls(
         entry["repo"] = root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io"))
         entry["urls"].setdefault(key, hit.url)
     out: list[str] = []
+
     def rank(item: tuple[str, dict]) -> tuple:
         entry = item[1]
         own = entry["score"] >= 4  # printed as "our code", on the title page, or named like the paper
@@ -648,11 +654,9 @@ def _repo_root(key: str) -> str:
 
 
 def _is_host_only(key: str) -> bool:
-    return (
-        "/" not in key
-        and not key.endswith((".github.io", ".gitlab.io"))
-        or key.endswith(("github.com", "gitlab.com", "huggingface.co"))
-    )
+    if key.endswith(("github.com", "gitlab.com", "huggingface.co")):
+        return True
+    return "/" not in key and not key.endswith((".github.io", ".gitlab.io"))
 
 
 _COMMON_WORDS = {

@@ -111,19 +111,25 @@ class PdfDocument:
                         if link.get("uri") and (r := link["from"]) is not None
                     ]
                     width, height = page.rect.width, page.rect.height
+                    lines = _lines(data, index + 1, keep_spans=index < _SPAN_PAGES)
+                    cover = _image_cover(page) if sum(len(ln.text.strip()) for ln in lines) < 30 else 0.0
                     del page
                 except Exception as exc:
                     raise BrokenPdfError(
                         self.path,
                         f"damaged PDF: page {index + 1} cannot be read ({_short(exc)}); download or export it again",
                     ) from exc
-            yield Page(
-                number=index + 1,
-                width=width,
-                height=height,
-                lines=_lines(data, index + 1, keep_spans=index < _SPAN_PAGES),
-                links=links,
-            )
+            yield Page(number=index + 1, width=width, height=height, lines=lines, links=links, image_cover=cover)
+
+
+def _image_cover(page: pymupdf.Page) -> float:
+    """Share of the page covered by images (only asked for pages with next to no text: scans)."""
+    area = abs(page.rect) or 1.0
+    covered = 0.0
+    for info in page.get_image_info():
+        box = pymupdf.Rect(info["bbox"]) & page.rect
+        covered += abs(box)
+    return min(1.0, covered / area)
 
 
 def _check_file(path: Path) -> None:

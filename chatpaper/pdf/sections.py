@@ -7,6 +7,7 @@ figure/table captions collected apart from the body text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -73,7 +74,7 @@ _NUMBERING = re.compile(
 )
 _CAPTION = re.compile(
     r"^(?:fig(?:ure)?\.?|table|tab\.|algorithm|listing|chart|plate|scheme|exhibit|图|表)\s*"
-    r"(?:\d+|[IVXL]+|[A-Z]\.?\d*)(?:\.\d+)?(?:\s*[:.|—–-]|\s*$|(?=[\u4e00-\u9fff]))",
+    r"(?:\d+|[IVXL]+|[A-Z]\.?\d*)(?:\.\d+)?(?:\s*[:.|—–：-]|\s*$|(?=[\u4e00-\u9fff]))",
     re.I,
 )
 
@@ -113,21 +114,15 @@ def parse_numbering(text: str) -> tuple[Numbering | None, str]:
         if int(parts[0]) == 0 and len(parts) == 1:
             return None, text.strip()
         return Numbering(label, "arabic", len(parts), int(parts[0])), rest
-    if _ROMAN.match(parts[0]) and label.endswith(".") or _ROMAN.match(parts[0]) and len(parts) > 1:
-        if parts[0] in ("I", "V", "X", "C", "L") and len(parts) == 1 and not _roman_context(rest):
-            pass  # single-letter Roman or a letter label: decided by the caller's sequence check
+    # "C." and "D." are far more often sub-section letters than Roman 100 and 500
+    if _ROMAN.match(parts[0]) and parts[0] not in ("C", "D", "L", "M") and (label.endswith(".") or len(parts) > 1):
         return Numbering(label, "roman", len([p for p in parts if p]), _roman_value(parts[0])), rest
     if len(parts[0]) == 1 and parts[0].isupper():
-        if not label.endswith(".") and len(parts) == 1:
-            # "A Title": only a label when the next word is capitalised (appendix style)
-            if not rest[:1].isupper() and not rest[:1].isdigit():
-                return None, text.strip()
+        # "A Title" without a dot is only a label when the next word is capitalised (appendix style)
+        if not label.endswith(".") and len(parts) == 1 and not rest[:1].isupper() and not rest[:1].isdigit():
+            return None, text.strip()
         return Numbering(label, "letter", len([p for p in parts if p]), ord(parts[0]) - 64), rest
     return None, text.strip()
-
-
-def _roman_context(rest: str) -> bool:
-    return rest[:1].isupper()
 
 
 def _value(token: str) -> int:
@@ -412,9 +407,7 @@ def _heading_like(text: str, number: Numbering | None) -> bool:
         return False
     if re.search(r"https?://|@\w+\.|\.\w{2,4}$", words) and not words.endswith((".", "?")):
         return False
-    if words.count("=") or re.search(r"\d{3,}\s*$", words) and not number:
-        return False
-    return True
+    return not (words.count("=") or (re.search(r"\d{3,}\s*$", words) and not number))
 
 
 def _runs(lines: Sequence[Line], skip: set[int]) -> Iterable[tuple[int, int]]:
@@ -448,7 +441,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
     out: list[_Candidate] = []
     for i, j in _runs(lines, skip):
         first = lines[i]
-        if j - i > 3:
+        if j - i > 3 or first.tabular:
             continue
         text = join_lines([ln.text for ln in lines[i:j]]).strip()
         if len(text) > 160 or first.mono:
@@ -472,15 +465,16 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
             isolated = not _same_style(_style(nxt), _style(first))
         if not isolated:
             continue
+        # the same style going on right below is a bold paragraph, not a heading (unless it is a heading too)
         if (
             nxt is not None
             and nxt.page == first.page
             and nxt.col == first.col
             and _same_style(_style(nxt), _style(first))
+            and nxt.gap_above < body.line_gap + 0.15 * body.size
+            and parse_numbering(nxt.text)[0] is None
         ):
-            # same style goes on: a bold paragraph, not a heading (unless the next line is a heading too)
-            if nxt.gap_above < body.line_gap + 0.15 * body.size and parse_numbering(nxt.text)[0] is None:
-                continue
+            continue
         out.append(
             _Candidate(
                 index=i,
@@ -813,7 +807,7 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
             headings.append(Heading(at, at, "References", 1, lines[at].page, None, ()))
     bounds = [*headings, None]
     after_refs = False
-    for h, nxt in zip(bounds[:-1], bounds[1:], strict=True):
+    for h, nxt in itertools.pairwise(bounds):
         stop = nxt.index if nxt else len(lines)
         refs = _is_references(h.text) and h.level == 1
         text = join_paragraphs(lines, range(h.end, stop), skip | caption_lines, body, keep_small=refs)
@@ -853,7 +847,7 @@ def join_paragraphs(
         if i in skip:
             continue
         ln = lines[i]
-        if not keep_small and not _readable(ln, body):
+        if not keep_small and (ln.tabular or not _readable(ln, body)):
             continue
         new_para = prev is None or (
             ln.page == prev.page and ln.col == prev.col and ln.gap_above > body.line_gap + 0.45 * body.size
@@ -879,7 +873,7 @@ def _caption_lines(lines: Sequence[Line], body: BodyStyle, captions: list[str]) 
             i += 1
             continue
         label_only = bool(re.match(r"^(?:fig(?:ure)?\.?|table|图|表)\s*[\dIVXL]+\.?$", text, re.I))
-        has_punct = bool(re.match(r"^\S+\.?\s*[\dIVXL]+(?:\.\d+)?\s*[:.|—–]", text)) or _starts_cjk(text)
+        has_punct = bool(re.match(r"^\S+\.?\s*[\dIVXL]+(?:\.\d+)?\s*[:.|—–：]", text))
         distinct = ln.size < body.size - 0.4 or ln.bold or ln.italic
         if not (label_only or has_punct or distinct):
             i += 1
@@ -887,9 +881,11 @@ def _caption_lines(lines: Sequence[Line], body: BodyStyle, captions: list[str]) 
         j = i + 1
         while j < n and j - i < 25:
             nxt = lines[j]
-            if nxt.page != ln.page or nxt.col != ln.col or nxt.gap_above > body.line_gap + 0.5 * nxt.size:
-                if not (label_only and j == i + 1 and nxt.page == ln.page):
-                    break
+            if nxt.tabular or (nxt.block != lines[j - 1].block and not (label_only and j == i + 1)):
+                break
+            apart = nxt.page != ln.page or nxt.col != ln.col or nxt.gap_above > body.line_gap + 0.5 * nxt.size
+            if apart and not (label_only and j == i + 1 and nxt.page == ln.page):
+                break
             if abs(nxt.size - ln.size) > 0.6 and not label_only and nxt.block != ln.block:
                 break
             j += 1
@@ -922,5 +918,5 @@ def _fill_roles(sections: list[Section]) -> None:
                 seen_intro = True
             if s.role in ("experiments", "results", "discussion", "conclusion"):
                 seen_experiments = True
-        elif own is None or own in ("method",) and parent_role in ("experiments", "results"):
-            s.role = parent_role
+        elif own is None or (own == "method" and parent_role in ("experiments", "results")):
+            s.role = parent_role  # sub-sections speak for their section unless they name another role
