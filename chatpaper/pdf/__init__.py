@@ -37,15 +37,12 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
     with PdfDocument(path) as doc:
         outline = doc.outline()
         page_count = doc.page_count
-        first_size = (0.0, 0.0)
-        for page in doc.pages():
-            arranged = arrange_page(page)
-            if not pages:
-                first_size = (arranged.width, arranged.height)
-            pages.append(arranged)
+        pages = list(doc.pages())  # small line records only; MuPDF pages are released one by one
     if _needs_ocr(pages):
         raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
-    remove_furniture(pages)
+    remove_furniture(pages)  # before the layout, so running headers do not look like column text
+    pages = [arrange_page(page) for page in pages]
+    first_size = (pages[0].width, pages[0].height) if pages else (0.0, 0.0)
     for page in pages:
         lines.extend(page.lines)
         links.extend(page.links)

@@ -407,7 +407,7 @@ def _column_cuts(lines: list[Line], min_gap: float) -> list[float]:
     return cuts
 
 
-def _widen_header_rows(lines: list[Line], gutter: float) -> None:
+def _widen_header_rows(lines: list[Line], gutter: float, height: float) -> None:
     """Above where the columns start (title, authors), a row with text on both sides is one full-width row.
 
     A row whose pieces each start their column's text ("Abstract" beside "1 Introduction") stays split.
@@ -471,7 +471,7 @@ def arrange_page(page: Page) -> Page:
         xs = [ln.x0 for ln in lines]
         xe = [ln.x1 for ln in lines]
         _assign_columns(lines, gutter, max(xe) - min(xs))
-        _widen_header_rows(lines, gutter)
+        _widen_header_rows(lines, gutter, page.height)
         lines = merge_fragments(lines)
         heights = sorted(ln.height for ln in lines if ln.col)
         typical = heights[len(heights) // 2] if heights else 10.0
@@ -578,4 +578,4 @@ def remove_furniture(pages: list[Page]) -> None:
 
 
 def _in_margin(ln: Line, page: Page) -> bool:
-    return ln.y1 <= page.height * 0.085 or ln.y0 >= page.height * 0.91
+    return ln.y1 <= page.height * 0.115 or ln.y0 >= page.height * 0.9

@@ -455,7 +455,8 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         bigger = first.size >= body.size * 1.1
         bolder = first.bold and not body.bold
         capital = first.upper and sum(ch.isalpha() for ch in words) >= 4
-        if not (bigger or bolder or capital):
+        slanted = first.italic and number is not None  # IEEE sub-sections: "A. Italic Title"
+        if not (bigger or bolder or capital or slanted):
             continue
         prev_gap = first.gap_above
         nxt = lines[j] if j < len(lines) else None
