@@ -156,6 +156,8 @@ def test_split_chinese_punctuation_and_line_wraps() -> None:
         "效果如何？",
         "很好。",
     ]
+    # A decimal before a Chinese word is not a footnote marker after a full stop.
+    assert split_sentences("比教师模型快 7.3 倍，可以处理。下一句。") == ["比教师模型快 7.3 倍，可以处理。", "下一句。"]
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 # A Latin sentence end: terminal punctuation, closing quotes/brackets, optionally a citation or a
 # footnote number glued on, then whitespace and something that can start a sentence.
 _LATIN_END = re.compile(
-    r"(?P<stop>[.!?])(?P<tail>[\"'”’)\]]*(?:\[[\d,;\s–\-]+\])?(?:(?<=[a-z.])\d{1,2})?)\s+"
+    r"(?P<stop>[.!?])(?P<tail>[\"'”’)\]]*(?:\[[\d,;\s–\-]+\])?(?:(?<=[a-z]\.)\d{1,2})?)\s+"
     rf"(?=[\"“‘(\[]?[A-Z{CJK_CHAR}])"
 )
 # A Chinese sentence end needs no following space.
