@@ -66,7 +66,7 @@ _HEADING_SMALL_WORDS = word_set("a an and as at by for from in of on or the to v
 _NUMBER_TOKEN = re.compile(r"[(\[]?[-+]?\d+(?:[.,]\d+)*%?[)\],;:.]*")
 # A word as prose prints it: letters/digits with inner hyphens, apostrophes, dots or slashes, and
 # opening/closing punctuation; anything else ("2qvv^", "v{x,", "/)") is math or OCR garble.
-_CLEAN_TOKEN = re.compile(r"[(\[\"“‘'§]*[\w’'\-–—/.%&+]+[)\]\"”’'.,;:!?%*†‡]*")
+_CLEAN_TOKEN = re.compile(r"[(\[\"“‘'§]*[\w’'\-–—/.%&+@]+[)\]\"”’'.,;:!?%*†‡]*")
 # A footnote marker run into the next word ("1Apache", "5license"), but not "3D" or "2nd".
 _MARKER_GLUED = re.compile(r"\d+(?!st\b|nd\b|rd\b|th\b)[A-Za-z]{3,}")
 # A sentence that opens with the tail of a citation, cut from the sentence before ("(2004); Zhao ...").
@@ -83,7 +83,8 @@ _INLINE_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Tab\.)\s*\d+[a-z]?\s*:")
 _GLUED = re.compile(r"[A-Za-z]{28,}")
 # Front-matter and back-matter boilerplate that is never a summary sentence.
 _BOILERPLATE = re.compile(
-    r"@|\barxiv:|\bdoi\b|copyright|©|\(c\)\s*\d{4}|all rights reserved|licen[cs]ed? under|creative commons|"
+    r"[\w.+-]+@[\w-]+\.[a-z]{2,}|\barxiv:|\bdoi\b|copyright|©|\(c\)\s*\d{4}|all rights reserved|"
+    r"licen[cs]ed? under|creative commons|"
     r"permission to make|manuscript received|corresponding author|this work was supported|supported in part by|"
     r"equal contribution|contributed equally|proceedings of|preprint|camera[- ]ready|under review|"
     r"accepted (?:for|at|to)|submitted to|date of publication|digital object identifier|index terms|"
