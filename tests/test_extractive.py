@@ -184,6 +184,8 @@ def test_prose_is_not_junk() -> None:
     assert junk_reason("GraphRAG-Lite improves accuracy by 4.2% on HotpotQA (Table 2) [12].") is None
     assert junk_reason("然而，这些研究缺乏结构化的设计模板，学习成本高，可复用性低。") is None
     assert junk_reason("We report P@10 and F1@5 for all methods on the test split.") is None  # not an e-mail
+    assert junk_reason("Table 1 lists the barriers that participants reported in the interviews.") is None
+    assert junk_reason("Semantic Scholar clusters these papers by title similarity and DOI overlap.") is None
 
 
 # --- the four points ----------------------------------------------------------------------------

@@ -56,8 +56,9 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MATH = re.compile(r"[=<>+±×÷∑∏∫∂∇∈∉⊂⊆∀∃≤≥≈≠∝→←↦^_{}|\\∞√]")
 _GREEK = re.compile(r"[α-ωΑ-Ω]")
 _CAPTION = re.compile(
-    r"^(?:\d{1,3}\s+)?(?:fig(?:ure)?s?\.?|tab(?:le)?s?\.?|algorithm|listing|eq(?:uation)?\.?|图|表)\s*[\dIVX]+[a-z]?\s*[.:|]?",
-    re.IGNORECASE,
+    # "Figure 3: ...", "Table 2. ...", "Table 3 OCR model comparison" but not "Table 1 lists ..." (prose).
+    r"^(?:\d{1,3}\s+)?(?i:fig(?:ure)?s?\.?|tab(?:le)?s?\.?|algorithm|listing|eq(?:uation)?\.?|图|表)\s*[\dIVX]+[a-z]?"
+    r"(?:\s*[.:|：]|\s+[A-Z]|$)"
 )
 _TERMINATED = re.compile(r"(?:[.!?。！？；][\"'”’)\]]*(?:\[[^\]]*\])?|(?<=[a-z)\]]\.)\d{1,2})$")
 _HEADING_END = re.compile(r"[.,;:!?，。；：、\-–]$")
@@ -83,10 +84,10 @@ _INLINE_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Tab\.)\s*\d+[a-z]?\s*:")
 _GLUED = re.compile(r"[A-Za-z]{28,}")
 # Front-matter and back-matter boilerplate that is never a summary sentence.
 _BOILERPLATE = re.compile(
-    r"[\w.+-]+@[\w-]+\.[a-z]{2,}|\barxiv:|\bdoi\b|copyright|©|\(c\)\s*\d{4}|all rights reserved|"
-    r"licen[cs]ed? under|creative commons|"
+    r"[\w.+-]+@[\w-]+\.[a-z]{2,}|\barxiv:\s*\d|\bdoi(?:\.org/|\s*:?\s*10\.)|copyright|©|\(c\)\s*\d{4}|"
+    r"all rights reserved|licen[cs]ed? under|creative commons|"
     r"permission to make|manuscript received|corresponding author|this work was supported|supported in part by|"
-    r"equal contribution|contributed equally|proceedings of|preprint|camera[- ]ready|under review|"
+    r"equal contribution|contributed equally|proceedings of|^preprint\b|under review|"
     r"accepted (?:for|at|to)|submitted to|date of publication|digital object identifier|index terms|"
     r"^keywords?\b|^ccs concepts|^acm reference format|^additional key words|work done (?:while|during)|"
     r"authorized licensed use|personal use is permitted|downloaded on|restrictions apply|recommended for publication|"
@@ -279,8 +280,11 @@ def junk_reason(sentence: str) -> str | None:
     if not cjk:
         if sentence.lstrip('"“‘([')[:1].islower() or _CITATION_TAIL.match(sentence):
             return "fragment"
+        # Headings and table headers run into the text; names alone do not make a sentence title case
+        # while it still has its lower-case function words.
         words = _WORD.findall(sentence)
-        if len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6:
+        capitalized = sum(w[0].isupper() for w in words)
+        if len(words) >= 4 and capitalized > 0.6 * len(words) and sum(w in STOP_WORDS for w in words) < 3:
             return "title-case"
     if not _TERMINATED.search(sentence):
         return "unterminated"
