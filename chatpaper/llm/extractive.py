@@ -44,6 +44,7 @@ MAX_POINT_UNITS = 90  # words per point (about 180 Chinese characters)
 MAX_SENTENCES = 4
 MIN_SENTENCES = 2
 MAX_KEYWORDS = 8
+NEAR_REPEAT = 0.5  # share of content words two sentences may have in common (abstract vs introduction)
 
 # How much each point trusts each section role. Roles not listed (references, appendix) are never read.
 ROLE_WEIGHTS: dict[Point, dict[str, float]] = {
@@ -426,7 +427,7 @@ def _next_fit(
             continue
         if mine and used + sentence.units > MAX_POINT_UNITS:
             continue
-        if any(_overlap(sentence.words, other.words) > 0.6 for other in picked):
+        if any(_overlap(sentence.words, other.words) >= NEAR_REPEAT for other in picked):
             continue
         return sentence
     return None

@@ -46,6 +46,8 @@ _LATIN_END = re.compile(
 # A Chinese sentence end needs no following space.
 _CJK_END = re.compile(r"[。！？；](?:[”’」』）)\]]*)")
 _ENUMERATOR = re.compile(r"^(?:\(?\d{1,2}\)|\d{1,2}\.|\([a-z]\)|[•▪●◦-])\s+(?=[A-Z])")
+# A run-in paragraph heading that the sentence itself then repeats.
+_RUN_IN_HEADING = re.compile(r"^((?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*)\s+(?=\1\b)")
 _LABEL = re.compile(
     r"^(?:abstract|summary|index terms|keywords?|摘\s*要|关键词)\s*(?:[—–\-:.：]\s*|\s+(?=[A-Z]))",
     re.IGNORECASE,
@@ -231,8 +233,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def strip_label(sentence: str) -> str:
-    """A sentence without a leading run-in label ("Abstract—", "摘要：") or list number ("1.", "(2)")."""
-    return _ENUMERATOR.sub("", _LABEL.sub("", sentence, count=1), count=1).strip()
+    """A sentence without a leading run-in label ("Abstract—", "摘要：", "LLM Agents LLM Agents combine ...")
+    or list number ("1.", "(2)")."""
+    sentence = _ENUMERATOR.sub("", _LABEL.sub("", sentence, count=1), count=1)
+    return _RUN_IN_HEADING.sub("", sentence, count=1).strip()
 
 
 # Reasons that make a sentence a poor quote but still prose: a fallback may use it when a paper
