@@ -197,6 +197,8 @@ def test_each_point_gets_the_sentences_that_match_it() -> None:
     assert "We propose a two-stage retriever" in points.method or "We propose GraphRAG-Lite" in points.method
     assert "improves accuracy by 4.2%" in points.results or "improves exact match by 4.2%" in points.results
     assert "fundamental problem" in points.background or "has attracted wide attention" in points.background
+    # Sentences naming the paper's own system (the title's "GraphRAG-Lite:") describe its method and results.
+    assert "GraphRAG-Lite" not in points.background + points.prior_work
     assert "anonymous reviewers" not in points.model_dump_json()  # acknowledgments are never quoted
     assert "Multi-hop retrieval. In Proceedings" not in points.model_dump_json()  # nor references
 

@@ -168,6 +168,8 @@ ANTI_CUES: dict[Point, tuple[_Cue, ...]] = {
     "results": _cues((0.5, "we propose|we introduce|in this (?:paper|work)")),
 }
 CUE_CAP = 3.0
+SYSTEM_NAME_CUE: dict[Point, float] = {"background": 0.0, "prior_work": 0.0, "method": 0.5, "results": 0.3}
+SYSTEM_NAME_ANTI: dict[Point, float] = {"background": 1.0, "prior_work": 1.5, "method": 0.0, "results": 0.0}
 CENTRALITY_WEIGHT = 5.0  # cosines with the whole paper mostly fall in 0.05-0.3
 
 _CITATION = re.compile(r"\[[^\[\]]{1,60}\]|\([^()]{0,60}\d{4}[a-z]?\)")
@@ -216,6 +218,7 @@ class _Sentence:
     position: int  # index within its section
     units: float
     words: frozenset[str]
+    names_system: bool = False  # mentions the paper's own system ("PaSa" in "PaSa: An LLM Agent ...")
 
 
 class ExtractiveBackend:
@@ -258,7 +261,7 @@ def summarize_extractively(paper: Paper, *, arxiv: ArxivEntry | None = None) -> 
 def pick_points(paper: Paper, title: str, abstract: str) -> dict[Point, str]:
     """Each point as a short paragraph of the paper's own best-ranked sentences."""
     blocks = _blocks(paper, abstract)
-    strict, lax = _candidates(blocks)
+    strict, lax = _candidates(blocks, _system_name(title))
     centrality = _centrality(strict, lax, [title, title, *paper.keywords])
 
     chosen = _select(strict, centrality)
@@ -299,7 +302,18 @@ def _blocks(paper: Paper, abstract: str) -> list[tuple[str, str]]:
     return blocks
 
 
-def _candidates(blocks: Sequence[tuple[str, str]]) -> tuple[list[_Sentence], list[_Sentence]]:
+def _system_name(title: str) -> re.Pattern[str] | None:
+    """The name a "Name: what it does" title gives the paper's own system, as a whole-word pattern."""
+    head, colon, _ = title.replace("：", ":").partition(":")
+    name = head.strip(" \"“”‘’'!?")
+    if not colon or not name or len(name.split()) > 3 or len(name) < 3:
+        return None
+    return re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
+
+
+def _candidates(
+    blocks: Sequence[tuple[str, str]], system: re.Pattern[str] | None = None
+) -> tuple[list[_Sentence], list[_Sentence]]:
     """Sentences fit to quote (strict) and those only a fallback may use (lax), deduplicated."""
     found: list[tuple[str, int, str]] = []
     seen: set[str] = set()
@@ -314,7 +328,9 @@ def _candidates(blocks: Sequence[tuple[str, str]]) -> tuple[list[_Sentence], lis
     strict: list[_Sentence] = []
     lax: list[_Sentence] = []
     for index, ((_, position, sentence), role) in enumerate(zip(found, roles, strict=True)):
-        item = _Sentence(index, sentence, role, position, length_units(sentence), frozenset(terms(sentence)))
+        names_system = bool(system and system.search(sentence))
+        words = frozenset(terms(sentence))
+        item = _Sentence(index, sentence, role, position, length_units(sentence), words, names_system)
         reason = junk_reason(sentence)
         if reason is None:
             strict.append(item)
@@ -362,6 +378,9 @@ def _score(point: Point, sentence: _Sentence, centrality: float) -> float:
     text = sentence.text
     cue = min(CUE_CAP, sum(w for pattern, w in CUES[point] if pattern.search(text)))
     anti = min(CUE_CAP, sum(w for pattern, w in ANTI_CUES[point] if pattern.search(text)))
+    if sentence.names_system:  # the paper's own system: its method and results, not the background
+        cue += SYSTEM_NAME_CUE[point]
+        anti += SYSTEM_NAME_ANTI[point]
     position = max(0.4, 1 / (1 + POSITION_DECAY[point] * sentence.position))
     score = weight * position * (0.5 + cue - 0.6 * anti + CENTRALITY_WEIGHT * centrality)
     if _DANGLING.match(text):
