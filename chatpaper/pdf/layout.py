@@ -53,6 +53,13 @@ class Line:
     upper: bool = False  # all cased letters are capitals (ALL CAPS or small caps)
     gap_above: float = 0.0  # whitespace to the previous line of the same column (large at a column top)
     tabular: bool = False  # one cell of a row of several short cells (a table), not running text
+    styled_head: bool = False  # starts in bold or italic ...
+    plain_tail: bool = False  # ... and ends in plain text: a run-in paragraph heading ("Datasets. We use")
+    cells: int = 1  # pieces separated by wide gaps (table cells) merged into this line
+
+    @property
+    def runin(self) -> bool:
+        return self.styled_head and self.plain_tail
 
     @property
     def width(self) -> float:
@@ -169,9 +176,6 @@ def clean_text(text: str) -> str:
     return text
 
 
-_URL_TAIL = re.compile(r"(?:https?://|www\.|github\.|gitlab\.|huggingface\.)\S*$", re.I)
-
-
 def join_lines(lines: list[str]) -> str:
     """Join printed lines into running text: undo end-of-line hyphenation, keep URLs whole."""
     out = ""
@@ -182,15 +186,38 @@ def join_lines(lines: list[str]) -> str:
         if not out:
             out = line
             continue
-        if _URL_TAIL.search(out) and out[-1] in "/.-_#?=&" and not line[0].isspace():
+        if _url_continues(out, line):
             out += line  # a URL broken at the line end continues without a space
-        elif out.endswith("-") and len(out) >= 2 and out[-2].isalpha() and line[0].islower() and not out.endswith("--"):
-            out = out[:-1] + line
+        elif out.endswith("-") and len(out) >= 2 and out[-2].isalpha() and line[0].islower():
+            word = out.rsplit(None, 1)[-1]
+            # "state-of-the-" + "art" keeps its hyphen; "approxi-" + "mation" loses it
+            out = out + line if "-" in word[:-1] else out[:-1] + line
+        elif out.endswith("-") and len(out) >= 2 and out[-2].isalpha() and line[0].isupper():
+            out += line  # "Self-" + "Attention": a compound split at its own hyphen
         elif _is_cjk(out[-1]) and _is_cjk(line[0]):
             out += line
         else:
             out += " " + line
     return out
+
+
+_URL_END = re.compile(r"(?:https?://|www\.)\S*$", re.I)
+_URL_NEXT = re.compile(r"^[\w\-./#?=&%~+:@]+")
+
+
+def _url_continues(out: str, line: str) -> bool:
+    m = _URL_END.search(out)
+    if not m:
+        return False
+    url = m.group(0)
+    token = _URL_NEXT.match(line)
+    if not token:
+        return False
+    token_text = token.group(0).rstrip(".,;:")
+    host_open = "/" not in url.split("://", 1)[-1]  # "https://github." + "com/..."
+    if url.endswith(("/", "-", "_", "#", "?", "=", "&")):
+        return bool(re.search(r"[/._\-#]", token_text)) or url.endswith("-") or host_open
+    return url.endswith(".") and host_open
 
 
 def _is_cjk(ch: str) -> bool:
@@ -320,8 +347,10 @@ def _merge_row(row: list[Line]) -> Line:
     for ln in row:
         weights[(ln.size, ln.font, ln.bold, ln.italic, ln.mono)] += max(1, len(ln.text.strip()))
     prev = first
+    cells = first.cells
     for ln in row[1:]:
         gap = ln.x0 - prev.x1
+        cells += ln.cells if gap > 0.9 * ln.size else ln.cells - 1
         text = text.rstrip() + (" " if gap > 0.15 * ln.size else "") + ln.text.lstrip()
         if spans is not None and ln.spans is not None:
             spans.extend(ln.spans)
@@ -342,6 +371,9 @@ def _merge_row(row: list[Line]) -> Line:
         block=first.block,
         spans=spans,
         col=first.col,
+        styled_head=first.styled_head,
+        plain_tail=row[-1].plain_tail,
+        cells=cells,
     )
 
 
@@ -437,9 +469,13 @@ def _widen_header_rows(lines: list[Line], gutter: float, height: float) -> None:
             for ln in row:
                 ln.col = 0
     # the short last line of a full-width paragraph (an abstract) stays with its paragraph
-    wide_blocks = {ln.block for ln in header if ln.col == 0}
+    wide = [ln for ln in header if ln.col == 0]
     for ln in lines:
-        if ln.col and ln.block in wide_blocks and ln.y0 <= flow_top + 2 * ln.height:
+        if (
+            ln.col
+            and ln.y0 <= flow_top + 2 * ln.height
+            and any(w.block == ln.block and abs(w.x0 - ln.x0) < 3 and 0 <= ln.y0 - w.y1 < ln.height for w in wide)
+        ):
             ln.col = 0
 
 
@@ -471,7 +507,8 @@ def arrange_page(page: Page) -> Page:
         xs = [ln.x0 for ln in lines]
         xe = [ln.x1 for ln in lines]
         _assign_columns(lines, gutter, max(xe) - min(xs))
-        _widen_header_rows(lines, gutter, page.height)
+        if page.number == 1:  # title and author rows; elsewhere the columns start at the top
+            _widen_header_rows(lines, gutter, page.height)
         lines = merge_fragments(lines)
         heights = sorted(ln.height for ln in lines if ln.col)
         typical = heights[len(heights) // 2] if heights else 10.0
@@ -501,16 +538,39 @@ def arrange_page(page: Page) -> Page:
 
 
 def _mark_tables(lines: list[Line]) -> None:
-    """Rows split into three or more short cells are table rows."""
+    """Rows of three or more short cells, stacked at least two high, are a table, not running text."""
     for col in {ln.col for ln in lines}:
         members = sorted((ln for ln in lines if ln.col == col), key=lambda ln: ln.y0)
-        for row in _rows(members):
-            if len(row) < 3:
-                continue
-            short = sum(1 for ln in row if len(ln.text.strip()) <= 24)
-            if short >= len(row) - 1:
+        rows = _rows(members)
+        celled = [_is_cell_row(row) for row in rows]
+        for k, row in enumerate(rows):
+            near = (k > 0 and celled[k - 1] and _close(rows[k - 1], row)) or (
+                k + 1 < len(rows) and celled[k + 1] and _close(row, rows[k + 1])
+            )
+            if celled[k] and near:
                 for ln in row:
                     ln.tabular = True
+        # the header row of a table may hold long names with narrow gaps
+        for k in range(len(rows) - 1):
+            below = rows[k + 1]
+            if all(ln.tabular for ln in below) and not any(ln.tabular for ln in rows[k]) and _close(rows[k], below):
+                text = " ".join(ln.text for ln in rows[k]).strip()
+                if len(text.split()) <= sum(ln.cells for ln in below) and not text.endswith((".", ":")):
+                    for ln in rows[k]:
+                        ln.tabular = True
+
+
+def _is_cell_row(row: list[Line]) -> bool:
+    cells = sum(ln.cells for ln in row)
+    if cells < 3:
+        return False
+    words = sum(len(ln.text.split()) for ln in row)
+    return words <= 3 * cells  # cells hold a word or two (numbers, names), not phrases
+
+
+def _close(upper: list[Line], lower: list[Line]) -> bool:
+    gap = min(ln.y0 for ln in lower) - max(ln.y1 for ln in upper)
+    return gap < 2.5 * max(ln.height for ln in upper + lower)
 
 
 def _sorted_rows(lines: list[Line]) -> list[Line]:
@@ -548,7 +608,9 @@ def _set_gaps(lines: list[Line]) -> None:
 
 # --- across pages: running headers, footers and page numbers -------------------------------------
 
-_PAGE_NUMBER = re.compile(r"^\W{0,3}(?:page\s*)?[\divxlc]{1,5}(?:\s*(?:/|of)\s*\d{1,5})?\W{0,3}$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-–—(\[]{0,3}(?:page\s*)?(?:\d{1,5}|[ivxlc]{1,6})(?:\s*(?:/|of)\s*\d{1,5})?[\s\-–—)\]]{0,3}$", re.I
+)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -568,13 +630,25 @@ def remove_furniture(pages: list[Page]) -> None:
     needed = 2 if len(pages) <= 4 else max(2, round(len(pages) * 0.2))
     repeated = {key for key, count in counts.items() if count >= needed}
     for page in pages:
+        furniture = {id(ln) for ln in page.lines if _in_margin(ln, page) and _furniture_key(ln.text) in repeated}
         page.lines = [
             ln
             for ln in page.lines
-            if not (
-                _in_margin(ln, page) and (_furniture_key(ln.text) in repeated or _PAGE_NUMBER.match(ln.text.strip()))
+            if id(ln) not in furniture
+            and not (
+                _in_margin(ln, page)
+                and _PAGE_NUMBER.match(ln.text.strip())
+                and not _labels_a_heading(ln, page, furniture)
             )
         ]
+
+
+def _labels_a_heading(ln: Line, page: Page, furniture: set[int]) -> bool:
+    """A number with words right after it on the same row is a heading's number ("III." + "RESULTS")."""
+    return any(
+        other is not ln and id(other) not in furniture and _same_row(ln, other) and 0 <= other.x0 - ln.x1 <= 3 * ln.size
+        for other in page.lines
+    )
 
 
 def _in_margin(ln: Line, page: Page) -> bool:

@@ -16,9 +16,9 @@ from chatpaper.pdf.sections import BodyStyle, parse_numbering
 
 _VENUE = re.compile(
     r"\b(journal|proceedings|conference|transactions|volume|vol\.|issue|workshop|symposium|preprint|arxiv|"
-    r"doi|issn|isbn|copyright|published|accepted|received|submitted|under review|manuscript|press|elsevier|"
-    r"springer|research article|original article|review article|open access|letters?\b,|technical report|"
-    r"license|licence|creative commons)\b|©|https?://|www\.|@",
+    r"doi|issn|isbn|copyright|published|accepted|received|submitted|under review|elsevier|springer|"
+    r"research article|original article|review article|open access|license|licence|creative commons)\b"
+    r"|©|https?://|www\.|@",
     re.I,
 )
 _ABSTRACT_LABEL = re.compile(r"^\s*(abstract|summary|摘\s*要)\b\s*[:.：—–-]?\s*(.*)$", re.I | re.S)

@@ -24,8 +24,8 @@ from chatpaper.pdf.layout import Line, Link, Page, Span, clean_text
 _TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
 _SPAN_PAGES = 2  # pages whose spans are kept for title/author/affiliation parsing
 
-_BOLD_NAME = re.compile(r"bold|black|heavy|demi|semi|medi|cmbx|cmb\d|[-_,]b$|[a-z]tb$", re.I)
-_ITALIC_NAME = re.compile(r"italic|oblique|ital\b|cmti|cmsl|[-_,]i$|[a-z]ti$", re.I)
+_BOLD_NAME = re.compile(r"(?i:bold|black|heavy|demi|semi|medi|cmbx|cmb\d|[-_,]b$)|(?<=[a-z])TBI?$")
+_ITALIC_NAME = re.compile(r"(?i:italic|oblique|ital\b|cmti|cmsl|[-_,]i$|[-_,](?:bold|semibold)?it$)|(?<=[a-z])TB?I$")
 _MONO_NAME = re.compile(r"mono|courier|cmtt|sftt|consol|inconsolata|menlo|typewriter|code", re.I)
 
 
@@ -203,6 +203,8 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
     parts: list[str] = []
     spans: list[Span] = []
     styles: dict[tuple[float, str, bool, bool, bool], int] = {}
+    head: bool | None = None  # is the first worded span bold/italic
+    tail = False  # is the last worded span plain
     for s in raw.get("spans", ()):
         text = s.get("text", "")
         if not text:
@@ -225,6 +227,10 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
                 spans.append(Span(text, size, font, bold, italic, True, x0, x1, y0, y1))
             continue
         parts.append(text)
+        if sum(ch.isalpha() for ch in text) >= 2:
+            if head is None:
+                head = bold or italic
+            tail = not (bold or italic)
         weight = len(text.strip())
         if weight:
             key = (round(size, 1), font, bold, italic, mono)
@@ -254,4 +260,6 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         mono=mono,
         block=block_no,
         spans=spans if keep_spans else None,
+        styled_head=bool(head),
+        plain_tail=tail,
     )

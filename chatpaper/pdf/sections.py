@@ -57,6 +57,13 @@ def body_style(lines: Sequence[Line]) -> BodyStyle:
 
 # --- numbering -----------------------------------------------------------------------------------
 
+_AFTER_ARTICLE = {
+    "study", "case", "closer", "brief", "simple", "new", "novel", "unified", "unifying", "general", "note",
+    "survey", "look", "framework", "theoretical", "practical", "comparison", "comparative", "primer", "formal",
+    "probabilistic", "single", "better", "deeper", "critical", "systematic", "large", "small", "tale",
+    "bayesian", "toy", "motivating", "running", "worked", "first", "second", "final", "generic", "modular",
+    "scalable", "taxonomy", "roadmap", "perspective", "recipe", "baseline", "benchmark", "dataset", "model",
+}  # fmt: skip
 _ROMAN = re.compile(r"^(?=[IVXLC])M{0,3}(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
 _NUMBERING = re.compile(
     r"^(?P<num>"
@@ -111,16 +118,20 @@ def parse_numbering(text: str) -> tuple[Numbering | None, str]:
     if parts[0].isdigit():
         if not rest[:1].isalpha() and not _starts_cjk(rest) and rest[:1] not in "\"“'‘(":
             return None, text.strip()  # "2 × 3", "10 %": not a section number
-        if int(parts[0]) == 0 and len(parts) == 1:
-            return None, text.strip()
+        if int(parts[0]) == 0 or int(parts[0]) > 30 or (rest[:1].islower() and not re.match(r"[a-z]+[A-Z]", rest)):
+            return None, text.strip()  # "0.7 points", "40 papers", "12 participants were": numbers in prose
         return Numbering(label, "arabic", len(parts), int(parts[0])), rest
     # "C." and "D." are far more often sub-section letters than Roman 100 and 500
     if _ROMAN.match(parts[0]) and parts[0] not in ("C", "D", "L", "M") and (label.endswith(".") or len(parts) > 1):
         return Numbering(label, "roman", len([p for p in parts if p]), _roman_value(parts[0])), rest
     if len(parts[0]) == 1 and parts[0].isupper():
-        # "A Title" without a dot is only a label when the next word is capitalised (appendix style)
-        if not label.endswith(".") and len(parts) == 1 and not rest[:1].isupper() and not rest[:1].isdigit():
-            return None, text.strip()
+        # "A Title" without a dot is only a label when the next word is capitalised (appendix style),
+        # and "A Study of ..." is an article
+        if not label.endswith(".") and len(parts) == 1:
+            if not rest[:1].isupper() and not rest[:1].isdigit():
+                return None, text.strip()
+            if label in ("A", "I") and rest.split()[0].lower() in _AFTER_ARTICLE:
+                return None, text.strip()
         return Numbering(label, "letter", len([p for p in parts if p]), ord(parts[0]) - 64), rest
     return None, text.strip()
 
@@ -140,6 +151,9 @@ def _roman_value(token: str) -> int:
         v = values[a]
         total += -v if b and values[b] > v else v
     return total
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _starts_cjk(text: str) -> bool:
@@ -220,7 +234,7 @@ _ROLE_WORDS: list[tuple[SectionRole, tuple[str, ...]]] = [
     ),
     (
         "discussion",
-        ("discussion", "limitations", "limitation", "analysis", "ablation", "error analysis", "讨论", "局限", "分析"),
+        ("discussion", "limitations", "limitation", "ablation", "ablations", "error analysis", "讨论", "局限"),
     ),
     (
         "results",
@@ -310,17 +324,21 @@ def _words(text: str) -> str:
 
 def role_from_heading(heading: str) -> SectionRole | None:
     """The canonical role a heading's words name, or None when they name none."""
-    words = _words(strip_numbering(heading))
+    number, rest = parse_numbering(heading)
+    if number is not None and number.kind == "appendix":
+        return "appendix"
+    words = _words(rest)
     if words.strip() in ("acknowledgment", "acknowledgments", "acknowledgement", "acknowledgements"):
         return "other"
-    for role, keys in _ROLE_WORDS:
+    # the first role word printed wins: "Experiments and Results" is experiments, "Discussion & Future Work"
+    # is discussion
+    best: tuple[int, int, SectionRole] | None = None
+    for rank, (role, keys) in enumerate(_ROLE_WORDS):
         for key in keys:
-            if _starts_cjk(key):
-                if key in words:
-                    return role
-            elif f" {key} " in words:
-                return role
-    return None
+            at = words.find(key) if _starts_cjk(key) else words.find(f" {key} ")
+            if at >= 0 and (best is None or (at, rank) < best[:2]):
+                best = (at, rank, role)
+    return best[2] if best else None
 
 
 def _is_end_matter(heading: str) -> bool:
@@ -391,7 +409,7 @@ def _prominence(style: tuple) -> tuple:
 
 def _heading_like(text: str, number: Numbering | None) -> bool:
     words = strip_numbering(text) if number else text.strip()
-    if not words or len(words) > 140:
+    if not words or len(words) > 140 or len(_HAN.findall(words)) > 40:
         return False
     if not any(ch.isalpha() for ch in words):
         return False
@@ -441,7 +459,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
     out: list[_Candidate] = []
     for i, j in _runs(lines, skip):
         first = lines[i]
-        if j - i > 3 or first.tabular:
+        if j - i > 3 or first.tabular or lines[j - 1].runin:
             continue
         text = join_lines([ln.text for ln in lines[i:j]]).strip()
         if len(text) > 160 or first.mono:
@@ -452,7 +470,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         # headings are rarely smaller than the body; a small bold "Acknowledgement" still counts
         if first.size < body.size * (0.78 if _known(words) and len(words.split()) <= 4 else 0.85):
             continue
-        bigger = first.size >= body.size * 1.1
+        bigger = first.size >= body.size + max(0.9, 0.07 * body.size)
         bolder = first.bold and not body.bold
         capital = first.upper and sum(ch.isalpha() for ch in words) >= 4
         slanted = first.italic and number is not None  # IEEE sub-sections: "A. Italic Title"
@@ -896,6 +914,9 @@ def _caption_lines(lines: Sequence[Line], body: BodyStyle, captions: list[str]) 
     return taken
 
 
+_SUB_ROLES = ("related_work", "background", "experiments", "results", "discussion")
+
+
 def _fill_roles(sections: list[Section]) -> None:
     """Give unnamed sections a role from their place: sub-sections inherit, the body between intro and
     experiments is method, a first unnamed section is the introduction."""
@@ -919,5 +940,5 @@ def _fill_roles(sections: list[Section]) -> None:
                 seen_intro = True
             if s.role in ("experiments", "results", "discussion", "conclusion"):
                 seen_experiments = True
-        elif own is None or (own == "method" and parent_role in ("experiments", "results")):
-            s.role = parent_role  # sub-sections speak for their section unless they name another role
+        elif not (own in _SUB_ROLES and parent_role in ("method", "other", "experiments", "introduction")):
+            s.role = parent_role  # sub-sections speak for their section unless they name a finer role

@@ -1,0 +1,215 @@
+"""The pure parts of the reader: text clean-up, reading order, numbering, roles, metadata rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatpaper.pdf.layout import (
+    Line,
+    Page,
+    arrange_page,
+    clean_text,
+    find_gutter,
+    join_lines,
+    remove_furniture,
+)
+from chatpaper.pdf.metadata import detect_language
+from chatpaper.pdf.sections import parse_numbering, role_from_heading, strip_numbering
+
+
+def line(text: str, x0: float, y0: float, x1: float, *, size: float = 10.0, page: int = 1, bold: bool = False) -> Line:
+    return Line(
+        page=page,
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y0 + size,
+        text=text,
+        size=size,
+        font="Times-Bold" if bold else "Times-Roman",
+        bold=bold,
+        italic=False,
+        mono=False,
+        block=int(y0 * 1000 + x0),  # one block per line, as MuPDF gives for separate paragraphs
+    )
+
+
+# --- text ------------------------------------------------------------------------------------------
+
+
+def test_ligatures_and_odd_spaces() -> None:
+    assert clean_text("e\ufb03cient \ufb01eld \ufb02ow o\ufb00er") == "efficient field flow offer"
+    assert clean_text("soft\u00adhyphen\u00a0space") == "softhyphen space"
+
+
+def test_spacing_accents_join_their_letter() -> None:
+    assert clean_text("Zlatko Te\u02c7sanovi\u00b4c") == "Zlatko Tešanović"  # TeX: accent before the letter
+    assert clean_text("Ste\u00b4phane Universite\u00b4") == "Stéphane Université"  # accent after the letter
+    assert clean_text("J\u00b4erome") == "Jérome"
+
+
+@pytest.mark.parametrize(
+    ("lines", "joined"),
+    [
+        (["an approxi-", "mation"], "an approximation"),
+        (["a state-of-the-", "art model"], "a state-of-the-art model"),
+        (["Self-", "Attention"], "Self-Attention"),
+        (["at https://github.", "com/google-research/tapas/blob/master/", "TABLEFORMER.md"], None),
+        (["at https://github.com/jhu-", "lcsr/good_robot."], "at https://github.com/jhu-lcsr/good_robot."),
+        (["see https://example.org/x.", "We then"], "see https://example.org/x. We then"),
+        (["中文的句子在行尾", "断开时不加空格"], "中文的句子在行尾断开时不加空格"),
+        (["two words", "and more"], "two words and more"),
+    ],
+)
+def test_join_lines(lines: list[str], joined: str | None) -> None:
+    expected = joined or "at https://github.com/google-research/tapas/blob/master/TABLEFORMER.md"
+    assert join_lines(lines) == expected
+
+
+# --- layout ----------------------------------------------------------------------------------------
+
+
+def two_column_page() -> Page:
+    rows = []
+    rows.append(line("A Title That Spans Both Columns", 100, 60, 500, size=16, bold=True))
+    for k in range(12):
+        y = 120 + 14 * k
+        rows.append(line(f"left column line {k} with enough words to fill it", 60, y, 290))
+        rows.append(line(f"right column line {k} with enough words to fill it", 320, y, 550))
+    rows.append(line("7", 300, 760, 306, size=9))
+    return Page(number=1, width=612, height=792, lines=rows)
+
+
+def test_gutter_is_found_only_on_two_column_pages() -> None:
+    page = two_column_page()
+    gutter = find_gutter(page.lines, page.width)
+    assert gutter is not None and 290 <= gutter <= 320
+    one = [line(f"a full width line {k} of running text across the page", 60, 100 + 14 * k, 550) for k in range(20)]
+    assert find_gutter(one, 612) is None
+
+
+def test_columns_read_left_then_right_under_a_full_width_title() -> None:
+    page = arrange_page(two_column_page())
+    texts = [ln.text for ln in page.lines]
+    assert texts[0].startswith("A Title")
+    assert texts.index("left column line 11 with enough words to fill it") < texts.index(
+        "right column line 0 with enough words to fill it"
+    )
+    assert page.columns == 2
+
+
+def test_heading_number_and_words_become_one_line() -> None:
+    page = Page(
+        number=1,
+        width=612,
+        height=792,
+        lines=[line("3", 60, 100, 66, size=12, bold=True), line("Method", 78, 100, 130, size=12, bold=True)],
+    )
+    assert [ln.text for ln in arrange_page(page).lines] == ["3 Method"]
+
+
+def test_running_headers_and_page_numbers_go() -> None:
+    pages = []
+    for number in range(1, 6):
+        lines = [
+            line("Journal of Examples, Vol. 3", 200, 30, 400, size=8, page=number),
+            line(f"Body text on page {number} that says something useful", 60, 300, 550, page=number),
+            line(str(number), 300, 750, 306, size=9, page=number),
+        ]
+        pages.append(Page(number=number, width=612, height=792, lines=lines))
+    remove_furniture(pages)
+    assert all(len(p.lines) == 1 and p.lines[0].text.startswith("Body text") for p in pages)
+
+
+def test_a_section_number_at_the_top_of_a_page_is_not_a_page_number() -> None:
+    pages = [
+        Page(
+            number=n,
+            width=612,
+            height=792,
+            lines=[
+                line("III.", 60, 40, 75, page=n, bold=True),
+                line("RESULTS", 80, 40, 140, page=n, bold=True),
+                line("Body text", 60, 300, 550, page=n),
+            ],
+        )
+        for n in (1, 2)
+    ]
+    pages[1].lines[0].text = "IV."
+    pages[1].lines[1].text = "DISCUSSION"
+    remove_furniture(pages)
+    assert pages[0].lines[0].text == "III."
+
+
+# --- numbering and roles ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "label", "depth", "words"),
+    [
+        ("1 Introduction", "1", 1, "Introduction"),
+        ("2.1 Datasets", "2.1", 2, "Datasets"),
+        ("1. Introduction", "1.", 1, "Introduction"),
+        ("IV. EXPERIMENTS", "IV.", 1, "EXPERIMENTS"),
+        ("A. Ordered Phase", "A.", 1, "Ordered Phase"),
+        ("B.2 Details", "B.2", 2, "Details"),
+        ("C. Inference", "C.", 1, "Inference"),
+        ("Appendix A: Proofs", "Appendix A:", 1, "Proofs"),
+        ("3 面向大语言模型的框架", "3", 1, "面向大语言模型的框架"),
+        ("二、实验结果", "二、", 1, "实验结果"),
+    ],
+)
+def test_numbering(heading: str, label: str, depth: int, words: str) -> None:
+    number, rest = parse_numbering(heading)
+    assert number is not None and number.label == label and number.depth == depth
+    assert rest == words == strip_numbering(heading)
+
+
+@pytest.mark.parametrize("text", ["A Study of Things", "2 × 3 matrices", "0.7 points better", "40 papers were read"])
+def test_not_numbering(text: str) -> None:
+    assert parse_numbering(text)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("1 Introduction", "introduction"),
+        ("II. RELATED WORK", "related_work"),
+        ("Prior Work", "related_work"),
+        ("Literature Review", "related_work"),
+        ("3 Approach", "method"),
+        ("Our Model", "method"),
+        ("Proposed Method", "method"),
+        ("Preliminaries", "background"),
+        ("Problem Formulation", "background"),
+        ("4 Evaluation", "experiments"),
+        ("Experimental Setup", "experiments"),
+        ("Experiments and Results", "experiments"),
+        ("5.1 Main Results", "results"),
+        ("Discussion & Future Work", "discussion"),
+        ("Limitations", "discussion"),
+        ("6 Conclusions", "conclusion"),
+        ("References", "references"),
+        ("Appendix B. Proofs", "appendix"),
+        ("Acknowledgments", "other"),
+        ("1 引言", "introduction"),
+        ("2 相关工作", "related_work"),
+        ("3 方法", "method"),
+        ("4 实验", "experiments"),
+        ("5 结论", "conclusion"),
+        ("参考文献", "references"),
+    ],
+)
+def test_roles_from_heading_words(heading: str, role: str) -> None:
+    assert role_from_heading(heading) == role
+
+
+def test_unknown_headings_have_no_role_of_their_own() -> None:
+    assert role_from_heading("3 PaperPlain: Reading Support") is None
+
+
+def test_language() -> None:
+    zh = [line("大语言模型在不同领域都表现出了优异的性能，然而提示设计仍然依赖经验。", 60, 100, 500)]
+    en = [line("Large language models perform well across many domains.", 60, 100, 500)]
+    assert detect_language(zh) == "zh"
+    assert detect_language(en) == "en"
