@@ -597,13 +597,24 @@ def _set_gaps(lines: list[Line]) -> None:
             ln.gap_above = 1000.0
         else:
             ln.gap_above = max(0.0, ln.y0 - prev.y1)
-        letters = [c for c in ln.text if c.isalpha()]
-        ln.upper = (
-            bool(letters)
-            and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
-            and any(c.isupper() for c in letters)
-        )
+        ln.upper = is_mostly_upper(ln.text)
         prev = ln
+
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_LOWER = re.compile(r"[^\W\d_A-Z\u00c0-\u00de\u4e00-\u9fff]")
+_UPPER = re.compile(r"[A-Z\u00c0-\u00de]")
+
+
+def is_mostly_upper(text: str) -> bool:
+    """ALL CAPS (or small caps) text, allowing the odd lower-case symbol ("LARGE z LIMIT")."""
+    lower = len(_LOWER.findall(text))
+    if lower > 3 and lower * 4 > len(text):
+        return False  # ordinary prose: decided without counting capitals
+    upper = len(_UPPER.findall(text))
+    if upper and _CJK_CHAR.search(text):
+        return False  # Chinese text with a capital letter in it is not set in capitals
+    return upper > 0 and lower <= 0.1 * (upper + lower)
 
 
 # --- across pages: running headers, footers and page numbers -------------------------------------

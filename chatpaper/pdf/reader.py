@@ -171,6 +171,7 @@ def _font_traits(font: str) -> tuple[bool, bool, bool]:
     return bool(_BOLD_NAME.search(font)), bool(_ITALIC_NAME.search(font)), bool(_MONO_NAME.search(font))
 
 
+_WORDED = re.compile(r"[^\W\d_]{2}")
 _NOTE_MARK = re.compile(r"^[\d,∗*†‡§¶]{1,6}$")
 _NOTE_BEFORE = re.compile(r"(?:[^\W\d_]{2}|[,.;:)\]])$")
 
@@ -227,7 +228,7 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
                 spans.append(Span(text, size, font, bold, italic, True, x0, x1, y0, y1))
             continue
         parts.append(text)
-        if sum(ch.isalpha() for ch in text) >= 2:
+        if _WORDED.search(text):
             if head is None:
                 head = bold or italic
             tail = not (bold or italic)

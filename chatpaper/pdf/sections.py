@@ -7,6 +7,7 @@ figure/table captions collected apart from the body text.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
@@ -322,6 +323,7 @@ def _words(text: str) -> str:
     return " " + re.sub(r"[^a-z\u4e00-\u9fff]+", " ", text.lower()).strip() + " "
 
 
+@functools.lru_cache(maxsize=4096)
 def role_from_heading(heading: str) -> SectionRole | None:
     """The canonical role a heading's words name, or None when they name none."""
     number, rest = parse_numbering(heading)
@@ -388,6 +390,7 @@ def _style(ln: Line) -> tuple:
     return (round(ln.size * 2) / 2, ln.bold, ln.italic, ln.upper, _family(ln.font))
 
 
+@functools.lru_cache(maxsize=1024)
 def _family(font: str) -> str:
     base = re.split(r"[-,_]", font, maxsplit=1)[0]
     base = re.sub(r"(?i)(bold|italic|medium|regular|roman|semibold|light|mt|ps|std|pro)+$", "", base)
@@ -694,6 +697,8 @@ def _match_on_page(
         got = _norm_words(ln.text)
         if not got or len(got) > 3 * len(want) + 10:
             continue
+        if want[:4] not in got and got[:4] not in want:
+            continue  # cheap test before the similarity ratio
         end = i + 1
         # a heading printed on two lines: extend while that brings the text closer to the outline title
         while len(got) < len(want) and k + (end - i) < len(indices):
