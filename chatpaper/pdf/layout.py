@@ -206,7 +206,8 @@ _URL_NEXT = re.compile(r"^[\w\-./#?=&%~+:@]+")
 
 
 def _url_continues(out: str, line: str) -> bool:
-    m = _URL_END.search(out)
+    tail = out[out.rfind(" ") + 1 :]  # only the last word can be an unfinished URL
+    m = _URL_END.search(tail) if ("://" in tail or "www." in tail) else None
     if not m:
         return False
     url = m.group(0)

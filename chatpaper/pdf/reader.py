@@ -105,11 +105,7 @@ class PdfDocument:
                 try:
                     page = self._doc.load_page(index)
                     data = page.get_text("dict", flags=_TEXT_FLAGS)
-                    links = [
-                        Link(uri=link["uri"], page=index + 1, x0=r.x0, y0=r.y0, x1=r.x1, y1=r.y1)
-                        for link in page.get_links()
-                        if link.get("uri") and (r := link["from"]) is not None
-                    ]
+                    links = _uri_links(page, index + 1)
                     width, height = page.rect.width, page.rect.height
                     lines = _lines(data, index + 1, keep_spans=index < _SPAN_PAGES)
                     cover = _image_cover(page) if sum(len(ln.text.strip()) for ln in lines) < 30 else 0.0
@@ -120,6 +116,19 @@ class PdfDocument:
                         f"damaged PDF: page {index + 1} cannot be read ({_short(exc)}); download or export it again",
                     ) from exc
             yield Page(number=index + 1, width=width, height=height, lines=lines, links=links, image_cover=cover)
+
+
+def _uri_links(page: pymupdf.Page, number: int) -> list[Link]:
+    """Web links only; walking the chain directly skips resolving every internal (citation) link."""
+    out = []
+    link = page.first_link
+    while link:
+        uri = link.uri or ""
+        if uri.startswith(("http://", "https://", "www.")):
+            r = link.rect
+            out.append(Link(uri=uri, page=number, x0=r.x0, y0=r.y0, x1=r.x1, y1=r.y1))
+        link = link.next
+    return out
 
 
 def _image_cover(page: pymupdf.Page) -> float:
