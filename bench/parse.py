@@ -16,6 +16,8 @@ left out of the totals (both readers have nothing to read there).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import re
 import sys
@@ -126,7 +128,9 @@ def score_reference(pdf: Path, truth: dict) -> Score:
     s = Score(pages=truth["pages"])
     start = time.perf_counter()
     try:
-        md = pymupdf4llm.to_markdown(str(pdf), show_progress=False)
+        # pymupdf4llm prints parser notices ("RapidOCR is missing") that would break up the table
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            md = pymupdf4llm.to_markdown(str(pdf), show_progress=False)
     except Exception as exc:  # the reference may fail where chatpaper does not
         s.seconds = time.perf_counter() - start
         s.note = f"error: {type(exc).__name__}"

@@ -56,6 +56,7 @@ class Line:
     styled_head: bool = False  # starts in bold or italic ...
     plain_tail: bool = False  # ... and ends in plain text: a run-in paragraph heading ("Datasets. We use")
     cells: int = 1  # pieces separated by wide gaps (table cells) merged into this line
+    colored: bool = False  # set in a colour other than black or grey
 
     @property
     def runin(self) -> bool:
@@ -375,6 +376,7 @@ def _merge_row(row: list[Line]) -> Line:
         styled_head=first.styled_head,
         plain_tail=row[-1].plain_tail,
         cells=cells,
+        colored=first.colored,
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chatpaper.pdf.layout import Line, Link, Span, join_lines
-from chatpaper.pdf.sections import BodyStyle, parse_numbering
+from chatpaper.pdf.sections import BodyStyle, parse_numbering, unspace_letters
 
 # --- title ---------------------------------------------------------------------------------------
 
@@ -21,12 +21,26 @@ _VENUE = re.compile(
     r"|©|https?://|www\.|@",
     re.I,
 )
-_ABSTRACT_LABEL = re.compile(r"^\s*(abstract|summary|摘\s*要)\b\s*[:.：—–-]?\s*(.*)$", re.I | re.S)
-_KEYWORDS_LABEL = re.compile(
+_ABSTRACT_RE = re.compile(r"^\s*(abstract|summary|摘\s*要)\b\s*[:.：—–-]?\s*(.*)$", re.I | re.S)
+_KEYWORDS_RE = re.compile(
     r"^\s*(key\s*-?\s*words?(?: and phrases)?|additional key words and phrases|index terms|关键词|关键字)"
     r"\s*[:：.—–-]?\s*(.*)$",
     re.I,
 )
+
+
+class _Label:
+    """A label regex tried on the text as printed and with letter-spacing removed ("A B S T R A C T")."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.pattern.match(text) or self.pattern.match(unspace_letters(text))
+
+
+_ABSTRACT_LABEL = _Label(_ABSTRACT_RE)
+_KEYWORDS_LABEL = _Label(_KEYWORDS_RE)
 _STOP_LABEL = re.compile(
     r"^\s*(ccs concepts|acm reference format|acm classification|msc|pacs|jel|mathematics subject|"
     r"subjects?:|doi:|citation:|received|accepted|published)",
@@ -171,7 +185,13 @@ def _pieces(line: Line) -> list[tuple[str, str]]:
     return out
 
 
+_EMAIL = re.compile(r"\{[^}]*\}\s*@\S+|\S+@\S+")
+_NAMEISH = re.compile(r"[A-Z][a-z\u00e0-\u024f]+\.? [A-Z]")
+
+
 def _clean_name(text: str) -> str:
+    text = _EMAIL.sub(" ", text)
+    text = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", text)  # "(alice@x.org)", "[corresponding]"
     text = _SYMBOL.sub("", text)
     text = re.sub(r"(?<=[A-Za-z\u00c0-\u024f.])\d+(?:,\d+)*\b", "", text)  # glued affiliation numbers
     text = re.sub(r"\b\d+\b", "", text)
@@ -243,8 +263,8 @@ def extract_front_matter(
         text = ln.text.strip()
         if _ABSTRACT_LABEL.match(text) or _KEYWORDS_LABEL.match(text) or _is_prose(ln, body):
             break
-        if "@" in text or _STOP_LABEL.match(text):
-            fm.used.add(i)
+        if _STOP_LABEL.match(text) or ("@" in text and not _NAMEISH.search(_EMAIL.sub(" ", text))):
+            fm.used.add(i)  # e-mail lines (a name with its address is still parsed below)
             continue
         names, rest, markers = _split_author_line(ln)
         same_size = not author_size or 0.75 <= ln.size / author_size <= 1.33

@@ -189,6 +189,12 @@ def _is_note_mark(text: str, before: str) -> bool:
     return bool(_NOTE_MARK.match(text.strip())) and bool(_NOTE_BEFORE.search(before))
 
 
+def _is_tinted(color: int) -> bool:
+    """A real colour, not black or a grey."""
+    r, g, b = (color >> 16) & 255, (color >> 8) & 255, color & 255
+    return max(r, g, b) - min(r, g, b) > 60
+
+
 def _is_upper(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
@@ -215,6 +221,7 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
     styles: dict[tuple[float, str, bool, bool, bool], int] = {}
     head: bool | None = None  # is the first worded span bold/italic
     tail = False  # is the last worded span plain
+    tinted = 0
     for s in raw.get("spans", ()):
         text = s.get("text", "")
         if not text:
@@ -245,6 +252,8 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         if weight:
             key = (round(size, 1), font, bold, italic, mono)
             styles[key] = styles.get(key, 0) + weight
+            if _is_tinted(s.get("color", 0)):
+                tinted += weight
         if keep_spans:
             x0, y0, x1, y1 = s["bbox"]
             spans.append(Span(text, size, font, bold, italic, bool(flags & 1), x0, x1, y0, y1))
@@ -272,4 +281,5 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         spans=spans if keep_spans else None,
         styled_head=bool(head),
         plain_tail=tail,
+        colored=tinted * 2 > sum(styles.values()),
     )

@@ -29,6 +29,7 @@ class BodyStyle:
     font: str
     bold: bool
     line_gap: float  # usual whitespace between two lines of a paragraph
+    colored: bool = False
 
 
 def body_style(lines: Sequence[Line]) -> BodyStyle:
@@ -36,6 +37,7 @@ def body_style(lines: Sequence[Line]) -> BodyStyle:
     sizes: Counter[float] = Counter()
     fonts: Counter[str] = Counter()
     bold = 0
+    colored = 0
     total = 0
     for ln in lines:
         n = len(ln.text)
@@ -50,10 +52,12 @@ def body_style(lines: Sequence[Line]) -> BodyStyle:
             fonts[ln.font] += n
             total += n
             bold += n if ln.bold else 0
+            colored += n if ln.colored else 0
             if ln.gap_above < 3 * size:
                 gaps[round(ln.gap_above)] += 1
     gap = float(gaps.most_common(1)[0][0]) if gaps else size * 0.3
-    return BodyStyle(size, fonts.most_common(1)[0][0] if fonts else "", bold > total * 0.6, gap)
+    font = fonts.most_common(1)[0][0] if fonts else ""
+    return BodyStyle(size, font, bold > total * 0.6, gap, colored > total * 0.6)
 
 
 # --- numbering -----------------------------------------------------------------------------------
@@ -319,14 +323,22 @@ _END_MATTER = (
 )
 
 
+_SPACED = re.compile(r"\b(?:[A-Za-z] ){3,}[A-Za-z]\b")
+
+
+def unspace_letters(text: str) -> str:
+    """Letter-spaced labels read as words: "A B S T R A C T" -> "ABSTRACT"."""
+    return _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text) if "  " in text or _SPACED.search(text) else text
+
+
 def _words(text: str) -> str:
-    return " " + re.sub(r"[^a-z\u4e00-\u9fff]+", " ", text.lower()).strip() + " "
+    return " " + re.sub(r"[^a-z\u4e00-\u9fff]+", " ", unspace_letters(text).lower()).strip() + " "
 
 
 @functools.lru_cache(maxsize=4096)
 def role_from_heading(heading: str) -> SectionRole | None:
     """The canonical role a heading's words name, or None when they name none."""
-    number, rest = parse_numbering(heading)
+    number, rest = parse_numbering(unspace_letters(heading))
     if number is not None and number.kind == "appendix":
         return "appendix"
     words = _words(rest)
@@ -353,7 +365,7 @@ def _is_references(heading: str) -> bool:
 
 
 def _is_abstract(heading: str) -> bool:
-    w = _words(strip_numbering(heading)).strip()
+    w = _words(strip_numbering(unspace_letters(heading))).strip()
     return w in ("abstract", "summary", "摘要", "摘 要")
 
 
@@ -387,7 +399,7 @@ class _Candidate:
 
 
 def _style(ln: Line) -> tuple:
-    return (round(ln.size * 2) / 2, ln.bold, ln.italic, ln.upper, _family(ln.font))
+    return (round(ln.size * 2) / 2, ln.bold, ln.italic, ln.upper, _family(ln.font), ln.colored)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -402,8 +414,8 @@ def _same_style(a: tuple, b: tuple) -> bool:
 
 
 def _continues(a: tuple, b: tuple) -> bool:
-    """A wrapped heading line may switch case or slant (a name in small caps) but not size, weight or font."""
-    return abs(a[0] - b[0]) <= 0.6 and a[1] == b[1] and a[4] == b[4]
+    """A wrapped heading line may switch case or slant (a name in small caps) but not size, weight, font or colour."""
+    return abs(a[0] - b[0]) <= 0.6 and a[1] == b[1] and a[4] == b[4] and a[5] == b[5]
 
 
 def _prominence(style: tuple) -> tuple:
@@ -449,6 +461,7 @@ def _runs(lines: Sequence[Line], skip: set[int]) -> Iterable[tuple[int, int]]:
             and lines[j].col == first.col
             and _continues(_style(lines[j]), style)
             and (_style(lines[j])[2:4] == style[2:4] or lines[j].width <= first.width + 2)
+            and lines[j].width <= 1.5 * lines[j - 1].width  # a short line then a full one: heading, then text
             and lines[j].gap_above < 1.2 * first.size
             and parse_numbering(lines[j].text)[0] is None
         ):
@@ -477,7 +490,11 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         bolder = first.bold and not body.bold
         capital = first.upper and sum(ch.isalpha() for ch in words) >= 4
         slanted = first.italic and number is not None  # IEEE sub-sections: "A. Italic Title"
-        if not (bigger or bolder or capital or slanted):
+        # numbered lines in another typeface or in colour, at body size and weight
+        marked = (number is not None or _known(words)) and (
+            (first.colored and not body.colored) or (_family(first.font) != _family(body.font) and not first.mono)
+        )
+        if not (bigger or bolder or capital or slanted or marked):
             continue
         prev_gap = first.gap_above
         nxt = lines[j] if j < len(lines) else None
