@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import re
 import sys
 import time
@@ -128,7 +129,6 @@ def score_reference(pdf: Path, truth: dict) -> Score:
     s = Score(pages=truth["pages"])
     start = time.perf_counter()
     try:
-        # pymupdf4llm prints parser notices ("RapidOCR is missing") that would break up the table
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             md = pymupdf4llm.to_markdown(str(pdf), show_progress=False)
     except Exception as exc:  # the reference may fail where chatpaper does not
@@ -176,7 +176,11 @@ def main() -> int:
     reference = not args.no_reference
     if reference:
         try:
+            import pymupdf
             import pymupdf4llm  # noqa: F401
+
+            # pymupdf4llm prints parser notices ("RapidOCR is missing") that would break up the table
+            pymupdf.set_messages(path=os.devnull)
         except ImportError:
             print("pymupdf4llm is not installed (pip install -e '.[bench]'); running without the reference")
             reference = False

@@ -10,6 +10,7 @@ roles) and `metadata` (title, authors, abstract, links) are pure and work on the
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from chatpaper.errors import NoTextLayerError
@@ -36,6 +37,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
     pages: list[Page] = []
     with PdfDocument(path) as doc:
         outline = doc.outline()
+        info_title = doc.metadata_title()
         page_count = doc.page_count
         pages = list(doc.pages())  # small line records only; MuPDF pages are released one by one
     if _needs_ocr(pages):
@@ -73,7 +75,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         path=str(path),
         sha256=sha256 or _sha256(path),
         pages=page_count,
-        title=title.text,
+        title=title.text or _fallback_title(info_title, path),
         authors=front.authors,
         first_author_affiliation=front.affiliation,
         abstract=front.abstract,
@@ -86,10 +88,20 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
     )
 
 
+def _fallback_title(info_title: str, path: Path) -> str:
+    """When no title is printed as one: the document information's title unless it is a file name."""
+    if info_title and not re.search(r"\.(pdf|docx?|tex|dvi)$|^untitled|^microsoft word", info_title, re.I):
+        return info_title
+    return path.stem
+
+
 def _needs_ocr(pages: list[Page]) -> bool:
-    """No text at all, or scanned pages with at most a stamp of text on them."""
+    """No text at all, text in fonts without a Unicode mapping, or scans with at most a stamp of text."""
     chars = [sum(len(ln.text.strip()) for ln in page.lines) for page in pages]
     if sum(chars) == 0:
+        return True
+    unknown = sum(ln.text.count("\ufffd") for page in pages for ln in page.lines)
+    if unknown > 0.5 * sum(chars):
         return True
     return all(c < 30 for c in chars) and any(page.image_cover >= 0.5 for page in pages)
 

@@ -86,6 +86,13 @@ class PdfDocument:
     def page_count(self) -> int:
         return self._doc.page_count
 
+    def metadata_title(self) -> str:
+        """The title in the document information, if any (often empty or a file name)."""
+        try:
+            return clean_text(str((self._doc.metadata or {}).get("title") or "")).strip()
+        except Exception:
+            return ""
+
     def outline(self) -> list[OutlineEntry]:
         """The PDF's bookmarks (may be empty); entries pointing nowhere are dropped."""
         try:
@@ -106,7 +113,9 @@ class PdfDocument:
                     page = self._doc.load_page(index)
                     data = page.get_text("dict", flags=_TEXT_FLAGS)
                     links = _uri_links(page, index + 1)
-                    width, height = page.rect.width, page.rect.height
+                    # text coordinates are those of the unrotated page
+                    box = page.rect if page.rotation == 0 else page.cropbox
+                    width, height = box.width, box.height
                     lines = _lines(data, index + 1, keep_spans=index < _SPAN_PAGES)
                     cover = _image_cover(page) if sum(len(ln.text.strip()) for ln in lines) < 30 else 0.0
                     del page
