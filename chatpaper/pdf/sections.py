@@ -12,8 +12,9 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from chatpaper.models import Section, SectionRole
 from chatpaper.pdf.layout import Line, join_lines
@@ -372,6 +373,17 @@ def _is_abstract(heading: str) -> bool:
 # --- heading candidates from font statistics -----------------------------------------------------
 
 
+class Style(NamedTuple):
+    """How a line is set, as far as telling headings apart goes."""
+
+    size: float  # to the nearest half point
+    bold: bool
+    italic: bool
+    upper: bool
+    family: str
+    colored: bool
+
+
 @dataclass(slots=True)
 class Heading:
     """A heading found in the text: where it is (line index in reading order) and its level."""
@@ -382,7 +394,7 @@ class Heading:
     level: int
     page: int
     number: Numbering | None = None
-    style: tuple = ()
+    style: Style | None = None
 
 
 @dataclass(slots=True)
@@ -391,15 +403,13 @@ class _Candidate:
     end: int
     text: str
     page: int
-    style: tuple
+    style: Style
     number: Numbering | None
     words: str
-    size: float
-    lines: list[Line] = field(default_factory=list)
 
 
-def _style(ln: Line) -> tuple:
-    return (round(ln.size * 2) / 2, ln.bold, ln.italic, ln.upper, _family(ln.font), ln.colored)
+def _style(ln: Line) -> Style:
+    return Style(round(ln.size * 2) / 2, ln.bold, ln.italic, ln.upper, _family(ln.font), ln.colored)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -409,17 +419,21 @@ def _family(font: str) -> str:
     return re.sub(r"\d+$", "", base).lower()
 
 
-def _same_style(a: tuple, b: tuple) -> bool:
-    return abs(a[0] - b[0]) <= 0.6 and a[1:] == b[1:]
+def _same_style(a: Style, b: Style) -> bool:
+    return abs(a.size - b.size) <= 0.6 and a[1:] == b[1:]
 
 
-def _continues(a: tuple, b: tuple) -> bool:
+def _continues(a: Style, b: Style) -> bool:
     """A wrapped heading line may switch case or slant (a name in small caps) but not size, weight, font or colour."""
-    return abs(a[0] - b[0]) <= 0.6 and a[1] == b[1] and a[4] == b[4] and a[5] == b[5]
+    return abs(a.size - b.size) <= 0.6 and (a.bold, a.family, a.colored) == (b.bold, b.family, b.colored)
 
 
-def _prominence(style: tuple) -> tuple:
-    return (style[0], style[1], style[3], not style[2])
+def _same_case_and_slant(a: Style, b: Style) -> bool:
+    return (a.italic, a.upper) == (b.italic, b.upper)
+
+
+def _prominence(style: Style) -> tuple:
+    return (style.size, style.bold, style.upper, not style.italic)
 
 
 def _heading_like(text: str, number: Numbering | None) -> bool:
@@ -460,7 +474,7 @@ def _runs(lines: Sequence[Line], skip: set[int]) -> Iterable[tuple[int, int]]:
             and lines[j].page == first.page
             and lines[j].col == first.col
             and _continues(_style(lines[j]), style)
-            and (_style(lines[j])[2:4] == style[2:4] or lines[j].width <= first.width + 2)
+            and (_same_case_and_slant(_style(lines[j]), style) or lines[j].width <= first.width + 2)
             and lines[j].width <= 1.5 * lines[j - 1].width  # a short line then a full one: heading, then text
             and lines[j].gap_above < 1.2 * first.size
             and parse_numbering(lines[j].text)[0] is None
@@ -523,16 +537,14 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
                 style=_style(first),
                 number=number,
                 words=words,
-                size=first.size,
-                lines=list(lines[i:j]),
             )
         )
     return out
 
 
-def _best_sequence_style(cands: Sequence[_Candidate]) -> tuple | None:
+def _best_sequence_style(cands: Sequence[_Candidate]) -> Style | None:
     """The style of the top-level headings: the one whose depth-1 numbers count up most steadily."""
-    by_style: dict[tuple, list[_Candidate]] = {}
+    by_style: dict[Style, list[_Candidate]] = {}
     for c in cands:
         key = next((k for k in by_style if _same_style(k, c.style)), c.style)
         by_style.setdefault(key, []).append(c)
@@ -573,13 +585,15 @@ def headings_from_fonts(lines: Sequence[Line], body: BodyStyle, skip: set[int]) 
     return _levels(cands, top)
 
 
-def _levels(cands: Sequence[_Candidate], top: tuple) -> list[Heading]:
+def _levels(cands: Sequence[_Candidate], top: Style) -> list[Heading]:
     top_numbers = [c for c in cands if _same_style(c.style, top) and c.number and c.number.depth == 1]
     numbered_paper = len(top_numbers) >= 2
     top_kind = Counter(c.number.kind for c in top_numbers).most_common(1)[0][0] if top_numbers else None
     last_numbered = max((c.index for c in top_numbers), default=-1)
+    # the first real section is numbered or has a known name; set like it before that: author lines, banners
+    anchor = min((c.index for c in cands if _same_style(c.style, top) and (c.number or _known(c.words))), default=0)
     # styles used by numbered sub-headings give their level
-    style_levels: dict[tuple, int] = {}
+    style_levels: dict[Style, int] = {}
     for c in cands:
         if c.number and not _same_style(c.style, top) and _prominence(c.style) <= _prominence(top):
             depth = _depth(c.number, top_kind)
@@ -594,7 +608,7 @@ def _levels(cands: Sequence[_Candidate], top: tuple) -> list[Heading]:
                 level = c.number.depth  # numbering beats typography ("3.3" printed like "3")
             elif c.number and c.number.kind == "letter" and top_kind == "roman":
                 level = 2
-            elif not numbered_paper or c.number or c.index > last_numbered or _known(c.words):
+            elif c.number or _known(c.words) or (c.index > anchor and (not numbered_paper or c.index > last_numbered)):
                 level = 1
         elif _prominence(c.style) <= _prominence(top):
             if c.number:
