@@ -283,7 +283,8 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
     total = sum(len(ln.text) for ln in body)
     left_lines = [ln for ln in body if ln.x1 <= gutter + 1 and ln.width > span * 0.25]
     right_lines = [ln for ln in body if ln.x0 >= gutter - 1 and ln.width > span * 0.25]
-    if best > total * 0.35 or left_chars < total * 0.15 or right_chars < total * 0.15:
+    # a full-width abstract may cross the gap; a short last column may hold little text
+    if best > total * 0.6 or left_chars < total * 0.06 or right_chars < total * 0.06:
         return None
     if len(left_lines) < 4 or len(right_lines) < 4:
         return None
