@@ -49,6 +49,7 @@ class Score:
     """Matches for one reader on one file."""
 
     title_ok: bool = False
+    titles: int = 0  # titles matched (totals only)
     authors: tuple[int, int, int] = (0, 0, 0)  # true positives, found, expected
     headings: tuple[int, int, int] = (0, 0, 0)
     pages: int = 0
@@ -205,12 +206,11 @@ def main() -> int:
                 continue  # nothing to read for either reader: not in the totals
             t = totals[name]
             counted[name] += 1
-            t.title_ok = False
             t.pages += s.pages
             t.seconds += s.seconds
             t.authors = tuple(a + b for a, b in zip(t.authors, s.authors, strict=True))
             t.headings = tuple(a + b for a, b in zip(t.headings, s.headings, strict=True))
-            t.note = t.note + ("t" if s.title_ok else "")
+            t.titles += s.title_ok
 
     print(
         f"\nTOTAL over {max(counted.values(), default=0)} PDFs with a text layer (authors and headings: micro-averaged)"
@@ -223,7 +223,7 @@ def main() -> int:
         _, _, af = prf(*t.authors)
         hp, hr, hf = prf(*t.headings)
         speeds[name] = t.pages / t.seconds if t.seconds else 0.0
-        title = len(t.note) / n
+        title = t.titles / n
         print(f"{name:<10} {title:>6.0%} {af:>6.2f} {hp:>5.2f} {hr:>5.2f} {hf:>5.2f} {speeds[name]:>8.1f}")
     if reference and speeds.get("pymupdf4llm"):
         print(f"\nspeed ratio chatpaper / pymupdf4llm: {speeds['chatpaper'] / speeds['pymupdf4llm']:.0f}x")
