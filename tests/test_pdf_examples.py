@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -175,6 +176,15 @@ def test_extractive_material_is_there() -> None:
     assert "greedy algorithm" in by_role["method"]
     assert "47.9" not in by_role["results"]  # table cells are not prose ...
     assert "4.6 points" in by_role["results"]  # ... the sentences about them are
+
+
+def test_papers_read_from_worker_threads_come_out_the_same() -> None:
+    """The pipeline reads papers on a thread pool; MuPDF itself is not thread-safe."""
+    names = [SKIM, SOIL, ZH] * 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        papers = list(pool.map(lambda name: read_paper(EXAMPLES / name), names))
+    for name, paper in zip(names, papers, strict=True):
+        assert paper.model_dump() == parsed(name).model_dump()
 
 
 def test_make_papers_is_deterministic(tmp_path: Path) -> None:

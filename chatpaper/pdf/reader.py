@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,19 +39,25 @@ class OutlineEntry:
     page: int
 
 
+# PyMuPDF is not thread-safe and the pipeline reads papers from worker threads: every MuPDF call
+# goes through this lock (a page at a time, so threads still interleave between pages).
+_MUPDF_LOCK = threading.RLock()
+
+
 @contextmanager
-def _quiet_mupdf() -> Iterator[None]:
-    """MuPDF prints warnings about damaged files to stderr; the library never prints."""
-    errors = pymupdf.TOOLS.mupdf_display_errors()
-    warnings = pymupdf.TOOLS.mupdf_display_warnings()
-    pymupdf.TOOLS.mupdf_display_errors(False)
-    pymupdf.TOOLS.mupdf_display_warnings(False)
-    try:
-        yield
-    finally:
-        pymupdf.TOOLS.mupdf_display_errors(errors)
-        pymupdf.TOOLS.mupdf_display_warnings(warnings)
-        pymupdf.TOOLS.reset_mupdf_warnings()
+def _mupdf() -> Iterator[None]:
+    """Hold the MuPDF lock, with MuPDF's own stderr warnings off (the library never prints)."""
+    with _MUPDF_LOCK:
+        errors = pymupdf.TOOLS.mupdf_display_errors()
+        warnings = pymupdf.TOOLS.mupdf_display_warnings()
+        pymupdf.TOOLS.mupdf_display_errors(False)
+        pymupdf.TOOLS.mupdf_display_warnings(False)
+        try:
+            yield
+        finally:
+            pymupdf.TOOLS.mupdf_display_errors(errors)
+            pymupdf.TOOLS.mupdf_display_warnings(warnings)
+            pymupdf.TOOLS.reset_mupdf_warnings()
 
 
 class PdfDocument:
@@ -59,44 +66,48 @@ class PdfDocument:
     def __init__(self, path: Path) -> None:
         self.path = path
         _check_file(path)
-        with _quiet_mupdf():
+        with _mupdf():
             try:
                 doc = pymupdf.open(path, filetype="pdf")
             except Exception as exc:  # MuPDF raises several types for unreadable files
                 raise BrokenPdfError(
                     path, f"damaged PDF that cannot be opened ({_short(exc)}); download or export it again"
                 ) from exc
-        self._doc = doc
-        if doc.needs_pass:
-            doc.close()
-            raise EncryptedPdfError(
-                path, "password-protected PDF; save an unprotected copy (e.g. qpdf --decrypt) and try again"
-            )
-        if doc.page_count == 0 or (doc.is_repaired and not _has_eof_marker(path)):
-            doc.close()
-            raise BrokenPdfError(path, "truncated or damaged PDF (no readable pages); download or export it again")
+            self._doc = doc
+            if doc.needs_pass:
+                doc.close()
+                raise EncryptedPdfError(
+                    path, "password-protected PDF; save an unprotected copy (e.g. qpdf --decrypt) and try again"
+                )
+            if doc.page_count == 0 or (doc.is_repaired and not _has_eof_marker(path)):
+                doc.close()
+                raise BrokenPdfError(path, "truncated or damaged PDF (no readable pages); download or export it again")
+            self._page_count = doc.page_count
 
     def __enter__(self) -> PdfDocument:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._doc.close()
+        with _mupdf():
+            self._doc.close()
 
     @property
     def page_count(self) -> int:
-        return self._doc.page_count
+        return self._page_count
 
     def metadata_title(self) -> str:
         """The title in the document information, if any (often empty or a file name)."""
         try:
-            return clean_text(str((self._doc.metadata or {}).get("title") or "")).strip()
+            with _mupdf():
+                return clean_text(str((self._doc.metadata or {}).get("title") or "")).strip()
         except Exception:
             return ""
 
     def outline(self) -> list[OutlineEntry]:
         """The PDF's bookmarks (may be empty); entries pointing nowhere are dropped."""
         try:
-            toc = self._doc.get_toc(simple=True)
+            with _mupdf():
+                toc = self._doc.get_toc(simple=True)
         except Exception:  # a broken outline is no reason to refuse the paper
             return []
         return [
@@ -107,8 +118,8 @@ class PdfDocument:
 
     def pages(self) -> Iterator[Page]:
         """Each page's text lines (not yet in reading order) and URI links, one page at a time."""
-        for index in range(self._doc.page_count):
-            with _quiet_mupdf():
+        for index in range(self._page_count):
+            with _mupdf():
                 try:
                     page = self._doc.load_page(index)
                     data = page.get_text("dict", flags=_TEXT_FLAGS)
@@ -116,15 +127,24 @@ class PdfDocument:
                     # text coordinates are those of the unrotated page
                     box = page.rect if page.rotation == 0 else page.cropbox
                     width, height = box.width, box.height
-                    lines = _lines(data, index + 1, keep_spans=index < _SPAN_PAGES)
-                    cover = _image_cover(page) if sum(len(ln.text.strip()) for ln in lines) < 30 else 0.0
+                    cover = _image_cover(page) if _text_chars(data) < 30 else 0.0
                     del page
                 except Exception as exc:
                     raise BrokenPdfError(
                         self.path,
                         f"damaged PDF: page {index + 1} cannot be read ({_short(exc)}); download or export it again",
                     ) from exc
+            lines = _lines(data, index + 1, keep_spans=index < _SPAN_PAGES)  # plain Python: outside the lock
             yield Page(number=index + 1, width=width, height=height, lines=lines, links=links, image_cover=cover)
+
+
+def _text_chars(data: dict) -> int:
+    return sum(
+        len(span.get("text", "").strip())
+        for block in data.get("blocks", ())
+        for line in block.get("lines", ())
+        for span in line.get("spans", ())
+    )
 
 
 def _uri_links(page: pymupdf.Page, number: int) -> list[Link]:
