@@ -859,16 +859,19 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
     if headings and not any(_is_references(h.text) for h in headings):
         at = find_reference_list(lines, headings[-1].end, body)
         if at is not None:
-            headings.append(Heading(at, at, "References", 1, lines[at].page, None, ()))
+            headings.append(Heading(at, at, "References", 1, lines[at].page))
     bounds = [*headings, None]
     after_refs = False
     for h, nxt in itertools.pairwise(bounds):
         stop = nxt.index if nxt else len(lines)
         refs = _is_references(h.text) and h.level == 1
-        text = join_paragraphs(lines, range(h.end, stop), skip | caption_lines, body, keep_small=refs)
+        abstract = _is_abstract(h.text) and not tree.sections
+        # reference lists and abstracts are often set smaller than the body: keep their small print
+        small = refs or abstract
+        text = join_paragraphs(lines, range(h.end, stop), skip | caption_lines, body, keep_small=small)
         if refs and tree.references_start is None:
             tree.references_start, tree.references_end = h.end, stop
-        if _is_abstract(h.text) and not tree.sections:
+        if abstract:
             tree.abstract = text
             continue
         role: SectionRole
