@@ -23,7 +23,7 @@ from chatpaper.atomic import write_text_atomic
 from chatpaper.errors import ArxivError, ChatpaperError, ConfigError, DeliveryError
 from chatpaper.llm import make_backend
 from chatpaper.llm.backend import Backend
-from chatpaper.models import ArxivEntry, PaperOutcome, PaperRef
+from chatpaper.models import ArxivEntry, PaperOutcome
 from chatpaper.pipeline import summarize_papers
 from chatpaper.ranking import score_entry
 from chatpaper.render import (
@@ -36,7 +36,7 @@ from chatpaper.render import (
     render_digest_json,
 )
 from chatpaper.settings import DigestSettings, Settings
-from chatpaper.sources.arxiv import ArxivClient, ArxivQuery
+from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.feed import fetch_announcement_feed
 from chatpaper.store import DigestDay, DigestState, Pick, SeenPaper, cache_key
 
@@ -318,7 +318,7 @@ def _run(
 
         stopped = None
         if todo:
-            refs = [PaperRef(source=e.versioned_id, name=e.versioned_id.replace("/", "_"), arxiv=e) for e in todo]
+            refs = [arxiv_ref(e) for e in todo]
             batch = summarize_papers(
                 refs, settings, cache=state.summaries, backend=backend, reports_dir=None, progress=finished
             )

@@ -110,17 +110,21 @@ def unique_names(refs: Sequence[PaperRef]) -> list[PaperRef]:
 
 
 def _verified_code_url(claimed: str | None, paper: Paper) -> str | None:
-    """Keep the model's code URL only if the paper prints it; otherwise the reader's best candidate.
+    """Keep the model's code URL only if the paper prints it.
 
     A model asked for a repository link will sometimes invent a plausible one; a report that links
-    to a non-existent repository is worse than one without a link.
+    to a non-existent repository is worse than one without a link. No fallback to the first printed
+    link either: papers also cite other people's repositories, and the model saw those and chose.
     """
-    if claimed:
-        wanted = claimed.rstrip("/").lower()
-        printed = [u.rstrip("/").lower() for u in paper.code_urls]
-        if wanted in printed or any(wanted.split("://")[-1] in s.text.lower() for s in paper.sections):
-            return claimed
-    return paper.code_urls[0] if paper.code_urls else None
+    if not claimed:
+        return None
+    wanted = claimed.rstrip("/").lower()
+    printed = [u.rstrip("/").lower() for u in paper.code_urls]
+    bare = wanted.split("://")[-1]
+    texts = [paper.abstract, *(s.text for s in paper.sections)]
+    if wanted in printed or any(bare in text.lower() for text in texts):
+        return claimed
+    return None
 
 
 def build_summary(draft: Draft, paper: Paper, ref: PaperRef, backend: Backend, settings: Settings) -> PaperSummary:

@@ -23,7 +23,7 @@ import requests
 from arxiv import _feed
 
 from chatpaper.errors import ArxivError
-from chatpaper.models import ArxivEntry
+from chatpaper.models import ArxivEntry, PaperRef
 from chatpaper.ranking import find_keywords, matches_all
 from chatpaper.settings import Settings
 from chatpaper.sources.http import (
@@ -35,6 +35,7 @@ from chatpaper.sources.http import (
     retry_after_seconds,
     with_retries,
 )
+from chatpaper.sources.local import report_name
 
 Sort = Literal["relevance", "submitted", "updated"]
 
@@ -120,6 +121,11 @@ def split_version(versioned: str) -> tuple[str, int | None]:
     if match:
         return match.group("id"), int(match.group("version"))
     return versioned, None
+
+
+def arxiv_ref(entry: ArxivEntry) -> PaperRef:
+    """The pipeline's handle on an arXiv paper, its reports named by id and version (2301.00001v2)."""
+    return PaperRef(source=entry.versioned_id, name=report_name(entry.versioned_id), arxiv=entry)
 
 
 # --- query translation -----------------------------------------------------------------------------
@@ -326,6 +332,13 @@ class ArxivClient:
             passed += 1
             if passed >= query.max_results:
                 return
+
+    def find(self, query: ArxivQuery) -> tuple[list[ArxivEntry], list[tuple[str, str]]]:
+        """All of `search(query)`, plus (id, reason) for each explicitly asked id that gave no entry."""
+        if build_search_query(query) or not query.ids:
+            return list(self.search(query)), []
+        entries, problems = self.lookup(query.ids)
+        return [e for e in entries if self._passes(e, query)], problems
 
     def fetch(self, ids: Sequence[str]) -> list[ArxivEntry]:
         """Metadata for `ids`, in the order asked, one API call per 100 ids.
