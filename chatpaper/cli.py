@@ -102,40 +102,177 @@ def main() -> None:
     """
 
 
+engine_options = [
+    click.option("--rpm", type=click.IntRange(min=1), help="Client-side limit on LLM requests per minute."),
+    click.option("--tpm", type=click.IntRange(min=1), help="Client-side limit on LLM tokens per minute."),
+    click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per LLM request before a retry [120]."),
+    click.option("--context-tokens", type=click.IntRange(min=1024), help="The model's context window."),
+    click.option("--prompt-tokens", type=click.IntRange(min=500), help="Prompt budget per paper [3500]."),
+    click.option(
+        "--long-paper",
+        type=click.Choice(["map-reduce", "truncate"]),
+        help="Key sections too long for the window: summarize in parts, or trim [map-reduce].",
+    ),
+    click.option(
+        "--structured",
+        type=click.Choice(["auto", "json_schema", "json_object", "prompt"]),
+        help="How the JSON answer is requested [auto: falls back when the server refuses].",
+    ),
+    click.option("--max-cost", type=click.FloatRange(min=0, min_open=True), help="Stop starting papers past this USD."),
+    click.option("--max-tokens-total", type=click.IntRange(min=1), help="Stop starting papers past this many tokens."),
+]
+
+
+def with_engine(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(engine_options):
+        func = option(func)
+    return func
+
+
+def _split_list(values: tuple[str, ...] | str | None) -> list[str]:
+    """Repeated flags and comma lists alike: ("a, b", "c") -> [a, b, c]."""
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else values
+    return [part.strip() for value in items for part in value.split(",") if part.strip()]
+
+
 @main.command("run")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--pdf", "pdfs", multiple=True, type=click.Path(), help="A PDF or folder (same as a PATH argument).")
+@click.option("--query", help="arXiv search: a phrase, or arXiv syntax (ti:, au:, abs:, cat:, AND, OR, ANDNOT).")
+@click.option("--ids", "ids", multiple=True, help="arXiv ids to summarize: 2301.00001,2302.00002v2.")
+@click.option(
+    "-n",
+    "--max-results",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Papers from --query, counted after filtering.",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "submitted", "updated"]),
+    default="relevance",
+    show_default=True,
+    help="Order of --query results (newest first for dates).",
+)
+@click.option("-c", "--category", "categories", multiple=True, help="Only these arXiv categories (repeatable): cs.CL.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Submitted on or after this date.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Submitted on or before this date.")
+@click.option("--filter-keys", help='Keep papers whose title+abstract has every one of these words: "a,b".')
+@click.option("--exclude-keys", help='Drop papers whose title+abstract has any of these words: "survey".')
+@click.option("--dry-run", is_flag=True, help="List what would be summarized and the prompt tokens; no LLM calls.")
 @click.option("-o", "--out", type=click.Path(file_okay=False), help="Folder for the reports [reports].")
 @click.option("-m", "--model", help="Model name on the OpenAI-compatible server.")
 @click.option("--language", type=click.Choice(["en", "zh"]), help="Language of the summaries [en].")
 @click.option("--backend", type=click.Choice(["auto", "openai", "extractive"]), help="Summarizer [auto].")
 @click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
-@click.option("--workers", type=int, help="Papers in flight at once [4].")
+@click.option("--workers", type=click.IntRange(min=1, max=64), help="Papers in flight at once [4].")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Downloads and summary cache [~/.cache/chatpaper].")
 @click.option("--force", is_flag=True, default=None, help="Redo papers already summarized.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
+@with_engine
 @with_common
 def run_command(
     paths: tuple[str, ...],
     pdfs: tuple[str, ...],
+    query: str | None,
+    ids: tuple[str, ...],
+    max_results: int,
+    sort: str,
+    categories: tuple[str, ...],
+    since: Any,
+    until: Any,
+    filter_keys: str | None,
+    exclude_keys: str | None,
+    dry_run: bool,
     quiet: bool,
     config: str | None,
     debug: bool,
     **overrides: Any,
 ) -> None:
-    """Summarize local PDFs (files or folders, searched recursively)."""
+    """Summarize local PDFs (files or folders, searched recursively) and/or papers found on arXiv.
+
+    \b
+    chatpaper papers/ paper.pdf -o reports
+    chatpaper --query "diffusion" -n 5
+    chatpaper --query 'ti:"retrieval augmented" AND cat:cs.CL' --since 2025-01-01 --sort submitted
+    chatpaper --ids 2301.00001,2302.00002v2 --dry-run
+    """
 
     def body() -> int:
         inputs = [*paths, *pdfs]
-        if not inputs:
-            raise click.UsageError("give at least one PDF or folder (or --pdf PATH)")
-        loaded = _load(overrides, config)
+        id_list = _split_list(ids)
+        searching = bool(query or id_list or categories or since or until)
+        if not inputs and not searching:
+            raise click.UsageError("give PDFs or folders, or --query / --ids to summarize papers from arXiv")
+        if (filter_keys or exclude_keys) and not searching:
+            raise click.UsageError("--filter-keys and --exclude-keys apply to --query / --ids results")
+        if since and until and since > until:
+            raise click.UsageError("--since is after --until")
+        settings = _load(overrides, config).settings
         from chatpaper.sources.local import find_pdfs
 
-        refs, problems = find_pdfs(inputs)
-        return _summarize(refs, problems, loaded.settings, quiet=quiet)
+        refs, problems = find_pdfs(inputs) if inputs else ([], [])
+        if searching:
+            from chatpaper.pipeline import find_arxiv_papers
+            from chatpaper.sources.arxiv import ArxivQuery
+
+            arxiv_query = ArxivQuery(
+                text=query or "",
+                ids=id_list,
+                categories=_split_list(categories),
+                since=since.date() if since else None,
+                until=until.date() if until else None,
+                sort=sort,  # type: ignore[arg-type]  # click.Choice checked it
+                max_results=max_results,
+                filter_keys=_split_list(filter_keys),
+                exclude_keys=_split_list(exclude_keys),
+            )
+            found, missing = find_arxiv_papers(arxiv_query, settings)
+            refs += found
+            problems += missing
+            if not found and not missing and not quiet:
+                _echo_err("chatpaper: arXiv found no papers for this query")
+        if dry_run:
+            return _dry_run(refs, problems, settings)
+        return _summarize(refs, problems, settings, quiet=quiet)
 
     _run_guarded(debug, body)
+
+
+def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Settings) -> int:
+    """Print what `run` would summarize, with prompt-token estimates; no download, no LLM call."""
+    from chatpaper.llm.pricing import estimate_cost
+    from chatpaper.pipeline import plan_papers
+
+    plans = plan_papers(refs, settings)
+    extractive = settings.resolved_backend() == "extractive"
+    rows = []
+    for plan in plans:
+        entry = plan.ref.arxiv
+        when = entry.published.date().isoformat() if entry and entry.published else ""
+        title = plan.title
+        tokens = "-" if plan.problem else f"{'' if plan.measured else '~'}{plan.prompt_tokens:,}"
+        rows.append((plan.ref.source, when, tokens, f"cannot read: {plan.problem}" if plan.problem else title))
+    rows += [(source, "", "-", f"cannot summarize: {reason}") for source, reason in problems]
+    if rows:
+        widths = [max(len(r[i]) for r in [("paper", "date", "tokens", ""), *rows]) for i in range(3)]
+        click.echo(f"{'paper'.ljust(widths[0])}  {'date'.ljust(widths[1])}  {'tokens'.rjust(widths[2])}  title")
+        for source, when, tokens, title in rows:
+            click.echo(f"{source.ljust(widths[0])}  {when.ljust(widths[1])}  {tokens.rjust(widths[2])}  {title}")
+    usable = [p for p in plans if p.problem is None]
+    total = sum(p.prompt_tokens for p in usable)
+    price = estimate_cost(settings.model, total, len(usable) * settings.max_output_tokens, settings.prices)
+    cost = f"at most ~${price:.4f} with answers" if price is not None else f"no known price for {settings.model}"
+    line = f"{len(usable)} papers would be summarized · {total:,} prompt tokens for {settings.model} · {cost}"
+    if any(not p.measured for p in usable):
+        line += " (~: estimated from the budget, PDF not downloaded yet)"
+    click.echo(line)
+    if extractive:
+        click.echo("the offline extractive backend is configured: this run would make no LLM calls and cost nothing")
+    return EXIT_OK
 
 
 def _announce_backend(settings: Settings, quiet: bool) -> None:
@@ -243,9 +380,8 @@ def config_command(config: str | None, debug: bool) -> None:
 
 
 def _keyword_flags(values: tuple[str, ...]) -> list[str] | None:
-    """Repeated flags and comma lists alike: --include "a, b" --include c -> [a, b, c]."""
-    words = [part.strip() for value in values for part in value.split(",") if part.strip()]
-    return words or None
+    """Repeated flags and comma lists alike, None when none was given (the config then applies)."""
+    return _split_list(values) or None
 
 
 def _digest_settings(loaded: LoadedSettings, categories: list[str] | None, flagged: bool) -> Settings:
@@ -277,6 +413,7 @@ def _digest_settings(loaded: LoadedSettings, categories: list[str] | None, flagg
 @click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
 @click.option("--workers", type=int, help="Papers in flight at once [4].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
+@with_engine
 @with_common
 def digest_command(
     categories: tuple[str, ...],

@@ -19,14 +19,15 @@ from pydantic import ValidationError
 
 from chatpaper.atomic import write_text_atomic
 from chatpaper.errors import BudgetExceededError, ChatpaperError, LLMAuthError, SourceError
-from chatpaper.llm import make_backend
+from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost
 from chatpaper.models import ArxivInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
 from chatpaper.pdf import read_paper
 from chatpaper.render import RunUsage, render_index, render_report
 from chatpaper.settings import Settings
-from chatpaper.sources.download import download_pdf
+from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
+from chatpaper.sources.download import download_pdf, is_complete_pdf, pdf_path
 from chatpaper.sources.local import file_sha256
 from chatpaper.store import SummaryCache, cache_key
 
@@ -185,37 +186,53 @@ def _outcome(ref: PaperRef, status: str, **kwargs: object) -> PaperOutcome:
     return PaperOutcome(source=ref.source, name=ref.name, status=status, title=title, arxiv=ref.arxiv, **kwargs)
 
 
+def _is_current(previous: PaperSummary | None, run: _Run, *, sha256: str | None, versioned: str | None) -> bool:
+    """A report written for this PDF (by content) or arXiv version (by id), model, language and prompt."""
+    if previous is None or not (sha256 or versioned):
+        return False
+    meta = previous.meta
+    same_paper = meta.source == versioned if versioned else meta.sha256 == sha256
+    same_recipe = (meta.model, meta.language, meta.prompt_version) == (
+        run.backend.model,
+        run.settings.language,
+        run.backend.prompt_version,
+    )
+    return same_paper and same_recipe
+
+
+def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
+    """The local file, or the arXiv PDF downloaded into the cache."""
+    if ref.path is not None:
+        return Path(ref.path)
+    if ref.arxiv is not None:
+        return download_pdf(ref.arxiv, settings.cache_path, settings)
+    raise SourceError(f"{ref.source}: neither a file nor an arXiv entry")
+
+
 def _summarize_ref(ref: PaperRef, run: _Run) -> PaperOutcome:
     settings, backend = run.settings, run.backend
     if run.stopped is not None:
         return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
-    if ref.path is not None:
-        path = Path(ref.path)
-    elif ref.arxiv is not None:
-        path = download_pdf(ref.arxiv, settings.cache_path, settings)
-    else:
-        raise SourceError(f"{ref.source}: neither a file nor an arXiv entry")
-    sha256 = file_sha256(path) if path.is_file() else None
-    identity = ref.arxiv.versioned_id if ref.arxiv and ref.arxiv.version else (sha256 or ref.source)
+    versioned = ref.arxiv.versioned_id if ref.arxiv and ref.arxiv.version else None
+    # An arXiv version never changes: its report and cached summary are found by id, so a re-run
+    # downloads nothing.
+    path = None if versioned and ref.path is None else _pdf_for(ref, settings)
+    sha256 = file_sha256(path) if path is not None and path.is_file() else None
+    identity = versioned or sha256 or ref.source
     key = cache_key(identity, backend.model, settings.language, backend.prompt_version)
 
     if not settings.force:
         previous = _previous_summary(run.out, ref.name) if run.out else None
-        if previous is not None and sha256 is not None:
-            meta = previous.meta
-            same = (meta.sha256, meta.model, meta.language, meta.prompt_version) == (
-                sha256,
-                backend.model,
-                settings.language,
-                backend.prompt_version,
-            )
-            if same:
-                return _outcome(ref, "skipped", summary=previous, report=f"{ref.name}.md")
+        if _is_current(previous, run, sha256=sha256, versioned=versioned):
+            return _outcome(ref, "skipped", summary=previous, report=f"{ref.name}.md")
         cached = run.cache.get(key)
         if cached is not None:
             cached = cached.model_copy(update={"meta": cached.meta.model_copy(update={"source": ref.source})})
             return _outcome(ref, "cached", summary=cached, report=_write(run, cached, ref))
 
+    if path is None:
+        path = _pdf_for(ref, settings)
+        sha256 = file_sha256(path)
     paper = read_paper(path, sha256=sha256)
     draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
     summary = build_summary(draft, paper, ref, backend, settings)
@@ -248,6 +265,55 @@ def _guarded(ref: PaperRef, run: _Run) -> PaperOutcome:
     except Exception as exc:  # a bug must not cost the rest of the batch
         log.exception("unexpected error on %s", ref.source)
         return _outcome(ref, "failed", reason=f"internal error ({type(exc).__name__}: {exc}); rerun with --debug")
+
+
+def find_arxiv_papers(query: ArxivQuery, settings: Settings) -> tuple[list[PaperRef], list[tuple[str, str]]]:
+    """Refs for the papers `query` selects, in arXiv's order, and (id, reason) for asked ids arXiv lacks.
+
+    Raises ArxivError when arXiv rejects the query or stays unavailable.
+    """
+    with ArxivClient(settings) as client:
+        entries, problems = client.find(query)
+    return [arxiv_ref(e) for e in entries], problems
+
+
+@dataclass(frozen=True)
+class PlannedPaper:
+    """One paper of a `--dry-run`: what would be summarized and the prompt tokens it would cost."""
+
+    ref: PaperRef
+    title: str
+    prompt_tokens: int
+    measured: bool  # True: from the PDF itself; False: from the budget (the PDF is not downloaded yet)
+    problem: str | None = None  # why the paper would fail (an unreadable local PDF)
+
+
+def plan_papers(refs: Sequence[PaperRef], settings: Settings, *, backend: Backend | None = None) -> list[PlannedPaper]:
+    """Estimate each paper's prompt without calling the LLM or downloading anything.
+
+    Local PDFs, and arXiv PDFs already in the cache, are read and their real prompt is measured;
+    other arXiv papers get the budget's estimate. The figures are for the LLM backend even when the
+    extractive one is configured (which sends no prompt at all).
+    """
+    backend = backend or make_prompt_estimator(settings)
+    plans = []
+    for ref in unique_names(refs):
+        path = Path(ref.path) if ref.path else None
+        if path is None and ref.arxiv is not None:
+            cached = pdf_path(ref.arxiv, settings.cache_path)
+            path = cached if is_complete_pdf(cached) else None
+        title = ref.arxiv.title if ref.arxiv else ""
+        if path is None:
+            tokens = backend.estimate_prompt_tokens(None, settings.language)
+            plans.append(PlannedPaper(ref, title, tokens, measured=False))
+            continue
+        try:
+            paper = read_paper(path)
+            tokens = backend.estimate_prompt_tokens(paper, settings.language)
+            plans.append(PlannedPaper(ref, title or paper.title, tokens, measured=True))
+        except ChatpaperError as exc:
+            plans.append(PlannedPaper(ref, title, 0, measured=False, problem=_reason(exc, ref)))
+    return plans
 
 
 @dataclass

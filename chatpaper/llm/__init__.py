@@ -17,4 +17,17 @@ def make_backend(settings: Settings) -> Backend:
     return ExtractiveBackend()
 
 
-__all__ = ["Backend", "Draft", "make_backend"]
+def make_prompt_estimator(settings: Settings) -> Backend:
+    """A backend that can size the prompts an LLM run would send, even when none is configured.
+
+    `--dry-run` without a key still answers "what would this cost with a model"; estimating never
+    opens a connection, so a placeholder endpoint is enough.
+    """
+    from chatpaper.llm.openai_backend import OpenAIBackend
+
+    if settings.has_llm_endpoint:
+        return OpenAIBackend(settings)
+    return OpenAIBackend(settings.model_copy(update={"base_url": "http://127.0.0.1:9/v1"}))
+
+
+__all__ = ["Backend", "Draft", "make_backend", "make_prompt_estimator"]
