@@ -83,12 +83,13 @@ def test_index_lists_the_run_in_order_with_dates(arxiv: FakeArxivServer, tmp_pat
 
 def test_paging_past_one_page_counts_results_after_filtering(tmp_path: Path) -> None:
     with FakeArxivServer(make_entries(260)) as fake:
+        fake.empty_page(100)  # arXiv's sporadic empty page mid-way: asked again, not taken as the end
         result = chatpaper(fake, tmp_path, "--query", "cat:cs.LG OR cat:cs.AI", "-n", "120", "--dry-run")
         starts = [r.query.get("start") for r in fake.api_requests]
         pdfs = fake.requests_for("pdf")
     assert result.exit_code == 0, result.output
     assert len(listed_ids(result)) == 120
-    assert starts == ["0", "100"]
+    assert starts == ["0", "100", "100"]
     assert pdfs == []
 
 
