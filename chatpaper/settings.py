@@ -124,7 +124,9 @@ class Settings(BaseModel):
         None, ge=1024, description="the model's context window; known models have a default"
     )
     prompt_tokens: int = Field(
-        3500, ge=500, description="budget for the paper text in one prompt (the default keeps cost low)"
+        3500,
+        ge=500,
+        description="tokens one prompt may spend on instructions, schema and paper text (the default keeps cost low)",
     )
     max_output_tokens: int = Field(1500, ge=200, description="room reserved for the model's answer")
     long_paper: Literal["map-reduce", "truncate"] = Field(
