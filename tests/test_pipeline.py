@@ -1,14 +1,21 @@
-"""Pipeline rules that no single backend owns: which code link a report may carry."""
+"""Pipeline rules that no single backend owns: which code link a report may carry, papers in parallel."""
 
 from __future__ import annotations
 
+import shutil
+import time
+from pathlib import Path
+
 import pytest
 
+from chatpaper import pipeline
 from chatpaper.llm.backend import Draft
 from chatpaper.llm.extractive import ExtractiveBackend
 from chatpaper.models import Paper, PaperRef, Section, SummaryAnswer, SummaryPoints
 from chatpaper.pipeline import build_summary
 from chatpaper.settings import Settings
+from tests.conftest import EXAMPLES
+from tests.fakes.openai_server import FakeOpenAIServer
 
 OWN = "https://github.com/example-lab/skimrag"
 THIRD_PARTY = "https://github.com/huggingface/transformers"
@@ -56,3 +63,33 @@ def test_code_url_is_kept_only_when_the_paper_prints_it(
         draft(claimed), paper(printed, text), PaperRef(source="p.pdf", name="p"), ExtractiveBackend(), Settings()
     )
     assert summary.code_url == kept
+
+
+def test_a_slow_parse_does_not_hold_up_other_papers_llm_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker threads parse and call independently: while one paper is still being read, another's
+    request is already at the server (checked by order of events, not by timing)."""
+    slow, quick = tmp_path / "slow.pdf", tmp_path / "quick.pdf"
+    shutil.copy(EXAMPLES / "skimrag-long-document-qa.pdf", slow)
+    shutil.copy(EXAMPLES / "soil-moisture-graph-gp.pdf", quick)
+    seen_while_parsing: list[int] = []
+
+    with FakeOpenAIServer() as server:
+        real_read = pipeline.read_paper
+
+        def read(path: Path, **kwargs: object) -> Paper:
+            if Path(path).name == "slow.pdf":
+                deadline = time.monotonic() + 20
+                while not server.chat_requests and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                seen_while_parsing.append(len(server.chat_requests))
+            return real_read(path, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pipeline, "read_paper", read)
+        settings = Settings(
+            base_url=server.url, api_key="sk-test", workers=2, out=tmp_path / "out", cache_dir=tmp_path / "cache"
+        )
+        result = pipeline.summarize_batch(
+            [PaperRef(source=str(p), name=p.stem, path=str(p)) for p in (slow, quick)], settings
+        )
+    assert [o.status for o in result.outcomes] == ["done", "done"]
+    assert seen_while_parsing == [1]
