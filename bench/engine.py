@@ -261,6 +261,13 @@ def print_table(rows: Sequence[RunStats], args: argparse.Namespace) -> None:
         if injected:
             mix = ", ".join(f"{k} {v}" for k, v in r.faults.items())
             print(f"{r.fault_rate:.0%} faults: {injected} injected ({mix})")
+            # Half the faults are invalid answers and a paper gets one re-ask, so a paper fails when
+            # two of its replies in a row are invalid: "every paper done" is partly the seed's luck.
+            invalid = r.fault_rate / 2
+            print(
+                f"  expected failed papers with one re-ask: ~{r.papers * invalid**2:.1f} "
+                f"(each reply invalid with p={invalid:.2f}); try other --seed values"
+            )
         for line in r.failures:
             print(f"  failed: {line}")
         for line in r.uncovered:
