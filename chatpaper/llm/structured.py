@@ -298,11 +298,18 @@ def ask_for_answer(
     invalid = 0
     shrunk = length_retried = False
     cut_off = False
+    prompt: tuple[FormatMode, int, list[Message]] | None = None  # the last prompt built, and for what
     while True:
         mode = formats.mode
-        built, used = build(mode, budget)
-        budget = min(budget, used)
-        messages = built + followups
+        if prompt is None or prompt[:2] != (mode, budget):
+            built, used = build(mode, budget)
+            budget = min(budget, used)
+            prompt = (mode, budget, built)
+        # A re-ask (or a retry with more room) continues the conversation the model answered: the
+        # prompt is rebuilt only when the format or the budget changed (building again for the
+        # budget actually used can cut a little more, and the model's answer would then refer to
+        # text it is no longer shown).
+        messages = prompt[2] + followups
         fmt = response_format(mode)
         try:
             reply = client.chat(messages, max_tokens=max_tokens, usage=usage, response_format=fmt)
