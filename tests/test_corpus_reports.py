@@ -1,0 +1,138 @@
+"""`chatpaper` over the real papers in ../shared/corpus/pdfs, offline (skipped when the corpus is absent).
+
+One CLI run for the module (extractive backend, two workers): every PDF with a text layer gets a
+report pair whose JSON is a valid `PaperSummary` with the paper's title, authors and code link as
+hand-checked in truth.json, and the image-only scan fails alone with its one-line OCR reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chatpaper.cli import main
+from chatpaper.models import PaperSummary
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.corpus
+
+POINTS = ("background", "prior_work", "method", "results")
+
+
+def norm(text: str | None) -> str:
+    """Case, accents (also spacing accents), spaces and punctuation do not count (as in test_pdf_corpus)."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "", text.casefold())
+
+
+@dataclass(frozen=True)
+class CorpusRun:
+    """What one `chatpaper ../shared/corpus/pdfs -o OUT` run left behind."""
+
+    code: int
+    stdout: str
+    stderr: str
+    out: Path
+    truth: list[dict]
+
+    def text_layer(self) -> list[dict]:
+        return [t for t in self.truth if t["text_layer"]]
+
+    def scans(self) -> list[dict]:
+        return [t for t in self.truth if not t["text_layer"]]
+
+    def report(self, truth: dict) -> dict:
+        return json.loads((self.out / f"{Path(truth['file']).stem}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
+    """Run the CLI once for every test here; module scope runs before the per-test clean environment,
+    so the developer's keys and settings are cleared here as well (None unsets a variable)."""
+    if not (CORPUS / "pdfs").is_dir():
+        pytest.skip(f"real-paper corpus not found at {CORPUS} (it sits beside the repo in CI)")
+    truth = json.loads((CORPUS / "truth.json").read_text(encoding="utf-8"))
+    base = tmp_path_factory.mktemp("corpus-run")
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(("CHATPAPER_", "OPENAI_"))}
+    env["HOME"] = str(base / "home")
+    out = base / "reports"
+    args = [str(CORPUS / "pdfs"), "-o", str(out), "--workers", "2", "--cache-dir", str(base / "cache")]
+    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    return CorpusRun(result.exit_code, result.stdout, result.stderr, out, truth)
+
+
+def test_the_truth_names_one_image_only_scan(corpus_run: CorpusRun) -> None:
+    """The premise of the tests below (the corpus README: lynch-mit-lcs-tm394-scan.pdf has no text layer)."""
+    assert [t["file"] for t in corpus_run.scans()] == ["lynch-mit-lcs-tm394-scan.pdf"]
+    assert len(corpus_run.text_layer()) == len(corpus_run.truth) - 1 >= 10
+
+
+def test_only_the_scan_fails_with_a_one_line_ocr_reason_and_exit_3(corpus_run: CorpusRun) -> None:
+    assert corpus_run.code == 3, corpus_run.stderr
+    assert "offline extractive backend" in corpus_run.stderr
+    failures = [line for line in corpus_run.stderr.splitlines() if line.startswith("failed: ")]
+    (scan,) = corpus_run.scans()
+    (line,) = failures
+    assert line.startswith(f"failed: {CORPUS / 'pdfs' / scan['file']}: no text layer")
+    assert "OCR" in line
+    done = len(corpus_run.text_layer())
+    assert f"{done} done · 0 skipped · 1 failed" in corpus_run.stderr.splitlines()[-1]
+    assert not (corpus_run.out / f"{Path(scan['file']).stem}.json").exists()
+    assert not (corpus_run.out / f"{Path(scan['file']).stem}.md").exists()
+    index = (corpus_run.out / "index.md").read_text(encoding="utf-8")
+    assert f"{done} done · 0 skipped · 1 failed" in index
+    failed = index.split("## Failed", 1)[1]
+    assert scan["file"] in failed and "OCR" in failed
+
+
+def test_every_text_layer_pdf_gets_a_valid_report_pair(corpus_run: CorpusRun) -> None:
+    problems = []
+    for truth in corpus_run.text_layer():
+        name = Path(truth["file"]).stem
+        markdown_path = corpus_run.out / f"{name}.md"
+        if not markdown_path.is_file() or not (corpus_run.out / f"{name}.json").is_file():
+            problems.append(f"{truth['file']}: no report pair")
+            continue
+        summary = PaperSummary.model_validate(corpus_run.report(truth))
+        empty = [p for p in POINTS if not getattr(summary.summary, p).strip()]
+        if empty:
+            problems.append(f"{truth['file']}: empty points {empty}")
+        if summary.meta.backend != "extractive" or not summary.meta.source.endswith(truth["file"]):
+            problems.append(f"{truth['file']}: meta {summary.meta.backend} {summary.meta.source}")
+        if summary.meta.sha256 != truth["pdf_stats"]["sha256"]:
+            problems.append(f"{truth['file']}: sha256 {summary.meta.sha256}")
+        markdown = markdown_path.read_text(encoding="utf-8")
+        if not markdown.startswith(f"# {summary.title}\n") or "extractive, no LLM" not in markdown:
+            problems.append(f"{truth['file']}: Markdown starts {markdown[:80]!r}")
+        if f"]({name}.md)" not in (corpus_run.out / "index.md").read_text(encoding="utf-8"):
+            problems.append(f"{truth['file']}: not linked from index.md")
+    assert not problems, "\n".join(problems)
+
+
+def test_reports_carry_the_truths_title_and_authors(corpus_run: CorpusRun) -> None:
+    """The reader gets every text-layer title and author list of the corpus right (test_pdf_corpus);
+    the report must keep them as read."""
+    problems = []
+    for truth in corpus_run.text_layer():
+        data = corpus_run.report(truth)
+        if norm(data["title"]) != norm(truth["title"]):
+            problems.append(f"{truth['file']}: title {data['title']!r}")
+        if [norm(a) for a in data["authors"]] != [norm(a) for a in truth["authors"]]:
+            problems.append(f"{truth['file']}: authors {data['authors']}")
+    assert not problems, "\n".join(problems)
+
+
+def test_papers_own_code_links_reach_the_report(corpus_run: CorpusRun) -> None:
+    with_code = [t for t in corpus_run.text_layer() if t["code_url"]]
+    assert with_code
+    for truth in with_code:
+        got = corpus_run.report(truth)["code_url"] or ""
+        assert got.rstrip("/").lower() == truth["code_url"].rstrip("/").lower(), truth["file"]
