@@ -106,7 +106,8 @@ def render_report(summary: PaperSummary) -> str:
 def first_sentence(text: str, limit: int = 180) -> str:
     """The opening sentence of `text`, shortened to `limit` characters for a one-line gist."""
     text = re.sub(r"\s+", " ", text).strip()
-    match = re.search(r"(?<=[.!?。！？])\s", text)
+    # Chinese and Japanese full stops end a sentence without a space after them.
+    match = re.search(r"(?<=[.!?])\s|(?<=[。！？])", text)
     sentence = text[: match.start()] if match else text
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
