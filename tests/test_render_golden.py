@@ -23,7 +23,7 @@ from chatpaper.models import ArxivInfo, Language, PaperOutcome, PaperSummary
 from chatpaper.pipeline import summarize_batch
 from chatpaper.render import RunUsage, render_index, render_report, reports
 from chatpaper.settings import Settings
-from chatpaper.sources.local import find_pdfs
+from chatpaper.sources.local import file_sha256, find_pdfs
 from tests.conftest import EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "reports"
@@ -155,3 +155,20 @@ def test_pinning_leaves_nothing_of_this_machine_in_the_goldens() -> None:
     for text in texts:
         assert str(EXAMPLES) not in text and "/tmp" not in text
         assert PINNED_TIME.strftime("%Y-%m-%d") in text
+
+
+def test_sample_reports_in_examples_match_the_sample_papers() -> None:
+    """examples/reports is the tool's own output for examples/*.pdf: valid JSON for today's model, one report
+    pair per sample paper, made from these very PDFs (rerun `chatpaper examples/ -o examples/reports --force`
+    after changing a sample paper or the JSON contract)."""
+    sample = EXAMPLES / "reports"
+    pdfs = sorted(EXAMPLES.glob("*.pdf"))
+    assert sorted(p.stem for p in sample.glob("*.json")) == [p.stem for p in pdfs]
+    index = (sample / "index.md").read_text(encoding="utf-8")
+    for pdf in pdfs:
+        summary = PaperSummary.model_validate_json((sample / f"{pdf.stem}.json").read_text(encoding="utf-8"))
+        assert summary.meta.sha256 == file_sha256(pdf), f"{pdf.name} changed since its sample report was made"
+        assert summary.meta.source == f"examples/{pdf.name}" and summary.meta.backend == "extractive"
+        markdown = (sample / f"{pdf.stem}.md").read_text(encoding="utf-8")
+        assert markdown.startswith(f"# {summary.title}\n") and "extractive, no LLM" in markdown
+        assert f"]({pdf.stem}.md)" in index
