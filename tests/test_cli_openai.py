@@ -194,6 +194,22 @@ def test_cut_off_answer_is_asked_again_with_more_room(server: FakeOpenAIServer, 
     assert data["title"] == title_in(second)
 
 
+def test_answer_cut_off_every_time_fails_with_advice_the_user_can_follow(
+    server: FakeOpenAIServer, papers: Path, tmp_path: Path
+) -> None:
+    server.script(truncated(), truncated(), truncated())  # the first try, the one with more room, the re-ask
+    out = tmp_path / "out"
+    code, _, err = invoke(str(papers / f"{FIRST}.pdf"), "-o", str(out), env=llm_env(server, tmp_path))
+
+    assert code == 3, err
+    assert len(server.chat_requests) == 3
+    (line,) = failed_lines(err)
+    assert "cut off" in line
+    # The advice names the setting as the user can set it (there is no --max-output-tokens flag).
+    assert "CHATPAPER_MAX_OUTPUT_TOKENS" in line
+    assert "--max-output-tokens" not in line
+
+
 def test_server_error_then_success(server: FakeOpenAIServer, papers: Path, tmp_path: Path) -> None:
     server.script(server_error(500), answer())
     out = tmp_path / "out"

@@ -353,7 +353,10 @@ def ask_for_answer(
             reason = str(exc)
             if invalid >= 2:
                 if cut_off:
-                    reason += f"; the answer was cut off at {max_tokens} tokens: raise --max-output-tokens"
+                    reason += (
+                        f"; the answer was cut off at {max_tokens} tokens: raise max_output_tokens "
+                        "(CHATPAPER_MAX_OUTPUT_TOKENS, or in chatpaper.toml)"
+                    )
                 raise LLMOutputError(
                     f"the model's answer was not a valid summary after {invalid} attempts ({reason})",
                     attempts=invalid,
