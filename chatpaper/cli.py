@@ -285,6 +285,17 @@ def _announce_backend(settings: Settings, quiet: bool) -> None:
         )
 
 
+def _report_failures(failed: list[PaperOutcome], stopped: ChatpaperError | None, *, retried: bool = False) -> None:
+    """One line per failed paper, then why the batch stopped; a reason shared with the stop is said once."""
+    stop_reason = str(stopped) if stopped is not None else None
+    later = " (retried on the next run)" if retried else ""
+    for outcome in failed:
+        if outcome.reason != stop_reason:  # a refused key fails every paper in flight the same way
+            _echo_err(f"failed: {outcome.source}: {outcome.reason}{later}")
+    if stop_reason is not None:
+        _fail(stop_reason)
+
+
 def _summarize(refs: list[Any], problems: list[tuple[str, str]], settings: Settings, *, quiet: bool) -> int:
     from chatpaper.pipeline import summarize_batch
 
@@ -304,10 +315,7 @@ def _summarize(refs: list[Any], problems: list[tuple[str, str]], settings: Setti
     finally:
         bar.close()
 
-    for outcome in result.failed:
-        _echo_err(f"failed: {outcome.source}: {outcome.reason}")
-    if result.stopped is not None:
-        _fail(str(result.stopped))
+    _report_failures(result.failed, result.stopped)
     if not quiet:
         usage = result.usage.describe()
         out = settings.out.expanduser()
@@ -483,10 +491,7 @@ def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
 
     for warning in result.warnings:
         _echo_err(f"chatpaper: warning: {warning}")
-    for outcome in result.failed:
-        _echo_err(f"failed: {outcome.source}: {outcome.reason} (retried on the next run)")
-    if result.stopped is not None:
-        _fail(str(result.stopped))
+    _report_failures(result.failed, result.stopped, retried=True)
     for page in result.pages:
         click.echo(str(page.markdown))
     if not quiet:

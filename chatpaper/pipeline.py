@@ -18,10 +18,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from chatpaper.atomic import write_text_atomic
-from chatpaper.errors import BudgetExceededError, ChatpaperError, LLMAuthError, SourceError
+from chatpaper.errors import BudgetExceededError, ChatpaperError, ConfigError, LLMAuthError, SourceError
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
-from chatpaper.llm.pricing import estimate_cost
+from chatpaper.llm.pricing import estimate_cost, model_price
 from chatpaper.models import ArxivInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
 from chatpaper.pdf import read_paper
 from chatpaper.render import RunUsage, render_index, render_report
@@ -224,6 +224,10 @@ def _summarize_ref(ref: PaperRef, run: _Run) -> PaperOutcome:
     if not settings.force:
         previous = _previous_summary(run.out, ref.name) if run.out else None
         if _is_current(previous, run, sha256=sha256, versioned=versioned):
+            assert previous is not None and run.out is not None
+            if not (run.out / f"{ref.name}.md").is_file():
+                # A run killed between the JSON's rename and the Markdown's: the JSON is the record.
+                write_text_atomic(run.out / f"{ref.name}.md", render_report(previous))
             return _outcome(ref, "skipped", summary=previous, report=f"{ref.name}.md")
         cached = run.cache.get(key)
         if cached is not None:
@@ -325,6 +329,18 @@ class BatchResult:
     stopped: ChatpaperError | None = None
 
 
+def _check_cost_budget(settings: Settings, backend: Backend) -> None:
+    """A cost budget that cannot be priced would be silently ignored: refuse it instead."""
+    if not settings.max_cost or backend.name == "extractive":
+        return
+    if model_price(backend.model, settings.prices) is None:
+        raise ConfigError(
+            f"--max-cost needs a price for {backend.model}, and none is known: add "
+            f'[prices."{backend.model}"] with input and output (USD per 1M tokens) to chatpaper.toml, '
+            "or use --max-tokens-total instead"
+        )
+
+
 def summarize_papers(
     refs: Sequence[PaperRef],
     settings: Settings,
@@ -338,9 +354,12 @@ def summarize_papers(
 
     With `reports_dir`, each paper's `<name>.md`/`<name>.json` is written there (and papers whose
     JSON is current are skipped); without, only the cache is filled. `progress` is called once per
-    paper as it finishes, from worker threads.
+    paper as it finishes, from worker threads. Raises ConfigError, before any paper starts, for a
+    `max_cost` the model has no price for.
     """
-    run = _Run(settings=settings, backend=backend or make_backend(settings), cache=cache, out=reports_dir)
+    backend = backend or make_backend(settings)
+    _check_cost_budget(settings, backend)
+    run = _Run(settings=settings, backend=backend, cache=cache, out=reports_dir)
 
     def job(ref: PaperRef) -> PaperOutcome:
         outcome = _guarded(ref, run)

@@ -112,10 +112,6 @@ def test_papers_the_budget_never_started_are_skipped_with_the_reason(tmp_path: P
     assert result.usage.calls == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render/reports.py _outcome_result shows 'unchanged, skipped.' for a paper the budget never started",
-)
 def test_index_says_why_papers_were_not_started(tmp_path: Path) -> None:
     make_papers(tmp_path / "papers")
     out = tmp_path / "out"
@@ -160,7 +156,6 @@ def test_cost_budget_stops_starting_papers(tmp_path: Path, model: str, config: s
     assert f"~${meta['cost_usd']:.4f}" in err  # the run total on stderr is priced too
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/cli: --max-cost with no known price for the model is silently ignored")
 def test_cost_budget_without_a_known_price_is_not_silently_ignored(tmp_path: Path) -> None:
     make_papers(tmp_path / "papers")
     with FakeOpenAIServer() as server:
@@ -196,7 +191,6 @@ def test_refused_key_stops_the_batch_without_leaking_it(tmp_path: Path, workers:
     assert not report_pairs(out)
 
 
-@pytest.mark.xfail(strict=True, reason="cli._summarize prints the 401 reason per failed paper, then again as the error")
 def test_refused_key_is_said_once(tmp_path: Path) -> None:
     make_papers(tmp_path / "papers")
     with FakeOpenAIServer(api_key="sk-the-right-one") as server:
@@ -268,9 +262,6 @@ def test_killed_run_resumes_without_paying_twice(
     assert not [p for p in rerun_out.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="pipeline._summarize_ref skips a paper whose JSON is current even when its Markdown is missing"
-)
 def test_kill_between_the_json_and_the_markdown_write_is_repaired(tmp_path: Path) -> None:
     make_papers(tmp_path / "papers")
     out = tmp_path / "out"

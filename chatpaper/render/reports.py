@@ -147,6 +147,8 @@ def _outcome_date(outcome: PaperOutcome) -> str:
 def _outcome_result(outcome: PaperOutcome) -> str:
     if outcome.status == "failed":
         return md_cell(f"failed: {outcome.reason}")
+    if outcome.summary is None and outcome.reason:  # skipped without a summary: never started (a budget)
+        return md_cell(outcome.reason)
     gist = first_sentence(outcome.summary.summary.method) if outcome.summary else ""
     prefix = {"skipped": "unchanged, skipped. ", "cached": "from cache. "}.get(outcome.status, "")
     return md_cell(prefix + gist)
