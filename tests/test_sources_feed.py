@@ -136,3 +136,56 @@ def test_feed_http_error_names_the_url(server: FakeArxivServer, tmp_path: Path) 
     server.fail("rss", 404)
     with pytest.raises(ArxivError, match=r"/atom/cs\.XX answered HTTP 404: check the category names"):
         fetch_announcements(["cs.XX"], settings_for(server, tmp_path))
+
+
+def _feed(updated: str, *listings: tuple[str, str, str]) -> bytes:
+    """A minimal rss.arxiv.org Atom feed: (versioned id, announce type, published) per entry."""
+    entries = "".join(
+        f"<entry><id>oai:arXiv.org:{vid}</id><title>Paper {vid}</title>"
+        f'<link href="https://arxiv.org/abs/{vid}" rel="alternate" type="text/html"/>'
+        f"<summary>arXiv:{vid} Announce Type: {kind} \nAbstract: About {vid}.</summary>"
+        f'<category term="cs.CL"/><published>{published}</published>'
+        f"<arxiv:announce_type>{kind}</arxiv:announce_type><dc:creator>A. One</dc:creator></entry>"
+        for vid, kind, published in listings
+    )
+    return (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom" '
+        f'xmlns:dc="http://purl.org/dc/elements/1.1/"><updated>{updated}</updated>{entries}</feed>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("updated", "published", "day"),
+    [
+        # Summer (EDT, -04:00) and winter (EST, -05:00): arXiv's midnight, 04:00 or 05:00 UTC.
+        ("2025-08-20T04:00:19.866337+00:00", "2025-08-20T00:00:00-04:00", date(2025, 8, 20)),
+        ("2025-12-01T05:00:19+00:00", "2025-12-01T00:00:00-05:00", date(2025, 12, 1)),
+        # A feed rebuilt late in the evening (already the next day in UTC) still announces its entries' day.
+        ("2025-08-21T01:30:00+00:00", "2025-08-20T00:00:00-04:00", date(2025, 8, 20)),
+    ],
+)
+def test_the_day_comes_from_the_feed_without_a_tz_database(
+    updated: str, published: str, day: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zoneinfo
+
+    def no_tz_database(key: str) -> None:
+        raise zoneinfo.ZoneInfoNotFoundError(key)
+
+    monkeypatch.setattr(zoneinfo, "ZoneInfo", no_tz_database)  # e.g. a slim container without tzdata
+    assert parse_announcement_feed(_feed(updated, ("2508.00001v1", "new", published))).day == day
+    # A feed without entries (a weekend) is dated by its own <updated>, arXiv's midnight Eastern.
+    assert parse_announcement_feed(_feed(updated)).day == date.fromisoformat(updated[:10])
+
+
+def test_a_paper_listed_as_cross_and_new_is_new() -> None:
+    published = "2025-08-20T00:00:00-04:00"
+    xml = _feed(
+        "2025-08-20T04:00:19+00:00",
+        ("2508.00001v1", "cross", published),
+        ("2508.00002v1", "new", published),
+        ("2508.00001v1", "new", published),
+        ("2508.00002v1", "cross", published),
+    )
+    feed = parse_announcement_feed(xml, cross_lists=True)
+    assert [(e.arxiv_id, e.announce_type) for e in feed.entries] == [("2508.00001", "new"), ("2508.00002", "new")]

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime
 
 import requests
 
@@ -49,16 +49,6 @@ KEPT_TYPES = ("new",)
 CROSS_TYPES = ("cross",)
 
 
-def _arxiv_zone() -> tzinfo:
-    """arXiv announces on US Eastern days; without a tz database, EST is close enough for a date."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("America/New_York")
-    except Exception:  # ZoneInfoNotFoundError, or no tzdata at all
-        return timezone(timedelta(hours=-5))
-
-
 @dataclass
 class AnnouncementFeed:
     """One night's announcements: the entries kept, the feed's day and how many of each type it held."""
@@ -76,6 +66,19 @@ def _parse_time(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _announcement_day(published: list[datetime], updated: datetime | None) -> date | None:
+    """The day the feed announces, read from the feed itself, so no tz database is needed.
+
+    Each entry's <published> is the announcement day's midnight in arXiv's own offset
+    (2025-08-20T00:00:00-04:00 in summer, -05:00 in winter): its date as written is the day. A feed
+    without entries (a weekend) falls back to its <updated> as written; arXiv rebuilds the feed at
+    midnight US Eastern, 04:00-05:00 UTC, which is still the same calendar day in UTC.
+    """
+    if published:
+        return Counter(p.date() for p in published).most_common(1)[0][0]
+    return updated.date() if updated else None
 
 
 def split_authors(creator: str) -> list[str]:
@@ -143,19 +146,24 @@ def parse_announcement_feed(xml_bytes: bytes, *, cross_lists: bool = False) -> A
         raise ArxivError("arXiv's announcement feed is not an Atom feed; check arxiv_rss_url")
     keep = KEPT_TYPES + (CROSS_TYPES if cross_lists else ())
     counts: Counter[str] = Counter()
-    entries: list[ArxivEntry] = []
-    seen: set[str] = set()
+    kept: dict[str, ArxivEntry] = {}
+    published: list[datetime] = []
     for node in root.findall("atom:entry", _NS):
         entry = _entry(node)
         if entry is None:
             continue
         counts[entry.announce_type or "unknown"] += 1
-        if entry.announce_type in keep and entry.arxiv_id not in seen:
-            seen.add(entry.arxiv_id)
-            entries.append(entry)
-    updated = _parse_time(_text(root, "atom:updated"))
-    day = updated.astimezone(_arxiv_zone()).date() if updated else None
-    return AnnouncementFeed(entries=entries, day=day, counts=dict(counts))
+        if entry.published is not None:
+            published.append(entry.published)
+        if entry.announce_type not in keep:
+            continue
+        earlier = kept.get(entry.arxiv_id)
+        # A feed for several categories can list a paper twice: new in its primary category and
+        # cross in another. It is new tonight; keep that listing (in the first one's place).
+        if earlier is None or (earlier.announce_type != "new" and entry.announce_type == "new"):
+            kept[entry.arxiv_id] = entry
+    day = _announcement_day(published, _parse_time(_text(root, "atom:updated")))
+    return AnnouncementFeed(entries=list(kept.values()), day=day, counts=dict(counts))
 
 
 def parse_announcements(xml_bytes: bytes, *, cross_lists: bool = False) -> list[ArxivEntry]:
