@@ -253,20 +253,27 @@ def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Setting
     for plan in plans:
         entry = plan.ref.arxiv
         when = entry.published.date().isoformat() if entry and entry.published else ""
-        title = plan.title
-        tokens = "-" if plan.problem else f"{'' if plan.measured else '~'}{plan.prompt_tokens:,}"
-        rows.append((plan.ref.source, when, tokens, f"cannot read: {plan.problem}" if plan.problem else title))
+        if plan.problem:
+            tokens, title = "-", f"cannot read: {plan.problem}"
+        elif plan.done_before:
+            tokens, title = "0", f"{plan.title} (summarized before: skipped)"
+        else:
+            tokens, title = f"{'' if plan.measured else '~'}{plan.prompt_tokens:,}", plan.title
+        rows.append((plan.ref.source, when, tokens, title))
     rows += [(source, "", "-", f"cannot summarize: {reason}") for source, reason in problems]
     if rows:
         widths = [max(len(r[i]) for r in [("paper", "date", "tokens", ""), *rows]) for i in range(3)]
         click.echo(f"{'paper'.ljust(widths[0])}  {'date'.ljust(widths[1])}  {'tokens'.rjust(widths[2])}  title")
         for source, when, tokens, title in rows:
             click.echo(f"{source.ljust(widths[0])}  {when.ljust(widths[1])}  {tokens.rjust(widths[2])}  {title}")
-    usable = [p for p in plans if p.problem is None]
+    usable = [p for p in plans if p.would_spend]
     total = sum(p.prompt_tokens for p in usable)
     price = estimate_cost(settings.model, total, len(usable) * settings.max_output_tokens, settings.prices)
     cost = f"at most ~${price:.4f} with answers" if price is not None else f"no known price for {settings.model}"
     line = f"{len(usable)} papers would be summarized · {total:,} prompt tokens for {settings.model} · {cost}"
+    done_before = sum(p.done_before for p in plans)
+    if done_before:
+        line += f" · {done_before} summarized before (skipped, free)"
     if any(not p.measured for p in usable):
         line += " (~: estimated from the budget, PDF not downloaded yet)"
     click.echo(line)

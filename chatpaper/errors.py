@@ -19,7 +19,15 @@ class ConfigError(ChatpaperError):
 
 
 class PaperError(ChatpaperError):
-    """A single paper cannot be summarized; the rest of the batch goes on."""
+    """A single paper cannot be summarized; the rest of the batch goes on.
+
+    A backend that gives up on a paper after calling the LLM records what those calls cost here, so
+    run totals and budgets count a failed paper's tokens too (the server billed them).
+    """
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
 
 
 class PdfError(PaperError):
@@ -91,6 +99,21 @@ class BudgetExceededError(ChatpaperError):
 
 class ArxivError(ChatpaperError):
     """arXiv's API or feed could not be queried."""
+
+
+class ArxivRejectedError(ArxivError):
+    """arXiv answered with an error feed (HTTP 400): the request itself is wrong, so no retry.
+
+    `message` is arXiv's own text, e.g. "incorrect id format for abc".
+    """
+
+    def __init__(self, text: str, message: str) -> None:
+        self.message = message
+        super().__init__(text)
+
+
+class ArxivUnavailableError(ArxivError):
+    """arXiv kept failing (429/5xx, broken connections, empty pages) until the retries ran out."""
 
 
 class DeliveryError(ChatpaperError):

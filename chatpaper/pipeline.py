@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from chatpaper.atomic import write_text_atomic
-from chatpaper.errors import BudgetExceededError, ChatpaperError, ConfigError, LLMAuthError, SourceError
+from chatpaper.errors import BudgetExceededError, ChatpaperError, ConfigError, LLMAuthError, PaperError, SourceError
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
@@ -66,14 +66,17 @@ class _Run:
     cost_usd: float | None = None
     stopped: ChatpaperError | None = None
 
-    def charge(self, draft: Draft, cost: float | None) -> None:
+    def charge(self, prompt_tokens: int, completion_tokens: int, calls: int) -> float | None:
+        """Add one paper's LLM usage (a failed paper's too) to the run; returns its estimated cost."""
+        cost = estimate_cost(self.backend.model, prompt_tokens, completion_tokens, self.settings.prices)
         with self.lock:
-            self.prompt_tokens += draft.prompt_tokens
-            self.completion_tokens += draft.completion_tokens
-            self.calls += draft.calls
+            self.prompt_tokens += prompt_tokens
+            self.completion_tokens += completion_tokens
+            self.calls += calls
             if cost is not None:
                 self.cost_usd = (self.cost_usd or 0.0) + cost
             self._check_budget()
+        return cost
 
     def _check_budget(self) -> None:
         limits = self.settings
@@ -128,7 +131,9 @@ def _verified_code_url(claimed: str | None, paper: Paper) -> str | None:
     return None
 
 
-def build_summary(draft: Draft, paper: Paper, ref: PaperRef, backend: Backend, settings: Settings) -> PaperSummary:
+def build_summary(
+    draft: Draft, paper: Paper, ref: PaperRef, backend: Backend, settings: Settings, *, cost_usd: float | None = None
+) -> PaperSummary:
     """Combine the backend's answer with provenance and, for arXiv papers, arXiv's authoritative metadata."""
     fields = draft.answer.model_dump()
     fields["code_url"] = _verified_code_url(draft.answer.code_url, paper)
@@ -158,7 +163,7 @@ def build_summary(draft: Draft, paper: Paper, ref: PaperRef, backend: Backend, s
         prompt_tokens=draft.prompt_tokens,
         completion_tokens=draft.completion_tokens,
         calls=draft.calls,
-        cost_usd=estimate_cost(backend.model, draft.prompt_tokens, draft.completion_tokens, settings.prices),
+        cost_usd=cost_usd,
     )
     return PaperSummary.model_validate(fields)
 
@@ -186,18 +191,41 @@ def _outcome(ref: PaperRef, status: str, **kwargs: object) -> PaperOutcome:
     return PaperOutcome(source=ref.source, name=ref.name, status=status, title=title, arxiv=ref.arxiv, **kwargs)
 
 
-def _is_current(previous: PaperSummary | None, run: _Run, *, sha256: str | None, versioned: str | None) -> bool:
+def _is_current(
+    previous: PaperSummary | None, backend: Backend, language: str, *, sha256: str | None, versioned: str | None
+) -> bool:
     """A report written for this PDF (by content) or arXiv version (by id), model, language and prompt."""
     if previous is None or not (sha256 or versioned):
         return False
     meta = previous.meta
     same_paper = meta.source == versioned if versioned else meta.sha256 == sha256
-    same_recipe = (meta.model, meta.language, meta.prompt_version) == (
-        run.backend.model,
-        run.settings.language,
-        run.backend.prompt_version,
-    )
+    same_recipe = (meta.model, meta.language, meta.prompt_version) == (backend.model, language, backend.prompt_version)
     return same_paper and same_recipe
+
+
+def _existing_summary(
+    ref: PaperRef,
+    backend: Backend,
+    settings: Settings,
+    cache: SummaryCache | None,
+    out: Path | None,
+    *,
+    sha256: str | None,
+    versioned: str | None,
+) -> tuple[str, PaperSummary] | None:
+    """("skipped", summary) when `out` holds a current report, ("cached", summary) on a cache hit, else None."""
+    if settings.force:
+        return None
+    previous = _previous_summary(out, ref.name) if out else None
+    if _is_current(previous, backend, settings.language, sha256=sha256, versioned=versioned):
+        assert previous is not None
+        return "skipped", previous
+    identity = versioned or sha256 or ref.source
+    key = cache_key(identity, backend.model, settings.language, backend.prompt_version)
+    cached = cache.get(key) if cache is not None else None
+    if cached is None:
+        return None
+    return "cached", cached.model_copy(update={"meta": cached.meta.model_copy(update={"source": ref.source})})
 
 
 def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
@@ -209,38 +237,42 @@ def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
     raise SourceError(f"{ref.source}: neither a file nor an arXiv entry")
 
 
+def _versioned_id(ref: PaperRef) -> str | None:
+    """An arXiv version never changes: its report and cached summary are found by id, without the PDF."""
+    return ref.arxiv.versioned_id if ref.arxiv and ref.arxiv.version else None
+
+
 def _summarize_ref(ref: PaperRef, run: _Run) -> PaperOutcome:
     settings, backend = run.settings, run.backend
-    if run.stopped is not None:
-        return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
-    versioned = ref.arxiv.versioned_id if ref.arxiv and ref.arxiv.version else None
-    # An arXiv version never changes: its report and cached summary are found by id, so a re-run
-    # downloads nothing.
-    path = None if versioned and ref.path is None else _pdf_for(ref, settings)
+    versioned = _versioned_id(ref)
+    path = Path(ref.path) if ref.path is not None else None
+    if path is None and versioned is None:  # an arXiv paper without a version: known by its content only
+        if run.stopped is not None:
+            return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
+        path = _pdf_for(ref, settings)
     sha256 = file_sha256(path) if path is not None and path.is_file() else None
-    identity = versioned or sha256 or ref.source
-    key = cache_key(identity, backend.model, settings.language, backend.prompt_version)
 
-    if not settings.force:
-        previous = _previous_summary(run.out, ref.name) if run.out else None
-        if _is_current(previous, run, sha256=sha256, versioned=versioned):
-            assert previous is not None and run.out is not None
+    found = _existing_summary(ref, backend, settings, run.cache, run.out, sha256=sha256, versioned=versioned)
+    if found is not None:
+        status, summary = found
+        if status == "skipped" and run.out is not None:
             if not (run.out / f"{ref.name}.md").is_file():
                 # A run killed between the JSON's rename and the Markdown's: the JSON is the record.
-                write_text_atomic(run.out / f"{ref.name}.md", render_report(previous))
-            return _outcome(ref, "skipped", summary=previous, report=f"{ref.name}.md")
-        cached = run.cache.get(key)
-        if cached is not None:
-            cached = cached.model_copy(update={"meta": cached.meta.model_copy(update={"source": ref.source})})
-            return _outcome(ref, "cached", summary=cached, report=_write(run, cached, ref))
+                write_text_atomic(run.out / f"{ref.name}.md", render_report(summary))
+            return _outcome(ref, "skipped", summary=summary, report=f"{ref.name}.md")
+        return _outcome(ref, "cached", summary=summary, report=_write(run, summary, ref))
+    # Only papers that would spend something wait on a stopped run; finished ones are still listed.
+    if run.stopped is not None:
+        return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
 
     if path is None:
         path = _pdf_for(ref, settings)
         sha256 = file_sha256(path)
     paper = read_paper(path, sha256=sha256)
     draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
-    summary = build_summary(draft, paper, ref, backend, settings)
-    run.charge(draft, summary.meta.cost_usd)
+    cost = run.charge(draft.prompt_tokens, draft.completion_tokens, draft.calls)
+    summary = build_summary(draft, paper, ref, backend, settings, cost_usd=cost)
+    key = cache_key(versioned or paper.sha256 or ref.source, backend.model, settings.language, backend.prompt_version)
     run.cache.put(key, summary)
     return _outcome(ref, "done", summary=summary, report=_write(run, summary, ref))
 
@@ -263,6 +295,10 @@ def _guarded(ref: PaperRef, run: _Run) -> PaperOutcome:
         return _summarize_ref(ref, run)
     except LLMAuthError as exc:
         run.stop(exc)
+        return _outcome(ref, "failed", reason=_reason(exc, ref))
+    except PaperError as exc:
+        if exc.calls:
+            run.charge(exc.prompt_tokens, exc.completion_tokens, exc.calls)
         return _outcome(ref, "failed", reason=_reason(exc, ref))
     except ChatpaperError as exc:
         return _outcome(ref, "failed", reason=_reason(exc, ref))
@@ -290,34 +326,60 @@ class PlannedPaper:
     prompt_tokens: int
     measured: bool  # True: from the PDF itself; False: from the budget (the PDF is not downloaded yet)
     problem: str | None = None  # why the paper would fail (an unreadable local PDF)
+    done_before: bool = False  # a current report or a cached summary exists: the run would spend nothing
+
+    @property
+    def would_spend(self) -> bool:
+        return self.problem is None and not self.done_before
 
 
 def plan_papers(refs: Sequence[PaperRef], settings: Settings, *, backend: Backend | None = None) -> list[PlannedPaper]:
     """Estimate each paper's prompt without calling the LLM or downloading anything.
 
     Local PDFs, and arXiv PDFs already in the cache, are read and their real prompt is measured;
-    other arXiv papers get the budget's estimate. The figures are for the LLM backend even when the
-    extractive one is configured (which sends no prompt at all).
+    other arXiv papers get the budget's estimate. Papers the run would skip (a current report in
+    `settings.out`, or a cached summary) are marked `done_before` and cost nothing. The figures are
+    for the LLM backend even when the extractive one is configured (which sends no prompt at all).
     """
-    backend = backend or make_prompt_estimator(settings)
+    estimator = backend or make_prompt_estimator(settings)
+    # What the run itself would use decides what counts as summarized before.
+    recipe = estimator if settings.resolved_backend() == "openai" else make_backend(settings)
+    out = settings.out.expanduser()
+    cache_file = settings.cache_path / "summaries.db"
+    cache = SummaryCache(cache_file) if cache_file.is_file() else None
     plans = []
-    for ref in unique_names(refs):
-        path = Path(ref.path) if ref.path else None
-        if path is None and ref.arxiv is not None:
-            cached = pdf_path(ref.arxiv, settings.cache_path)
-            path = cached if is_complete_pdf(cached) else None
-        title = ref.arxiv.title if ref.arxiv else ""
-        if path is None:
-            tokens = backend.estimate_prompt_tokens(None, settings.language)
-            plans.append(PlannedPaper(ref, title, tokens, measured=False))
-            continue
-        try:
-            paper = read_paper(path)
-            tokens = backend.estimate_prompt_tokens(paper, settings.language)
-            plans.append(PlannedPaper(ref, title or paper.title, tokens, measured=True))
-        except ChatpaperError as exc:
-            plans.append(PlannedPaper(ref, title, 0, measured=False, problem=_reason(exc, ref)))
+    try:
+        for ref in unique_names(refs):
+            plans.append(_plan_paper(ref, settings, estimator, recipe, cache, out if out.is_dir() else None))
+    finally:
+        if cache is not None:
+            cache.close()
     return plans
+
+
+def _plan_paper(
+    ref: PaperRef, settings: Settings, estimator: Backend, recipe: Backend, cache: SummaryCache | None, out: Path | None
+) -> PlannedPaper:
+    path = Path(ref.path) if ref.path else None
+    if path is None and ref.arxiv is not None:
+        cached = pdf_path(ref.arxiv, settings.cache_path)
+        path = cached if is_complete_pdf(cached) else None
+    title = ref.arxiv.title if ref.arxiv else ""
+    versioned = _versioned_id(ref)
+    sha256 = file_sha256(path) if path is not None and path.is_file() else None
+    if versioned or sha256:
+        found = _existing_summary(ref, recipe, settings, cache, out, sha256=sha256, versioned=versioned)
+        if found is not None:
+            return PlannedPaper(ref, title or found[1].title, 0, measured=True, done_before=True)
+    if path is None:
+        tokens = estimator.estimate_prompt_tokens(None, settings.language, arxiv=ref.arxiv)
+        return PlannedPaper(ref, title, tokens, measured=False)
+    try:
+        paper = read_paper(path, sha256=sha256)
+    except ChatpaperError as exc:
+        return PlannedPaper(ref, title, 0, measured=False, problem=_reason(exc, ref))
+    tokens = estimator.estimate_prompt_tokens(paper, settings.language, arxiv=ref.arxiv)
+    return PlannedPaper(ref, title or paper.title, tokens, measured=True)
 
 
 @dataclass

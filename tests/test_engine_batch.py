@@ -25,7 +25,7 @@ from chatpaper.cli import main
 from chatpaper.settings import Settings
 from chatpaper.sources.local import find_pdfs
 from tests.conftest import EXAMPLES
-from tests.fakes.openai_server import FakeOpenAIServer, RecordedRequest, answer, prompt_tokens
+from tests.fakes.openai_server import FakeOpenAIServer, RecordedRequest, answer, content, prompt_tokens
 
 KEY = "sk-test"
 
@@ -162,6 +162,68 @@ def test_cost_budget_without_a_known_price_is_not_silently_ignored(tmp_path: Pat
         env = llm_env(server, tmp_path / "cache", CHATPAPER_MODEL="mystery-model", CHATPAPER_MAX_COST="0.0001")
         _, _, err = invoke(str(tmp_path / "papers"), "-o", str(tmp_path / "out"), env=env)
     assert "price" in err.lower() and "mystery-model" in err
+
+
+def test_a_failed_papers_tokens_count_against_the_budget_and_the_run_total(tmp_path: Path) -> None:
+    make_papers(tmp_path / "papers")
+    out = tmp_path / "out"
+    with FakeOpenAIServer() as server:
+        server.default = content("not json at all")  # every answer is garbage, but the server bills it
+        env = llm_env(server, tmp_path / "cache", CHATPAPER_MAX_TOKENS_TOTAL="1000", CHATPAPER_WORKERS="1")
+        code, _, err = invoke(str(tmp_path / "papers"), "-o", str(out), env=env)
+        calls = len(server.chat_requests)
+        billed = sum(prompt_tokens(r.body) for r in server.chat_requests)
+
+    assert code == 3, err
+    assert calls == 2  # the first paper's answer and its re-ask; the budget then stops the rest
+    assert "1 failed" in err and err.count("token budget reached") == 1, err
+    assert f"{calls} LLM calls · {billed:,} prompt" in err
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert f"{calls} LLM calls" in index and index.count("not started: token budget reached") == 2
+
+
+def test_a_stopped_run_still_lists_papers_summarized_before(tmp_path: Path) -> None:
+    papers = make_papers(tmp_path / "papers")
+    out = tmp_path / "out"
+    with FakeOpenAIServer() as server:
+        env = llm_env(server, tmp_path / "cache")
+        assert invoke(str(tmp_path / "papers"), "-o", str(out), env=env)[0] == 0
+        newcomer = tmp_path / "papers" / "0-newcomer.pdf"
+        newcomer.write_bytes(papers[0].read_bytes() + b"\n%another copy\n")
+        server.reset()
+        env["CHATPAPER_MAX_TOKENS_TOTAL"] = "1000"
+        env["CHATPAPER_WORKERS"] = "1"
+        code, _, err = invoke(str(tmp_path / "papers"), "-o", str(out), env=env)
+        calls = len(server.chat_requests)
+
+    assert calls == 1 and code == 3, err  # the newcomer spent the budget
+    assert "1 done · 3 skipped · 0 failed" in err
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert "not started" not in index  # the three others were finished before: listed with their links
+    for paper in papers:
+        assert f"]({paper.stem}.md)" in index
+
+
+def test_dry_run_does_not_count_papers_summarized_before(tmp_path: Path) -> None:
+    papers = make_papers(tmp_path / "papers")
+    out = tmp_path / "out"
+    with FakeOpenAIServer() as server:
+        env = llm_env(server, tmp_path / "cache")
+        code, before, _ = invoke(str(tmp_path / "papers"), "-o", str(out), "--dry-run", env=env)
+        assert code == 0 and "3 papers would be summarized" in before
+        assert invoke(str(papers[0]), "-o", str(out), env=env)[0] == 0
+        server.reset()
+        code, after, _ = invoke(str(tmp_path / "papers"), "-o", str(out), "--dry-run", env=env)
+        # A fresh output folder: the one paper is still free, from the summary cache.
+        code2, elsewhere, _ = invoke(str(tmp_path / "papers"), "-o", str(tmp_path / "other"), "--dry-run", env=env)
+        assert not server.chat_requests
+
+    assert code == code2 == 0
+    for text in (after, elsewhere):
+        assert "2 papers would be summarized" in text and "1 summarized before (skipped, free)" in text, text
+        (row,) = [line for line in text.splitlines() if papers[0].name in line]
+        assert "summarized before" in row
+    assert not (tmp_path / "other").exists()  # a dry run writes nothing
 
 
 # --- a refused key -----------------------------------------------------------------------------------

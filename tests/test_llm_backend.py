@@ -31,6 +31,7 @@ from tests.fakes.openai_server import (
     context_length_error,
     format_unsupported,
     hang,
+    http_error,
     prompt_tokens,
     rate_limited,
     server_error,
@@ -301,6 +302,36 @@ def test_server_with_a_real_small_window_is_fitted() -> None:
     with FakeOpenAIServer(context_tokens=4096) as fake:
         draft = make_backend(fake).summarize(make_paper(), "en")
         assert draft.calls == 2
+
+
+def test_cut_off_answer_after_a_shrink_stays_inside_the_window_the_server_named() -> None:
+    # The model name suggests 128k; the server enforces 4096 and names it in its first refusal.
+    with FakeOpenAIServer(context_tokens=4096) as fake:
+        fake.script(truncated(), answer())  # the first answer that fits is cut off
+        draft = make_backend(fake).summarize(make_paper(), "en")
+        refused, cut_off, retried = fake.chat_requests
+    assert draft.calls == 3
+    assert prompt_tokens(refused.body) + refused.body["max_tokens"] > 4096
+    for request in (cut_off, retried):
+        assert prompt_tokens(request.body) + request.body["max_tokens"] <= 4096
+
+
+def test_cut_off_answer_with_no_room_to_grow_gets_a_shorter_input() -> None:
+    with FakeOpenAIServer(context_tokens=4096) as fake:
+        fake.script(truncated(), answer())
+        make_backend(fake, context_tokens=4096).summarize(make_paper(), "en")
+        first, second = fake.chat_requests
+    assert prompt_tokens(second.body) < prompt_tokens(first.body)
+    assert second.body["max_tokens"] > first.body["max_tokens"]
+    assert prompt_tokens(second.body) + second.body["max_tokens"] <= 4096
+
+
+@pytest.mark.parametrize(("status", "hint"), [(403, "forbidden"), (404, "check --model")])
+def test_forbidden_and_not_found_are_not_retried(server: FakeOpenAIServer, status: int, hint: str) -> None:
+    server.script(http_error(status))
+    with pytest.raises(LLMRequestError, match=hint):
+        make_backend(server).summarize(make_paper(), "en")
+    assert len(server.chat_requests) == 1
 
 
 def test_json_schema_unsupported_falls_back_to_json_object_for_the_run() -> None:

@@ -38,7 +38,9 @@ class Backend(Protocol):
         """
         ...
 
-    def estimate_prompt_tokens(self, paper: Paper | None, language: Language) -> int:
+    def estimate_prompt_tokens(
+        self, paper: Paper | None, language: Language, *, arxiv: ArxivEntry | None = None
+    ) -> int:
         """Prompt tokens one paper would cost (for `--dry-run`); `paper` is None when only
         metadata is known (the PDF is not downloaded yet), then a budget-based estimate."""
         ...

@@ -232,7 +232,9 @@ class ExtractiveBackend:
         """Build the summary from `paper`'s own text. `language` cannot be honoured: quotes stay as printed."""
         return Draft(answer=summarize_extractively(paper, arxiv=arxiv))
 
-    def estimate_prompt_tokens(self, paper: Paper | None, language: Language) -> int:
+    def estimate_prompt_tokens(
+        self, paper: Paper | None, language: Language, *, arxiv: ArxivEntry | None = None
+    ) -> int:
         """No prompt is ever sent."""
         return 0
 

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-from chatpaper.errors import ConfigError, ContextLengthError
+from chatpaper.errors import ConfigError, ContextLengthError, PaperError
 from chatpaper.llm import prompts
 from chatpaper.llm.backend import Draft
 from chatpaper.llm.budget import (
@@ -86,23 +86,33 @@ class OpenAIBackend:
     def summarize(self, paper: Paper, language: Language, *, arxiv: ArxivEntry | None = None) -> Draft:
         """Summarize one paper; raises a PaperError subclass, or LLMAuthError when the key is refused."""
         usage = Usage()
-        plan = self._plan(paper, language, arxiv)
-        if plan.map_reduce:
-            answer = self._map_reduce(paper, language, arxiv, plan, usage)
-        else:
-            answer = ask_for_answer(
-                self._client,
-                self._formats,
-                lambda mode, budget: self._one_call_prompt(paper, language, arxiv, mode, budget),
-                budget=plan.budget,
-                max_tokens=plan.output,
-                context=plan.context,
-                usage=usage,
-                on_context_limit=self._learn_context,
+        try:
+            plan = self._plan(paper, language, arxiv)
+            if plan.map_reduce:
+                answer = self._map_reduce(paper, language, arxiv, plan, usage)
+            else:
+                answer = ask_for_answer(
+                    self._client,
+                    self._formats,
+                    lambda mode, budget: self._one_call_prompt(paper, language, arxiv, mode, budget),
+                    budget=plan.budget,
+                    max_tokens=plan.output,
+                    context=plan.context,
+                    usage=usage,
+                    on_context_limit=self._learn_context,
+                )
+        except PaperError as exc:
+            exc.prompt_tokens, exc.completion_tokens, exc.calls = (
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.calls,
             )
+            raise
         return Draft(answer, usage.prompt_tokens, usage.completion_tokens, usage.calls)
 
-    def estimate_prompt_tokens(self, paper: Paper | None, language: Language) -> int:
+    def estimate_prompt_tokens(
+        self, paper: Paper | None, language: Language, *, arxiv: ArxivEntry | None = None
+    ) -> int:
         """Prompt tokens one paper would cost (schema included; map and reduce calls summed for a
         map-reduce paper); from the budget when `paper` is None. Raises ContextLengthError when the
         model's window cannot hold a prompt beside the answer at all."""
@@ -112,16 +122,16 @@ class OpenAIBackend:
             output = answer_room(context, self.settings.max_output_tokens)
             overhead = self._overhead(language, mode)
             return overhead + min(self._text_budget(overhead), text_room(context, output, overhead))
-        plan = self._plan(paper, language, None)
+        plan = self._plan(paper, language, arxiv)
         if not plan.map_reduce:
-            messages, _ = self._one_call_prompt(paper, language, None, mode, plan.budget)
+            messages, _ = self._one_call_prompt(paper, language, arxiv, mode, plan.budget)
             return estimate_request_tokens(messages, response_format(mode))
         total = sum(
             estimate_request_tokens(self._map_prompt(paper.title, chunk, i + 1, len(plan.chunks), plan.note_tokens))
             for i, chunk in enumerate(plan.chunks)
         )
         placeholder = ["x " * (plan.note_tokens * 2)] * len(plan.chunks)  # notes as long as they may be
-        messages, _ = self._reduce_prompt(paper, language, None, placeholder, mode, plan.budget)
+        messages, _ = self._reduce_prompt(paper, language, arxiv, placeholder, mode, plan.budget)
         return total + estimate_request_tokens(messages, response_format(mode))
 
     def close(self) -> None:

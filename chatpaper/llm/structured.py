@@ -319,8 +319,10 @@ def ask_for_answer(
             hint = "try --structured json_object or prompt" if mode != "prompt" else "try another --base-url"
             raise LLMRequestError(f"{exc}: {hint}") from None
         except ContextTooLongError as exc:
-            if exc.limit and on_context_limit:
-                on_context_limit(exc.limit)
+            if exc.limit:
+                context = min(context, exc.limit)  # a later cut-off answer must not grow past the real window
+                if on_context_limit:
+                    on_context_limit(exc.limit)
             smaller = _shrink(budget, request_tokens(messages, fmt), max_tokens, exc.limit)
             if shrunk or smaller is None:
                 raise ContextLengthError(

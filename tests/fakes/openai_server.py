@@ -117,6 +117,11 @@ def bad_request(message: str = "Invalid request.") -> Behavior:
     return _error(400, message, "invalid_request_error")
 
 
+def http_error(status: int, message: str = "The request was refused.") -> Behavior:
+    """Any other HTTP error status (403, 404, ...) with `message`."""
+    return _error(status, message, "invalid_request_error")
+
+
 # --- the record ----------------------------------------------------------------------------------
 
 
