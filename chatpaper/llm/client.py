@@ -186,7 +186,7 @@ class ChatClient:
             if attempt >= self.max_attempts:
                 raise LLMUnavailableError(
                     f"LLM server kept failing ({reason}) after {attempt} attempts: try again later, "
-                    "or raise --max-attempts / --timeout"
+                    "or raise --timeout / max_attempts (CHATPAPER_MAX_ATTEMPTS, or in chatpaper.toml)"
                 )
             log.debug("LLM call failed (%s); retry %d in %.1f s", reason, attempt, delay)
             self._sleep(delay)

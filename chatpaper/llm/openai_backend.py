@@ -196,7 +196,8 @@ class OpenAIBackend:
     def _too_small(self, context: int) -> str:
         return (
             f"the {context}-token context window of {self.model} leaves no room for the paper beside "
-            f"a {self.settings.max_output_tokens}-token answer: lower --max-output-tokens or set --context-tokens"
+            f"a {self.settings.max_output_tokens}-token answer: set --context-tokens to the model's real window, "
+            "or lower max_output_tokens (CHATPAPER_MAX_OUTPUT_TOKENS, or in chatpaper.toml)"
         )
 
     # --- prompts -------------------------------------------------------------------------------------
