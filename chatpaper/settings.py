@@ -13,8 +13,9 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 
 from chatpaper.errors import ConfigError
 from chatpaper.models import Language
@@ -140,18 +141,33 @@ class Settings(BaseModel):
     cache_dir: Path = Field(Path("~/.cache/chatpaper"), description="downloaded PDFs and the summary cache live here")
 
     # --- arXiv
-    arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API endpoint")
-    arxiv_rss_url: str = Field("https://rss.arxiv.org/atom", description="arXiv announcement feed base URL")
-    arxiv_delay: float = Field(
-        3.0, ge=0, description="seconds between arXiv API requests (arXiv's terms ask for at least 3)"
+    arxiv_api_url: str = Field(
+        "https://export.arxiv.org/api/query", description="arXiv API endpoint (an http(s) URL; a mirror or test server)"
     )
-    arxiv_retries: int = Field(4, ge=0, description="retries on arXiv 429/5xx/empty pages")
+    arxiv_rss_url: str = Field("https://rss.arxiv.org/atom", description="arXiv announcement feed base URL (http(s))")
+    arxiv_delay: float = Field(
+        3.0,
+        ge=0,
+        description="seconds between arXiv API requests; never under 3 on arxiv.org (its terms), shorter only for "
+        "test servers",
+    )
+    arxiv_retries: int = Field(4, ge=0, description="retries on arXiv 429/5xx/connection errors/empty pages")
     download_workers: int = Field(
-        2, ge=1, le=4, description="PDF downloads at once (kept low to be polite to arxiv.org)"
+        2, ge=1, le=2, description="PDF downloads at once: at most 2, to be polite to arxiv.org"
     )
 
     digest: DigestSettings = Field(default_factory=DigestSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+
+    @field_validator("arxiv_api_url", "arxiv_rss_url")
+    @classmethod
+    def _http_url(cls, value: str, info: ValidationInfo) -> str:
+        """A scheme and host up front: requests would otherwise fail on the first call with a traceback."""
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            example = cls.model_fields[str(info.field_name)].default
+            raise ValueError(f"must be an http(s) URL with a host, like the default {example}")
+        return value.strip()
 
     @property
     def cache_path(self) -> Path:

@@ -24,6 +24,30 @@ def test_defaults_when_nothing_is_set() -> None:
     assert loaded.sources == {}
 
 
+def test_arxiv_defaults_are_polite() -> None:
+    settings = load_settings(environ={}).settings
+    assert settings.arxiv_api_url == "https://export.arxiv.org/api/query"
+    assert settings.arxiv_rss_url == "https://rss.arxiv.org/atom"
+    assert settings.arxiv_delay == 3.0
+    assert settings.download_workers == 2
+
+
+def test_more_than_two_downloads_at_once_is_refused() -> None:
+    expected = r"'download_workers' from env CHATPAPER_DOWNLOAD_WORKERS .* less than or equal to 2"
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(environ={"CHATPAPER_DOWNLOAD_WORKERS": "3"})
+
+
+@pytest.mark.parametrize("name", ["ARXIV_API_URL", "ARXIV_RSS_URL"])
+@pytest.mark.parametrize("value", ["export.arxiv.org/api/query", "ftp://export.arxiv.org/api", "https://"])
+def test_arxiv_urls_must_be_http(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(environ={f"CHATPAPER_{name}": value})
+    message = str(err.value)
+    assert message.startswith(f"setting '{name.lower()}' from env CHATPAPER_{name} is invalid: ")
+    assert "must be an http(s) URL with a host, like the default https://" in message and "\n" not in message
+
+
 def test_flag_beats_env_beats_file_beats_default(tmp_path: Path) -> None:
     config = write_config(tmp_path, 'model = "from-file"\nworkers = 2\nlanguage = "zh"\n')
     env = {"CHATPAPER_MODEL": "from-env", "CHATPAPER_WORKERS": "3"}

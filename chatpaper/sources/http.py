@@ -6,6 +6,7 @@ dependency), and so all three share one User-Agent, one spacing rule and one bac
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -20,12 +21,26 @@ import requests
 
 from chatpaper import __version__
 
+log = logging.getLogger(__name__)
+
 # arXiv asks API clients to identify themselves; a generic "python-requests" agent is what gets
 # throttled first. No project URL is given because the project has none yet.
 USER_AGENT = f"chatpaper/{__version__} (batch research-paper summarizer; python-requests/{requests.__version__})"
 
 # Statuses worth another try: arXiv answers 429 when we are too fast and 5xx when it is overloaded.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# Transport failures worth another try: no connection, no answer in time, or a body cut off or
+# garbled mid-transfer (ChunkedEncodingError, ContentDecodingError). Other RequestExceptions (a bad
+# URL, a redirect loop) would fail the same way again.
+RETRYABLE_ERRORS: tuple[type[requests.RequestException], ...] = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+# arXiv's terms: "no more than one request every three seconds". Shorter spacing is only for test
+# servers and mirrors; arxiv.org itself always gets at least this.
+ARXIV_MIN_DELAY = 3.0
 # (connect, read) seconds: arXiv's API can take tens of seconds on a large page; past a minute of
 # silence the connection is almost certainly dead and a retry does better.
 TIMEOUT = (10.0, 60.0)
@@ -52,6 +67,38 @@ def new_session() -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     return session
+
+
+def transport_failure(exc: requests.RequestException) -> str:
+    """A retry reason for one of RETRYABLE_ERRORS: the connection failed, or the answer was cut off."""
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return f"the answer was cut off mid-transfer ({type(exc).__name__})"
+    return f"connection failed ({type(exc).__name__})"
+
+
+def is_arxiv_host(url: str) -> bool:
+    """True for arxiv.org and its subdomains (export., rss., ...), whatever the scheme or port."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return host == "arxiv.org" or host.endswith(".arxiv.org")
+
+
+_floored_hosts: set[str] = set()
+
+
+def polite_delay(url: str, seconds: float) -> float:
+    """`seconds`, raised to ARXIV_MIN_DELAY when `url` is on arxiv.org (a warning says so, once per host)."""
+    if seconds >= ARXIV_MIN_DELAY or not is_arxiv_host(url):
+        return seconds
+    host = urlsplit(url).hostname or url
+    if host not in _floored_hosts:
+        _floored_hosts.add(host)
+        log.warning(
+            "arxiv_delay %g s is below arXiv's minimum for %s; using %g s (shorter delays are for test servers)",
+            seconds,
+            host,
+            ARXIV_MIN_DELAY,
+        )
+    return ARXIV_MIN_DELAY
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:
@@ -140,8 +187,10 @@ _pacers_lock = threading.Lock()
 def pacer_for(url: str, interval: float) -> Pacer:
     """The process-wide pacer for `url`'s host: every client in the process shares the spacing.
 
-    A later caller asking for a longer interval raises it; a shorter one never lowers it.
+    A later caller asking for a longer interval raises it; a shorter one never lowers it. arxiv.org
+    hosts never get less than ARXIV_MIN_DELAY.
     """
+    interval = polite_delay(url, interval)
     host = urlsplit(url).netloc.lower()
     with _pacers_lock:
         pacer = _pacers.get(host)
