@@ -72,24 +72,46 @@ def test_truncated_download_is_retried_and_never_left_behind(
 def test_always_truncated_download_fails_cleanly(server: FakeArxivServer, settings: Settings, tmp_path: Path) -> None:
     entry = entry_for(server, "2501.00002")
     server.truncate_pdf(times=10)
-    with pytest.raises(SourceError, match=r"arXiv 2501\.00002v1: PDF download failed after 3 attempts: .*truncat"):
+    with pytest.raises(SourceError, match=r"^2501\.00002v1: PDF download failed after 3 attempts: download truncat"):
         download_pdf(entry, tmp_path / "cache", settings)
     assert len(server.pdf_requests) == 3
     assert leftovers(tmp_path / "cache") == []
 
 
-def test_non_pdf_bytes_are_refused(server: FakeArxivServer, settings: Settings, tmp_path: Path) -> None:
+def test_non_pdf_bytes_are_retried_then_refused(server: FakeArxivServer, settings: Settings, tmp_path: Path) -> None:
     entry = entry_for(server, "2501.00004")
     server.pdfs["2501.00004"] = b"<html><body>Rate limited</body></html>"
-    with pytest.raises(SourceError, match=r"arXiv 2501\.00004v1: .* not a PDF"):
+    with pytest.raises(SourceError) as err:
         download_pdf(entry, tmp_path / "cache", settings)
+    assert str(err.value) == (
+        f"2501.00004v1: PDF download failed after 3 attempts: {entry.pdf_url} sent not a PDF (maybe a rate-limit "
+        "page); try again later"
+    )
+    assert len(server.pdf_requests) == 3
     assert leftovers(tmp_path / "cache") == []
+
+
+def test_a_rate_limit_page_once_is_waited_out(server: FakeArxivServer, settings: Settings, tmp_path: Path) -> None:
+    entry = entry_for(server, "2501.00004")
+    server.respond_raw(b"<html>rate limited</html>", route="pdf", content_type="text/html")
+    path = download_pdf(entry, tmp_path / "cache", settings)
+    assert is_complete_pdf(path)
+    requests = server.pdf_requests
+    assert [r.status for r in requests] == [200, 200]
+    assert requests[1].time - requests[0].time >= 0.05 / 2  # backed off, not hammered
+
+
+def test_a_link_that_cannot_be_requested_fails_alone_without_a_retry(settings: Settings, tmp_path: Path) -> None:
+    entry = ArxivEntry(arxiv_id="2501.00009", version=1, title="T", abstract="A.", pdf_url="http://127.0.0.1:99999/x")
+    with pytest.raises(SourceError, match=r"^2501\.00009v1: PDF download from .* failed \(InvalidURL: .*check the PDF"):
+        download_pdf(entry, tmp_path / "cache", settings)
 
 
 def test_404_names_the_id_and_is_not_retried(server: FakeArxivServer, settings: Settings, tmp_path: Path) -> None:
     entry = entry_for(server, "2501.00005")
     server.missing_pdfs.add("2501.00005")
-    with pytest.raises(SourceError, match=r"^arXiv 2501\.00005v1: arXiv has no PDF at .*\(HTTP 404\)"):
+    # "<versioned id>: ", the paper's source: the pipeline strips it instead of naming the paper twice
+    with pytest.raises(SourceError, match=r"^2501\.00005v1: arXiv has no PDF at .*\(HTTP 404\)"):
         download_pdf(entry, tmp_path / "cache", settings)
     assert len(server.pdf_requests) == 1
     assert leftovers(tmp_path / "cache") == []
@@ -123,7 +145,7 @@ def test_concurrent_downloads_are_capped(tmp_path: Path) -> None:
     entries = make_entries(6, first_id="2503.00001")
     with FakeArxivServer(entries) as fake:
         fake.slow("pdf", 0.15)
-        settings = Settings(cache_dir=tmp_path, **fake.settings_overrides(delay=0.05), download_workers=2)
+        settings = Settings(cache_dir=tmp_path, **fake.settings_overrides(delay=0.05))  # the default: 2
         wanted = [e.model_copy(update={"pdf_url": fake.pdf_url(e.versioned_id)}) for e in entries]
         wanted += wanted[:2]  # two workers asking for the same paper share one download
         errors: list[BaseException] = []

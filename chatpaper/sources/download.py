@@ -21,7 +21,17 @@ import requests
 from chatpaper.errors import SourceError
 from chatpaper.models import ArxivEntry
 from chatpaper.settings import Settings
-from chatpaper.sources.http import RETRYABLE_STATUS, TIMEOUT, Retry, new_session, retry_after_seconds, with_retries
+from chatpaper.sources.http import (
+    RETRYABLE_ERRORS,
+    RETRYABLE_STATUS,
+    TIMEOUT,
+    Retry,
+    new_session,
+    polite_delay,
+    retry_after_seconds,
+    transport_failure,
+    with_retries,
+)
 
 _CHUNK = 1 << 16
 # A temp file older than this is left over from a killed process, not a download in progress.
@@ -109,6 +119,11 @@ def _remove_stale_temps(target: Path) -> None:
             pass
 
 
+def _request_failed(label: str, url: str, exc: requests.RequestException) -> SourceError:
+    """A request failure no retry can fix (a bad link, a redirect loop)."""
+    return SourceError(f"{label}: PDF download from {url} failed ({type(exc).__name__}: {exc}); check the PDF link")
+
+
 def _fetch_to(url: str, target: Path, label: str) -> None:
     """One attempt: stream `url` into a temp file beside `target`, check it, rename it into place."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -117,8 +132,10 @@ def _fetch_to(url: str, target: Path, label: str) -> None:
         with os.fdopen(fd, "wb") as handle, new_session() as session:
             try:
                 response = session.get(url, timeout=TIMEOUT, stream=True)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                raise Retry(f"connection failed ({type(exc).__name__})") from None
+            except RETRYABLE_ERRORS as exc:
+                raise Retry(transport_failure(exc)) from None
+            except requests.RequestException as exc:
+                raise _request_failed(label, url, exc) from None
             with response:
                 status = response.status_code
                 if status in RETRYABLE_STATUS:
@@ -128,6 +145,7 @@ def _fetch_to(url: str, target: Path, label: str) -> None:
                 if status != 200:
                     raise SourceError(f"{label}: PDF download refused with HTTP {status} ({url})")
                 expected = response.headers.get("Content-Length")
+                retry_after = retry_after_seconds(response)
                 written = 0
                 head = b""
                 try:
@@ -136,13 +154,16 @@ def _fetch_to(url: str, target: Path, label: str) -> None:
                             head += chunk[: 1024 - len(head)]
                         handle.write(chunk)
                         written += len(chunk)
-                except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-                    raise Retry(f"download truncated: the connection broke ({type(exc).__name__})") from None
+                except RETRYABLE_ERRORS as exc:
+                    raise Retry(f"download truncated: {transport_failure(exc)}") from None
+                except requests.RequestException as exc:
+                    raise _request_failed(label, url, exc) from None
             if expected is not None and expected.isdigit() and written != int(expected):
                 raise Retry(f"download truncated: {written} of {expected} bytes")
             if b"%PDF-" not in head:
+                # Most often a rate-limit or maintenance page sent with 200: worth the backoff.
                 kind = "an empty body" if written == 0 else "not a PDF"
-                raise SourceError(f"{label}: {url} sent {kind} (maybe a rate-limit page); try again later")
+                raise Retry(f"{url} sent {kind} (maybe a rate-limit page)", retry_after)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -151,12 +172,14 @@ def _fetch_to(url: str, target: Path, label: str) -> None:
 
 
 def download_pdf(entry: ArxivEntry, cache_dir: Path, settings: Settings) -> Path:
-    """The entry's PDF in the cache, downloading it first if needed; SourceError names the arXiv id.
+    """The entry's PDF in the cache, downloading it first if needed.
 
     A file already in the cache with a PDF header and trailer is reused without any request.
+    SourceError messages start with "<versioned id>: ", the paper's source in the pipeline, which
+    strips it from failure lines that already name the paper.
     """
     target = pdf_path(entry, cache_dir)
-    label = f"arXiv {entry.versioned_id}"
+    label = entry.versioned_id
     url = pdf_link(entry)
     with _lock_for(target):
         if target.is_file() and is_complete_pdf(target):
@@ -175,7 +198,7 @@ def download_pdf(entry: ArxivEntry, cache_dir: Path, settings: Settings) -> Path
                 with_retries(
                     lambda: _fetch_to(url, target, label),
                     retries=settings.arxiv_retries,
-                    base_delay=settings.arxiv_delay,
+                    base_delay=polite_delay(url, settings.arxiv_delay),
                     give_up=give_up,
                 )
             except OSError as exc:
