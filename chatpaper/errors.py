@@ -113,7 +113,14 @@ class ArxivRejectedError(ArxivError):
 
 
 class ArxivUnavailableError(ArxivError):
-    """arXiv kept failing (429/5xx, broken connections, empty pages) until the retries ran out."""
+    """arXiv kept failing (429/5xx, broken connections, empty pages) until the retries ran out.
+
+    `reason` is the last failure, e.g. "HTTP 503" or "empty page at start=100".
+    """
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(text)
 
 
 class DeliveryError(ChatpaperError):

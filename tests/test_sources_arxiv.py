@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import socket
 from collections.abc import Iterator
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from chatpaper.errors import ArxivError
+import chatpaper
+from chatpaper.errors import ArxivError, ArxivRejectedError, ArxivUnavailableError
 from chatpaper.models import ArxivEntry
 from chatpaper.settings import Settings
 from chatpaper.sources.arxiv import (
@@ -21,6 +23,7 @@ from chatpaper.sources.arxiv import (
     normalize_id,
     parse_feed,
 )
+from chatpaper.sources.http import pacer_for
 from tests.conftest import CORPUS
 from tests.fakes.arxiv_server import FakeArxivServer, make_entries
 
@@ -73,6 +76,17 @@ def atom_file(name: str) -> bytes:
         ),
         (ArxivQuery(until=date(2020, 1, 1)), "submittedDate:[199108010000 TO 202001012359]"),
         (ArxivQuery(ids=["2301.00001"]), ""),
+        # a field applied to a group is given to each word in it (arXiv has no field-wide groups)
+        (ArxivQuery(text="ti:(graph OR neural)"), "(ti:graph OR ti:neural)"),
+        (
+            ArxivQuery(text='abs:(rag AND ("long context" OR au:smith)) cat:cs.CL'),
+            '(abs:rag AND (abs:"long context" OR au:smith)) AND cat:cs.CL',
+        ),
+        (ArxivQuery(text="ti:(graph OR neural)", categories=["cs.LG"]), "((ti:graph OR ti:neural)) AND (cat:cs.LG)"),
+        # a word ending in a colon is a word, and so is a URL
+        (ArxivQuery(text="BERT: pretraining"), "all:BERT AND all:pretraining"),
+        (ArxivQuery(text="https://github.com/x/y"), "all:https://github.com/x/y"),
+        (ArxivQuery(text='"title:foo" 3:1'), 'all:"title:foo" AND all:3:1'),
     ],
 )
 def test_build_search_query(query: ArxivQuery, expected: str) -> None:
@@ -90,6 +104,21 @@ def test_bad_queries_are_refused_before_any_request() -> None:
         build_search_query(ArxivQuery(since=date(2025, 2, 1), until=date(2025, 1, 1)))
     with pytest.raises(ArxivError, match="unbalanced quote"):
         build_search_query(ArxivQuery(text='ti:"open'))
+
+
+@pytest.mark.parametrize("text", ["title:foo", "rag AND author:smith", "title:(graph OR neural)"])
+def test_an_unknown_field_is_refused_with_arxivs_fields(text: str) -> None:
+    with pytest.raises(ArxivError) as err:
+        build_search_query(ArxivQuery(text=text))
+    message = str(err.value)
+    assert message.startswith(f"unknown field {text.split(':')[0].split()[-1]}: in query {text!r}")
+    assert "ti (title), au (author), abs (abstract)" in message and "submittedDate" in message
+    assert "\n" not in message
+
+
+def test_a_field_without_a_term_is_refused() -> None:
+    with pytest.raises(ArxivError, match=r"field ti: in query 'ti: graph' has no term: write ti:word or ti:\(a OR b\)"):
+        build_search_query(ArxivQuery(text="ti: graph"))
 
 
 @pytest.mark.parametrize(
@@ -126,6 +155,26 @@ def test_search_pages_politely_and_names_chatpaper(server: FakeArxivServer, tmp_
     for r in requests:
         assert r.user_agent.startswith("chatpaper/")
         assert "arxiv.py" not in r.user_agent
+
+
+def test_user_agent_names_the_installed_version(server: FakeArxivServer, tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    ArxivClient(settings_for(server, tmp_path)).fetch(["2501.00001"])
+    assert chatpaper.__version__ == version("chatpaper")
+    assert server.api_requests[0].user_agent.startswith(f"chatpaper/{version('chatpaper')} ")
+
+
+def test_arxiv_org_always_gets_three_seconds(caplog: pytest.LogCaptureFixture) -> None:
+    assert ArxivClient(Settings()).delay == 3.0
+    with caplog.at_level(logging.WARNING):
+        short = ArxivClient(Settings(arxiv_api_url="https://floor-test.arxiv.org/api/query", arxiv_delay=0.5))
+    assert short.delay == 3.0
+    assert "arxiv_delay 0.5 s is below arXiv's minimum for floor-test.arxiv.org; using 3 s" in caplog.text
+    assert pacer_for("https://floor-test.arxiv.org/other", 0.0).interval == 3.0
+    # a test server or a mirror keeps the delay it was given
+    assert ArxivClient(Settings(arxiv_api_url="http://127.0.0.1:9/api/query", arxiv_delay=0.5)).delay == 0.5
+    assert ArxivClient(Settings(arxiv_api_url="https://notarxiv.org/api/query", arxiv_delay=0.5)).delay == 0.5
 
 
 def test_search_is_lazy(server: FakeArxivServer, tmp_path: Path) -> None:
@@ -173,11 +222,24 @@ def test_exclude_keys_and_phrase_filters(server: FakeArxivServer, tmp_path: Path
     assert [e.arxiv_id for e in phrase] == ["2501.00003", "2501.00013", "2501.00023"]
 
 
-def test_filters_stop_after_max_scanned(server: FakeArxivServer, tmp_path: Path) -> None:
+def test_filters_stop_after_max_scanned(
+    server: FakeArxivServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     client = ArxivClient(settings_for(server, tmp_path), page_size=5)
-    query = ArxivQuery(text="benchmarks", filter_keys=["nothing-matches-this"], max_results=5, max_scanned=10)
-    assert list(client.search(query)) == []
+    query = ArxivQuery(text="benchmarks", filter_keys=["rag"], max_results=5, max_scanned=10)
+    with caplog.at_level(logging.WARNING):
+        assert [e.arxiv_id for e in client.search(query)] == ["2501.00001"]
     assert len(server.api_requests) == 2
+    assert "stopped after reading 10 arXiv results, of which 1 passed the filter/exclude keys (5 wanted)" in caplog.text
+
+
+def test_filters_that_run_out_of_results_say_nothing(
+    server: FakeArxivServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = ArxivClient(settings_for(server, tmp_path), page_size=10)
+    with caplog.at_level(logging.WARNING):
+        found = list(client.search(ArxivQuery(text="benchmarks", filter_keys=["rag"], max_results=5)))
+    assert len(found) == 3 and caplog.text == ""
 
 
 @pytest.mark.parametrize(
@@ -217,11 +279,29 @@ def test_ids_only_query_fetches_and_filters(server: FakeArxivServer, tmp_path: P
     assert len(list(client.search(ArxivQuery(ids=many, max_results=3)))) == 15  # the user's own list is not cut
 
 
+def test_ids_with_search_terms_are_all_fetched_and_the_missing_ones_reported(
+    server: FakeArxivServer, tmp_path: Path
+) -> None:
+    client = ArxivClient(settings_for(server, tmp_path))
+    many = [f"2501.{n:05d}" for n in range(1, 16)]
+    query = ArxivQuery(ids=[*many, "2501.99999"], since=date(2025, 1, 5), max_results=3)
+    entries, problems = client.find(query)
+    # -n does not cut the user's own list, and nothing vanishes silently
+    assert [e.arxiv_id for e in entries] == many[4:]
+    reason = "unknown to arXiv or outside the query's other terms"
+    assert problems == [(i, f"arXiv returned nothing for {i}: {reason}") for i in [*many[:4], "2501.99999"]]
+    (request,) = server.api_requests
+    assert request.query["max_results"] == "16"
+    assert [e.arxiv_id for e in client.search(query)] == many[4:]
+
+
 def test_a_bad_id_never_widens_a_search(server: FakeArxivServer, tmp_path: Path) -> None:
     client = ArxivClient(settings_for(server, tmp_path))
-    with pytest.raises(ArxivError, match="'abc' is not an arXiv id"):
-        list(client.search(ArxivQuery(text="rag", ids=["abc"])))
-    assert server.api_requests == []
+    assert list(client.search(ArxivQuery(text="rag", ids=["abc"]))) == []
+    entries, problems = client.find(ArxivQuery(text="rag", ids=["abc", "2501.00001"]))
+    assert [e.arxiv_id for e in entries] == ["2501.00001"]
+    assert problems[0][0] == "abc" and problems[0][1].startswith("not an arXiv id")
+    assert [r.query["id_list"] for r in server.api_requests] == ["2501.00001"]
 
 
 def test_empty_query_is_refused(server: FakeArxivServer, tmp_path: Path) -> None:
@@ -256,6 +336,75 @@ def test_lookup_reports_unknown_and_malformed_ids(server: FakeArxivServer, tmp_p
     assert [r.query["id_list"] for r in server.api_requests] == ["2501.00002v1,2501.99999,2501.00004"]
     assert client.fetch(["abc"]) == []
     assert len(server.api_requests) == 1  # nothing to ask arXiv about
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        (["2501.00003v1", "2501.00003"], ["2501.00003v1", "2501.00003v2"]),
+        (["2501.00003", "2501.00003v1"], ["2501.00003v2", "2501.00003v1"]),
+        (["2501.00003v2", "2501.00003", "arXiv:2501.00003v2"], ["2501.00003v2"]),
+    ],
+)
+def test_a_bare_id_is_the_latest_version_and_each_version_comes_once(
+    server: FakeArxivServer, tmp_path: Path, ids: list[str], expected: list[str]
+) -> None:
+    # make_entries: 2501.00003 is at version 2; asking for v1 gets v1
+    entries, problems = ArxivClient(settings_for(server, tmp_path)).lookup(ids)
+    assert [e.versioned_id for e in entries] == expected
+    assert problems == []
+    assert len(server.api_requests) == 1
+
+
+def test_an_id_batch_is_one_page_even_when_arxiv_counts_a_missing_id(server: FakeArxivServer, tmp_path: Path) -> None:
+    # arXiv's totals can count an id it has no entry for (arxiv.py issue #82): no page 2 is asked for.
+    known = server.find("2501.00001")
+    assert known is not None
+    server.respond_raw(server.api_feed([known], total=2, start=0, per_page=2, title="id_list"))
+    entries, problems = ArxivClient(settings_for(server, tmp_path)).lookup(["2501.00001", "2501.99999"])
+    assert [e.arxiv_id for e in entries] == ["2501.00001"]
+    assert problems == [("2501.99999", "arXiv has no paper 2501.99999: check the id")]
+    assert [r.query["start"] for r in server.api_requests] == ["0"]
+
+
+def test_an_empty_id_page_that_claims_results_is_asked_once_more(server: FakeArxivServer, tmp_path: Path) -> None:
+    server.respond_raw(server.api_feed([], total=1, start=0, per_page=1, title="id_list"), times=2)
+    entries, problems = ArxivClient(settings_for(server, tmp_path)).lookup(["2501.99998"])
+    assert entries == [] and problems == [("2501.99998", "arXiv has no paper 2501.99998: check the id")]
+    assert len(server.api_requests) == 2
+    server.respond_raw(server.api_feed([], total=1, start=0, per_page=1, title="id_list"))
+    entries, _ = ArxivClient(settings_for(server, tmp_path)).lookup(["2501.00002"])  # sporadic: the retry finds it
+    assert [e.arxiv_id for e in entries] == ["2501.00002"]
+
+
+def test_an_id_arxiv_rejects_is_taken_out_and_the_rest_fetched(server: FakeArxivServer, tmp_path: Path) -> None:
+    server.respond_raw(server.error_feed("incorrect id format for 2501.00002"), status=400)
+    client = ArxivClient(settings_for(server, tmp_path))
+    entries, problems = client.lookup(["2501.00001", "2501.00002", "2501.00003"])
+    assert [e.arxiv_id for e in entries] == ["2501.00001", "2501.00003"]
+    assert problems == [("2501.00002", "arXiv rejected id 2501.00002: incorrect id format for 2501.00002")]
+    assert [(r.query["id_list"], r.status) for r in server.api_requests] == [
+        ("2501.00001,2501.00002,2501.00003", 400),
+        ("2501.00001,2501.00003", 200),
+    ]
+
+
+def test_a_later_id_batch_that_stays_unavailable_keeps_the_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    entries = make_entries(120, first_id="2502.00001")
+    with FakeArxivServer(entries) as fake:
+        ids = [e.arxiv_id for e in entries]
+        fake.fail("api", 503, times=10, after=1)  # the first batch is answered, then arXiv goes away
+        with caplog.at_level(logging.WARNING):
+            found, problems = ArxivClient(settings_for(fake, tmp_path, retries=1)).lookup(ids)
+        assert [e.arxiv_id for e in found] == ids[:100]
+        assert [i for i, _ in problems] == ids[100:]
+        assert problems[0][1] == "not fetched: arXiv API unavailable after 2 attempts: HTTP 503; try again later"
+        assert "arXiv stopped answering (HTTP 503): 20 of the ids asked were not fetched" in caplog.text
+        fake.requests.clear()
+        with pytest.raises(ArxivUnavailableError):  # when the first batch fails, nothing was found: fatal
+            ArxivClient(settings_for(fake, tmp_path, retries=1)).lookup(ids)
 
 
 # --- faults ------------------------------------------------------------------------------------------
@@ -309,11 +458,54 @@ def test_exhausted_retries_raise_arxiv_error(server: FakeArxivServer, tmp_path: 
     assert len(server.api_requests) == 3
 
 
-def test_persistent_empty_pages_give_up(server: FakeArxivServer, tmp_path: Path) -> None:
-    server.empty_page(start=5, times=10)
+def test_a_persistent_empty_first_page_gives_up(server: FakeArxivServer, tmp_path: Path) -> None:
+    server.empty_page(start=0, times=10)
     client = ArxivClient(settings_for(server, tmp_path, retries=1), page_size=5)
-    with pytest.raises(ArxivError, match="after 2 attempts: empty page at start=5"):
+    with pytest.raises(ArxivUnavailableError, match="after 2 attempts: empty page at start=0"):
         list(client.search(ArxivQuery(text="benchmarks", max_results=10)))
+
+
+@pytest.mark.parametrize("fault", ["empty", "503"])
+def test_a_later_page_that_stays_empty_or_down_keeps_what_was_found(
+    server: FakeArxivServer, tmp_path: Path, caplog: pytest.LogCaptureFixture, fault: str
+) -> None:
+    client = ArxivClient(settings_for(server, tmp_path, retries=1), page_size=5)
+    query = ArxivQuery(text="benchmarks", max_results=10)
+    results = client.search(query)
+    first = [next(results) for _ in range(5)]  # page 1 read...
+    if fault == "empty":
+        server.empty_page(start=5, times=10)
+    else:
+        server.fail("api", 503, times=10)
+    with caplog.at_level(logging.WARNING):
+        rest = list(results)  # ...page 2 never comes
+    assert len(first) == 5 and rest == []
+    reason = "empty page at start=5" if fault == "empty" else "HTTP 503"
+    assert f"arXiv stopped answering after the first 5 results ({reason}, 2 attempts): going on with the 5" in (
+        caplog.text
+    )
+    assert len(server.api_requests) == 3
+    server._state.faults.clear()
+    server.empty_page(start=5, times=10)
+    assert len(client.find(query)[0]) == 5  # find keeps page 1 as well
+
+
+def test_a_body_cut_mid_transfer_is_retried(server: FakeArxivServer, tmp_path: Path) -> None:
+    server.truncate_api(times=1)
+    client = ArxivClient(settings_for(server, tmp_path, retries=2))
+    assert len(list(client.search(ArxivQuery(text="benchmarks", max_results=3)))) == 3
+    assert client.calls == 2
+    server.truncate_api(times=10)
+    with pytest.raises(ArxivUnavailableError, match=r"after 3 attempts: the answer was cut off mid-transfer"):
+        list(client.search(ArxivQuery(text="benchmarks", max_results=3)))
+
+
+def test_a_request_that_cannot_be_made_is_one_arxiv_error(tmp_path: Path) -> None:
+    settings = Settings(arxiv_api_url="http://127.0.0.1:99999/api/query", arxiv_delay=0.0, arxiv_retries=3)
+    client = ArxivClient(settings)
+    with pytest.raises(ArxivError, match=r"^arXiv API request failed \(InvalidURL: .*check the arxiv_api_url setting"):
+        list(client.search(ArxivQuery(text="x")))
+    assert client.calls == 1  # not retried: it would fail the same way
 
 
 def test_connection_errors_are_retried_then_reported(tmp_path: Path) -> None:
@@ -327,8 +519,9 @@ def test_connection_errors_are_retried_then_reported(tmp_path: Path) -> None:
 
 def test_arxiv_error_feed_gives_arxivs_message_without_retrying(server: FakeArxivServer, tmp_path: Path) -> None:
     client = ArxivClient(settings_for(server, tmp_path))
-    with pytest.raises(ArxivError, match="arXiv rejected the query: malformed query"):
+    with pytest.raises(ArxivRejectedError, match="arXiv rejected the query: malformed query") as err:
         list(client.search(ArxivQuery(text="(ti:unclosed")))
+    assert err.value.message.startswith("malformed query")
     assert [r.status for r in server.api_requests] == [400]
 
 
@@ -371,6 +564,15 @@ def test_recorded_current_feeds_parse() -> None:
 def test_recorded_error_feed_raises_arxivs_message() -> None:
     with pytest.raises(ArxivError, match="incorrect id format for abc"):
         parse_feed(atom_file("arxiv_2026_error_bad_id_abc_http400.xml"))
+
+
+@pytest.mark.corpus
+def test_recorded_id_rejection_that_names_no_id_asked_is_fatal(server: FakeArxivServer, tmp_path: Path) -> None:
+    server.respond_raw(atom_file("arxiv_2026_error_bad_id_abc_http400.xml"), status=400)
+    client = ArxivClient(settings_for(server, tmp_path))
+    with pytest.raises(ArxivRejectedError, match=r"^arXiv rejected id abc: incorrect id format for abc$"):
+        client.lookup(["2501.00001", "2501.00002"])
+    assert len(server.api_requests) == 1
 
 
 @pytest.mark.corpus

@@ -4,12 +4,14 @@ This is the only module importing the `arxiv` package. We keep its query buildin
 parsing, and replace its transport (`Client._parse_feed`, the one method that fetches a page) with
 ours: the configured endpoint, chatpaper's User-Agent, a shared pacer (arXiv's terms: one request
 every 3 s), jittered exponential backoff on 429/5xx/connection errors/arXiv's sporadic empty pages,
-and arXiv's own message when it rejects a query. Written against arxiv 4.x (`_parse_feed` and
+and arXiv's own message when it rejects a query. Id lists are fetched one page per batch of ids
+(`_format_url` builds the URL). Written against arxiv 4.x (`_parse_feed`, `_format_url` and
 `arxiv._feed.parse`); the tests exercise that seam against a fake server.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
@@ -22,20 +24,25 @@ import arxiv
 import requests
 from arxiv import _feed
 
-from chatpaper.errors import ArxivError
+from chatpaper.errors import ArxivError, ArxivRejectedError, ArxivUnavailableError
 from chatpaper.models import ArxivEntry, PaperRef
 from chatpaper.ranking import find_keywords, matches_all
 from chatpaper.settings import Settings
 from chatpaper.sources.http import (
+    RETRYABLE_ERRORS,
     RETRYABLE_STATUS,
     TIMEOUT,
     Retry,
     new_session,
     pacer_for,
+    polite_delay,
     retry_after_seconds,
+    transport_failure,
     with_retries,
 )
 from chatpaper.sources.local import report_name
+
+log = logging.getLogger(__name__)
 
 Sort = Literal["relevance", "submitted", "updated"]
 
@@ -62,15 +69,21 @@ _OLD_ID = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}"
 _ID_RE = re.compile(rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?")
 _VERSION_RE = re.compile(r"^(?P<id>.+?)v(?P<version>\d+)$")
 _FIELDS = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all", "submittedDate", "lastUpdatedDate")
+_FIELD_NAMES = (
+    "ti (title), au (author), abs (abstract), co (comment), jr (journal ref), cat (category), "
+    "rn (report number), id, all, submittedDate, lastUpdatedDate"
+)
 _OPERATORS = ("AND", "OR", "ANDNOT")
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<paren>[()])
+        (?P<group>[A-Za-z]+):\(
+      | (?P<paren>[()])
       | (?P<term>(?:[A-Za-z]+:)?(?:"[^"]*"|\[[^\]]*\]|[^\s()"]+))
       | (?P<stray>")
     )""",
     re.VERBOSE,
 )
+_FIELD_PREFIX = re.compile(r"(?P<field>[A-Za-z]+):(?P<value>.*)", re.DOTALL)
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -82,8 +95,8 @@ class ArxivQuery:
     phrases); words without a field search everywhere (all:). `categories` are ANDed in as
     (cat:a OR cat:b); `since`/`until` bound the submission date. `max_results` counts entries that
     pass `filter_keys` (all must occur) and `exclude_keys` (none may occur), whole words on title +
-    abstract. `ids` alone fetches those papers, all of them (max_results does not apply; unknown
-    ids are left out, see `ArxivClient.lookup`); with other terms the search is limited to them.
+    abstract. `ids` fetches those papers, all of them (max_results does not apply; ids that give
+    no entry are reported, see `ArxivClient.find`); with other terms the search is limited to them.
     """
 
     text: str = ""
@@ -131,11 +144,27 @@ def arxiv_ref(entry: ArxivEntry) -> PaperRef:
 # --- query translation -----------------------------------------------------------------------------
 
 
+def _known_field(name: str, text: str, term: str | None = None) -> str:
+    """`name` if it is one of arXiv's fields; else ArxivError listing them."""
+    if name not in _FIELDS:
+        quote = f'; or write "{term}" in quotes to search for it as written' if term else ""
+        raise ArxivError(f"unknown field {name}: in query {text!r}: arXiv's fields are {_FIELD_NAMES}{quote}")
+    return name
+
+
 def _with_all(text: str) -> str:
-    """Give bare words and quoted phrases the all: field, and make implicit ANDs explicit."""
+    """Give bare words and quoted phrases a field, and make implicit ANDs explicit.
+
+    A word's field is `all:`, or the field of the group it sits in: `ti:(graph OR neural)` becomes
+    `(ti:graph OR ti:neural)`, since arXiv itself has no field-wide groups. An unknown `word:term`
+    field is refused rather than searched as the literal text `all:word:term`.
+    """
     parts: list[str] = []
+    fields: list[str] = []  # the field of each open parenthesis, innermost last
     pos = 0
     text = text.strip()
+    if text.count('"') % 2:  # before reading fields: `ti:"open` is a quote left open, not an empty ti:
+        raise ArxivError(f"unbalanced quote in query {text!r}: close the quoted phrase")
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
@@ -143,14 +172,35 @@ def _with_all(text: str) -> str:
         pos = match.end()
         if match.group("stray"):
             raise ArxivError(f"unbalanced quote in query {text!r}: close the quoted phrase")
-        token = match.group("paren") or match.group("term")
-        operand = token not in (*_OPERATORS, ")") and token != "("
+        if match.group("group"):
+            fields.append(_known_field(match.group("group"), text))
+            token = "("
+        else:
+            token = match.group("paren") or match.group("term")
+        operand = token not in (*_OPERATORS, "(", ")")
         if (token == "(" or operand) and parts and parts[-1] not in (*_OPERATORS, "("):
             parts.append("AND")  # arXiv's default between terms is unclear: say what we mean
-        if operand and not re.match(rf"(?:{'|'.join(_FIELDS)}):", token):
-            token = f"all:{token}"
+        if token == "(" and not match.group("group"):
+            fields.append(fields[-1] if fields else "all")
+        elif token == ")" and fields:
+            fields.pop()  # an unmatched ")" goes through: arXiv's own error then names the problem
+        elif operand:
+            token = _with_field(token, fields[-1] if fields else "all", text)
         parts.append(token)
     return " ".join(parts).replace("( ", "(").replace(" )", ")")
+
+
+def _with_field(token: str, default: str, text: str) -> str:
+    """`token` with its field: its own (checked), else `default`."""
+    prefixed = _FIELD_PREFIX.fullmatch(token)
+    if prefixed is None or prefixed.group("value").startswith("//"):  # a plain word, a phrase, a URL
+        return f"{default}:{token}"
+    name, value = prefixed.group("field"), prefixed.group("value")
+    if not value:
+        if name in _FIELDS:
+            raise ArxivError(f"field {name}: in query {text!r} has no term: write {name}:word or {name}:(a OR b)")
+        return f"{default}:{name}"  # a word that ends a phrase with a colon ("BERT: pretraining")
+    return f"{_known_field(name, text, token)}:{value}"
 
 
 def build_search_query(query: ArxivQuery, *, today: date | None = None) -> str:
@@ -234,7 +284,7 @@ def parse_feed(content: bytes) -> list[ArxivEntry]:
     """Entries of an arXiv API Atom response (legacy or current format); ArxivError for an error feed."""
     message = error_message(content)
     if message:
-        raise ArxivError(f"arXiv rejected the query: {message}")
+        raise ArxivRejectedError(f"arXiv rejected the query: {message}", message)
     feed = _feed.parse(bytes(content))
     if feed.malformed:
         raise ArxivError(f"arXiv's answer is not a readable Atom feed ({feed.error})")
@@ -245,8 +295,19 @@ def parse_feed(content: bytes) -> list[ArxivEntry]:
 
 
 # Fail loudly rather than fall back to the package's own transport (its User-Agent, no backoff).
-if not callable(getattr(arxiv.Client, "_parse_feed", None)):  # pragma: no cover
-    raise ImportError(f"arxiv {arxiv.__version__} has no Client._parse_feed; chatpaper needs arxiv 4.x")
+for _seam in ("_parse_feed", "_format_url"):
+    if not callable(getattr(arxiv.Client, _seam, None)):  # pragma: no cover
+        raise ImportError(f"arxiv {arxiv.__version__} has no Client.{_seam}; chatpaper needs arxiv 4.x")
+
+
+def _named_ids(message: str, batch: Sequence[str]) -> list[str]:
+    """The ids of `batch` that arXiv's error `message` names (as sent, or without the version)."""
+    named = []
+    for arxiv_id in batch:
+        forms = {arxiv_id, split_version(arxiv_id)[0]}
+        if any(re.search(rf"(?<![\w./]){re.escape(form)}(?!\w)", message) for form in forms):
+            named.append(arxiv_id)
+    return named
 
 
 class _Transport(arxiv.Client):
@@ -267,16 +328,17 @@ class ArxivClient:
     """How to ask arXiv: endpoint, pacing, User-Agent, retries and paging.
 
     One client may be shared; requests to a host are serialised and spaced by a process-wide
-    pacer, so even several clients cannot exceed `settings.arxiv_delay`.
+    pacer, so even several clients cannot exceed `settings.arxiv_delay` (never under 3 s on
+    arxiv.org itself, see `polite_delay`).
     """
 
     def __init__(self, settings: Settings, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
         self.api_url = settings.arxiv_api_url.split("?", 1)[0].rstrip("/")
-        self.delay = settings.arxiv_delay
+        self.delay = polite_delay(self.api_url, settings.arxiv_delay)
         self.retries = settings.arxiv_retries
         self.page_size = max(1, min(page_size, 2000))  # 2000: the API's own ceiling per call
         self.session = new_session()
-        self._pacer = pacer_for(self.api_url, settings.arxiv_delay)
+        self._pacer = pacer_for(self.api_url, self.delay)
         self.calls = 0  # HTTP requests made, retries included (for tests and diagnostics)
 
     def close(self) -> None:
@@ -293,23 +355,19 @@ class ArxivClient:
     def search(self, query: ArxivQuery) -> Iterator[ArxivEntry]:
         """Entries matching `query`, lazily, page by page, until `max_results` have passed the filters.
 
-        Raises ArxivError when arXiv rejects the query or stays unavailable.
+        With `query.ids`, the papers `find` gives (max_results does not cut the user's own list).
+        When a later page stays empty or unavailable through the retries, the search stops with what
+        it found and logs a warning. Raises ArxivError when arXiv rejects the query, or stays
+        unavailable on the first page.
         """
+        if query.ids:
+            yield from self.find(query)[0]
+            return
         if query.max_results <= 0:
             return
         search_query = build_search_query(query)
-        if not search_query and query.ids:
-            # Explicit papers: every one asked for (max_results does not cut the user's own list).
-            yield from (e for e in self.fetch(query.ids) if self._passes(e, query))
-            return
         if not search_query:
             raise ArxivError("empty arXiv query: give search text, categories, a date window or ids")
-        ids: list[str] = []
-        for raw in query.ids:
-            norm = normalize_id(raw)
-            if norm is None:  # dropping it would widen the search instead of narrowing it
-                raise ArxivError(f"{raw!r} is not an arXiv id (expected e.g. 2301.00001 or hep-th/9901001)")
-            ids.append(norm)
         if query.filtered:
             scan = query.max_scanned or DEFAULT_MAX_SCANNED
             page = self.page_size
@@ -317,14 +375,29 @@ class ArxivClient:
             scan = query.max_results
             page = min(self.page_size, query.max_results)  # no point asking for more than we keep
         search = arxiv.Search(
-            query=search_query,
-            id_list=ids,
-            max_results=scan,
-            sort_by=_SORTS[query.sort],
-            sort_order=arxiv.SortOrder.Descending,
+            query=search_query, max_results=scan, sort_by=_SORTS[query.sort], sort_order=arxiv.SortOrder.Descending
         )
-        passed = 0
-        for result in _Transport(self, page).results(search):
+        results = _Transport(self, page).results(search)
+        read = passed = 0
+        while True:
+            try:
+                result = next(results, None)
+            except ArxivUnavailableError as exc:
+                if read == 0:
+                    raise
+                # A later page: what the earlier ones gave is still worth summarizing.
+                log.warning(
+                    "arXiv stopped answering after the first %d results (%s, %d attempts): going on with the %d "
+                    "papers found; run again later for more",
+                    read,
+                    exc.reason,
+                    self.retries + 1,
+                    passed,
+                )
+                return
+            if result is None:
+                break
+            read += 1
             entry = entry_from_result(result)
             if not self._passes(entry, query):
                 continue
@@ -332,12 +405,59 @@ class ArxivClient:
             passed += 1
             if passed >= query.max_results:
                 return
+        if query.filtered and read >= scan:
+            log.warning(
+                "stopped after reading %d arXiv results, of which %d passed the filter/exclude keys (%d wanted): "
+                "narrow the query (ti:, cat:, dates) to find more",
+                scan,
+                passed,
+                query.max_results,
+            )
 
     def find(self, query: ArxivQuery) -> tuple[list[ArxivEntry], list[tuple[str, str]]]:
-        """All of `search(query)`, plus (id, reason) for each explicitly asked id that gave no entry."""
-        if build_search_query(query) or not query.ids:
+        """All of `search(query)`, plus (id as given, one-line reason) for each asked id that gave no entry.
+
+        Explicit ids are all fetched (max_results does not apply), in one request per 100 ids; alone
+        they come back in the order asked, with search terms in arXiv's order. A bare id is the
+        latest version arXiv returned; asking for the same version twice gives it once.
+        """
+        if not query.ids:
             return list(self.search(query)), []
-        entries, problems = self.lookup(query.ids)
+        search_query = build_search_query(query)
+        problems: list[tuple[str, str]] = []
+        wanted: dict[str, str] = {}  # normalised -> as given (first time asked)
+        for raw in query.ids:
+            norm = normalize_id(raw)
+            if norm is None:  # left out of the id list; never dropped so as to widen the search
+                problems.append((raw, "not an arXiv id (expected e.g. 2301.00001, 2301.00001v2 or hep-th/9901001)"))
+            else:
+                wanted.setdefault(norm, raw)
+        returned, failed = self._fetch_ids(list(wanted), search_query, query.sort)
+
+        by_version = {e.versioned_id: e for e in returned}
+        latest: dict[str, ArxivEntry] = {}
+        for entry in returned:
+            current = latest.get(entry.arxiv_id)
+            if current is None or (entry.version or 0) > (current.version or 0):
+                latest[entry.arxiv_id] = entry
+        resolved: dict[str, ArxivEntry] = {}  # versioned id -> entry, in the order asked
+        for norm, raw in wanted.items():
+            base, version = split_version(norm)
+            entry = by_version.get(norm) if version is not None else latest.get(base)
+            if entry is not None:
+                resolved.setdefault(entry.versioned_id, entry)
+            elif norm in failed:
+                problems.append((raw, failed[norm]))
+            elif search_query:
+                problems.append(
+                    (raw, f"arXiv returned nothing for {norm}: unknown to arXiv or outside the query's other terms")
+                )
+            else:
+                problems.append((raw, f"arXiv has no paper {norm}: check the id"))
+        entries = list(resolved.values())
+        if search_query:  # arXiv's order (the query's sort) rather than the order asked
+            order = {e.versioned_id: n for n, e in enumerate(returned)}
+            entries.sort(key=lambda e: order[e.versioned_id])
         return [e for e in entries if self._passes(e, query)], problems
 
     def fetch(self, ids: Sequence[str]) -> list[ArxivEntry]:
@@ -350,32 +470,70 @@ class ArxivClient:
 
     def lookup(self, ids: Sequence[str]) -> tuple[list[ArxivEntry], list[tuple[str, str]]]:
         """Like `fetch`, plus (id as given, one-line reason) for each id that gave no entry."""
-        problems: list[tuple[str, str]] = []
-        wanted: list[tuple[str, str]] = []  # (as given, normalised)
-        seen: set[str] = set()
-        for raw in ids:
-            norm = normalize_id(raw)
-            if norm is None:
-                problems.append((raw, "not an arXiv id (expected e.g. 2301.00001, 2301.00001v2 or hep-th/9901001)"))
-            elif norm not in seen:
-                seen.add(norm)
-                wanted.append((raw, norm))
-        found: dict[str, ArxivEntry] = {}
-        for start in range(0, len(wanted), ID_BATCH):
-            batch = [norm for _, norm in wanted[start : start + ID_BATCH]]
-            search = arxiv.Search(id_list=batch, max_results=len(batch))
-            for result in _Transport(self, len(batch)).results(search):
-                entry = entry_from_result(result)
-                found.setdefault(entry.versioned_id, entry)
-                found.setdefault(entry.arxiv_id, entry)
+        return self.find(ArxivQuery(ids=list(ids)))
+
+    # --- ids ---
+
+    def _fetch_ids(self, ids: Sequence[str], search_query: str, sort: Sort) -> tuple[list[ArxivEntry], dict[str, str]]:
+        """Entries arXiv returns for `ids` (narrowed by `search_query`), and {id: reason} for ids not asked.
+
+        When a batch after the first stays unavailable, the entries found so far are kept and the
+        ids not asked get the reason (a warning is logged).
+        """
         entries: list[ArxivEntry] = []
-        for raw, norm in wanted:
-            entry = found.get(norm) or found.get(split_version(norm)[0])
-            if entry is None:
-                problems.append((raw, f"arXiv has no paper {norm}: check the id"))
-            else:
-                entries.append(entry)
-        return entries, problems
+        failed: dict[str, str] = {}
+        batches = [list(ids[n : n + ID_BATCH]) for n in range(0, len(ids), ID_BATCH)]
+        for number, batch in enumerate(batches):
+            try:
+                got, rejected = self._id_batch(batch, search_query, sort)
+            except ArxivUnavailableError as exc:
+                if number == 0:
+                    raise
+                rest = [arxiv_id for later in batches[number:] for arxiv_id in later]
+                log.warning("arXiv stopped answering (%s): %d of the ids asked were not fetched", exc.reason, len(rest))
+                failed.update((arxiv_id, f"not fetched: {exc}") for arxiv_id in rest)
+                break
+            entries += got
+            failed.update(rejected)
+        return entries, failed
+
+    def _id_batch(self, batch: list[str], search_query: str, sort: Sort) -> tuple[list[ArxivEntry], dict[str, str]]:
+        """One batch of ids; an id arXiv rejects by name is taken out ({id: reason}) and the rest asked again."""
+        rejected: dict[str, str] = {}
+        while batch:
+            try:
+                return self._id_page(batch, search_query, sort), rejected
+            except ArxivRejectedError as exc:
+                named = _named_ids(exc.message, batch)
+                if not named:
+                    other = re.search(r"\bid format for (\S+)", exc.message)
+                    if other is None:
+                        raise
+                    text = f"arXiv rejected id {other.group(1)}: {exc.message}"
+                    raise ArxivRejectedError(text, exc.message) from None
+                rejected.update((arxiv_id, f"arXiv rejected id {arxiv_id}: {exc.message}") for arxiv_id in named)
+                batch = [arxiv_id for arxiv_id in batch if arxiv_id not in named]
+        return [], rejected
+
+    def _id_page(self, ids: list[str], search_query: str, sort: Sort) -> list[ArxivEntry]:
+        """The entries for up to ID_BATCH ids in one request, never a page 2.
+
+        arXiv's totals for an id list can count ids it has no entry for, so the `arxiv` package's
+        paging would ask for a second page that can only come back empty (and retry it to failure).
+        """
+        search = arxiv.Search(
+            query=search_query,
+            id_list=ids,
+            max_results=len(ids),
+            sort_by=_SORTS[sort],
+            sort_order=arxiv.SortOrder.Descending,
+        )
+        url = _Transport(self, len(ids))._format_url(search, 0, len(ids))
+        feed = self._get_feed(url, first_page=True, empty_ok=True)
+        if not feed.results and feed.header.total_results > 0:
+            # Empty although counted: unknown ids, or one of arXiv's sporadic empty pages. Ask once more.
+            feed = self._get_feed(url, first_page=True, empty_ok=True)
+        return [entry_from_result(r) for r in feed.results]
 
     # --- transport ---
 
@@ -385,8 +543,11 @@ class ArxivClient:
             return False
         return not (query.exclude_keys and find_keywords(f"{entry.title}\n{entry.abstract}", query.exclude_keys))
 
-    def _get_feed(self, url: str, *, first_page: bool) -> _feed.ParsedFeed:
-        """One page, with pacing, retries and arXiv's error feeds turned into ArxivError."""
+    def _get_feed(self, url: str, *, first_page: bool, empty_ok: bool = False) -> _feed.ParsedFeed:
+        """One page, with pacing and retries; arXiv's error feeds become ArxivRejectedError.
+
+        `empty_ok`: a page without entries is an answer, not one of arXiv's sporadic empty pages.
+        """
         start = (parse_qs(urlsplit(url).query).get("start") or ["0"])[0]
 
         def attempt() -> _feed.ParsedFeed:
@@ -394,13 +555,18 @@ class ArxivClient:
                 self.calls += 1
                 try:
                     response = self.session.get(url, timeout=TIMEOUT)
-                except (requests.ConnectionError, requests.Timeout) as exc:
-                    raise Retry(f"connection failed ({type(exc).__name__})") from None
+                except RETRYABLE_ERRORS as exc:
+                    raise Retry(transport_failure(exc)) from None
+                except requests.RequestException as exc:
+                    raise ArxivError(
+                        f"arXiv API request failed ({type(exc).__name__}: {exc}); "
+                        "check the arxiv_api_url setting (CHATPAPER_ARXIV_API_URL)"
+                    ) from None
             if response.status_code in RETRYABLE_STATUS:
                 raise Retry(f"HTTP {response.status_code}", retry_after_seconds(response))
             message = error_message(response.content)
             if message:
-                raise ArxivError(f"arXiv rejected the query: {message}")
+                raise ArxivRejectedError(f"arXiv rejected the query: {message}", message)
             if response.status_code != 200:
                 raise ArxivError(f"arXiv API answered HTTP {response.status_code} for {url}")
             feed = _feed.parse(response.content)
@@ -408,11 +574,12 @@ class ArxivClient:
                 raise Retry("unreadable Atom feed")
             # arXiv sometimes sends a page with no entries although more exist; a first page is
             # only suspicious when it says there are results.
-            if not feed.results and (not first_page or feed.header.total_results > int(start)):
+            if not feed.results and not empty_ok and (not first_page or feed.header.total_results > int(start)):
                 raise Retry(f"empty page at start={start}")
             return feed
 
         def give_up(attempts: int, reason: str) -> ArxivError:
-            return ArxivError(f"arXiv API unavailable after {attempts} attempts: {reason}; try again later")
+            text = f"arXiv API unavailable after {attempts} attempts: {reason}; try again later"
+            return ArxivUnavailableError(text, reason)
 
         return with_retries(attempt, retries=self.retries, base_delay=self.delay, give_up=give_up)

@@ -16,7 +16,7 @@ Routes (all on 127.0.0.1, port 0):
   the paper's title and abstract).
 
 Faults are scripted per route ("api", "rss", "pdf"): `fail()` (503, 429 + Retry-After...),
-`respond_raw()` (recorded bytes), `empty_page()`, `truncate_pdf()`, `missing_pdfs`, `slow()`.
+`respond_raw()` (recorded bytes), `empty_page()`, `truncate_api()`, `truncate_pdf()`, `missing_pdfs`, `slow()`.
 Every request is logged in `requests` with its arrival time (time.monotonic()) and headers.
 """
 
@@ -330,6 +330,7 @@ class _Fault:
     start: int | None = None  # api only: fault only requests with this start
     kind: str = "status"  # "status" | "empty" | "truncate"
     pdf_id: str | None = None  # pdf only: fault only this id
+    after: int = 0  # matching requests let through before the fault starts
 
 
 @dataclass
@@ -469,9 +470,17 @@ class FakeArxivServer:
         retry_after: float | str | None = None,
         body: bytes | None = None,
         pdf_id: str | None = None,
+        after: int = 0,
     ) -> None:
-        """The next `times` requests on `route` answer `status` (429 with `retry_after` sets Retry-After)."""
-        self._add(_Fault(route=route, times=times, status=status, retry_after=retry_after, body=body, pdf_id=pdf_id))
+        """The next `times` requests on `route` (after `after` good ones) answer `status`.
+
+        429 with `retry_after` sets Retry-After.
+        """
+        self._add(
+            _Fault(
+                route=route, times=times, status=status, retry_after=retry_after, body=body, pdf_id=pdf_id, after=after
+            )
+        )
 
     def respond_raw(
         self,
@@ -488,6 +497,10 @@ class FakeArxivServer:
     def empty_page(self, start: int, *, times: int = 1) -> None:
         """The next `times` API requests with this `start` get a valid feed with zero entries."""
         self._add(_Fault(route="api", times=times, kind="empty", start=start))
+
+    def truncate_api(self, *, times: int = 1) -> None:
+        """The next `times` API answers announce their full size but send half (cut mid-transfer)."""
+        self._add(_Fault(route="api", times=times, kind="truncate"))
 
     def truncate_pdf(self, pdf_id: str | None = None, *, times: int = 1) -> None:
         """The next `times` PDF requests (for `pdf_id`, or any) announce the full size but send half."""
@@ -510,6 +523,9 @@ class FakeArxivServer:
                     continue
                 if fault.pdf_id is not None and fault.pdf_id not in (pdf_id, _split(pdf_id or "")[0]):
                     continue  # an unversioned fault id matches every version
+                if fault.after > 0:
+                    fault.after -= 1
+                    return None
                 fault.times -= 1
                 return fault
         return None
@@ -767,6 +783,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(record, 200, body, "application/atom+xml; charset=utf-8")
                 return
             status, body = fake.answer_query(query)
+            if fault is not None and fault.kind == "truncate":
+                self._send(record, status, body[: len(body) // 2], "application/atom+xml", length=len(body))
+                self.close_connection = True
+                return
             self._send(record, status, body, "application/atom+xml; charset=utf-8")
         elif route == "rss":
             cats = [c for c in path[len("/atom/") :].split("+") if c]
