@@ -2,18 +2,20 @@
 
 A run (1) fetches the day's candidates: the announcement feed, or with `date`/`since` the API's
 submitted-date window; (2) ranks them against each topic's keywords and keeps the top N that are
-new; (3) records the plan in the state file before any work, so a killed run leaves pending papers
-that the next run picks up; (4) summarizes only papers without a summary, through the pipeline's
-engine with the summary cache in the state file; (5) renders each page from the state alone, so an
-unchanged day re-renders to the same bytes; (6) optionally e-mails the pages.
+on no other day's page (in any version); (3) merges them into the day's page, where a summarized
+paper always stays, and records the plan in the state file before any work, so a killed run
+leaves pending papers that the next run picks up; (4) summarizes only papers without a summary,
+through the pipeline's engine with the summary cache in the state file; (5) renders each page from
+the state alone, so an unchanged day re-renders to the same bytes; (6) optionally e-mails the pages.
 
 Papers that fail are retried by every later run, listed on their own day's page, and carried onto
-the newest page until they succeed.
+the newest page until they succeed; every page listing one is re-rendered when it does.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -38,7 +40,7 @@ from chatpaper.render import (
 from chatpaper.settings import DigestSettings, Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.feed import fetch_announcement_feed
-from chatpaper.store import DigestDay, DigestState, Pick, SeenPaper, cache_key
+from chatpaper.store import DigestDay, DigestState, PageEntry, Pick, SeenPaper, Source, SourceCounts, cache_key
 
 log = logging.getLogger(__name__)
 
@@ -135,19 +137,42 @@ def rank_for_topics(entries: Iterable[ArxivEntry], topics: Sequence[Topic]) -> l
 
 @dataclass
 class Candidates:
-    """One day's candidate papers and where they came from."""
+    """One day's candidate papers and where they came from.
+
+    `size` is everything the source answered for the day (every feed listing, replacements too; every
+    API entry), whatever the settings keep: a smaller answer than last time is a stale feed.
+    """
 
     day: str
-    source: str  # "feed" | "api"
+    source: Source
     entries: list[ArxivEntry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    size: int = 0
+    cross_lists: bool = False
+
+    def kinds(self) -> tuple[tuple[str, int], ...]:
+        """Candidates by kind for the page header: new and cross announcements, or API papers."""
+        if self.source == "api":
+            return (("submitted", len(self.entries)),)
+        counted = Counter(e.announce_type for e in self.entries)
+        kinds = [("new", counted["new"])]
+        if self.cross_lists:
+            kinds.append(("cross", counted["cross"]))
+        return tuple(kinds)
 
 
 def fetch_feed_day(categories: Sequence[str], settings: Settings, *, today: date) -> Candidates:
     """Tonight's announcements: new (and, with cross-lists, cross) entries, dated by the feed itself."""
-    feed = fetch_announcement_feed(list(categories), settings, cross_lists=settings.digest.cross_lists)
+    cross_lists = settings.digest.cross_lists
+    feed = fetch_announcement_feed(list(categories), settings, cross_lists=cross_lists)
     day = feed.day or today
-    return Candidates(day=day.isoformat(), source="feed", entries=_unique(feed.entries))
+    return Candidates(
+        day=day.isoformat(),
+        source="feed",
+        entries=_unique(feed.entries),
+        size=sum(feed.counts.values()),
+        cross_lists=cross_lists,
+    )
 
 
 def fetch_window_days(categories: Sequence[str], settings: Settings, *, first: date, last: date) -> list[Candidates]:
@@ -171,10 +196,11 @@ def fetch_window_days(categories: Sequence[str], settings: Settings, *, first: d
         key = entry.published.astimezone(UTC).date().isoformat()
         if key not in days:
             continue
+        days[key].size += 1
         if not settings.digest.cross_lists and entry.primary_category not in categories:
             continue  # the API's cat: matches cross-lists too; the feed would have called this one "cross"
         days[key].entries.append(entry)
-    result = [Candidates(c.day, c.source, _unique(c.entries)) for c in days.values()]
+    result = [Candidates(c.day, c.source, _unique(c.entries), size=c.size) for c in days.values()]
     if read >= WINDOW_MAX_RESULTS:  # newest first: the earliest days are the ones cut short
         result[0].warnings.append(
             f"arXiv returned its limit of {WINDOW_MAX_RESULTS} papers for {first}..{last}; the earliest days may be "
@@ -358,7 +384,7 @@ def _run(
 @dataclass
 class _Plan:
     todo: list[ArxivEntry]  # papers to summarize this run
-    origins: list[str]  # earlier days whose retried papers may change status (their pages are re-rendered)
+    origins: list[str]  # earlier days listing a retried paper (their pages are re-rendered)
     warnings: list[str]
 
 
@@ -370,19 +396,24 @@ def _plan(
     fetched: Sequence[Candidates],
     backend: Backend,
 ) -> _Plan:
-    """Pick each fetched day's papers, carry unfinished ones, and record it all before any summarizing."""
+    """Pick each fetched day's papers into its page, carry unfinished ones, and record it all before
+    any summarizing."""
     fresh_days = {c.day for c in fetched}
     newest = max(fresh_days)
     retry = [p for p in state.papers(["pending", "failed"]) if p.day and p.day not in fresh_days]
     days: list[tuple[Candidates, int, list[Pick]]] = []
-    needed: list[ArxivEntry] = []
     for candidates in sorted(fetched, key=lambda c: c.day):
-        # A paper already on another day's page is not new (an unfinished one is carried instead).
-        fresh = [e for e in candidates.entries if not _elsewhere(state.paper(e), candidates.day)]
-        ranked = rank_for_topics(fresh, topics)
-        picks = ranked[: settings.digest.top]
-        needed.extend(p.entry for p in picks if _needs_summary(state, state.paper(p.entry), settings, backend))
+        # A paper on another day's page, in any version, is not new: a replacement is not news, and
+        # an unfinished one is carried instead.
+        eligible = [e for e in candidates.entries if not _listed_elsewhere(state, e, candidates.day)]
+        ranked = rank_for_topics(eligible, topics)
+        before = _earlier_counts(state.day(candidates.day)).get(candidates.source)
+        shrank = before is not None and candidates.size < before.size
+        picks = _merge_picks(state.page(candidates.day), ranked, candidates, settings.digest.top, shrank=shrank)
         days.append((candidates, len(ranked), picks))
+    needed = [
+        p.entry for _, _, picks in days for p in picks if _needs_summary(state, state.paper(p.entry), settings, backend)
+    ]
 
     # Feed entries lack the comment, DOI and journal ref; only papers about to be summarized need
     # them, in one API call per 100 ids. API entries (backfill) are complete already.
@@ -396,24 +427,84 @@ def _plan(
             picks += [
                 Pick(p.entry, *_original_pick(state, p), carried_from=p.day) for p in retry if p.day and p.day < newest
             ]
-        info = DigestDay(
-            day=candidates.day,
-            source=candidates.source,  # type: ignore[arg-type]
-            categories=tuple(categories),
-            topics=topic_order(topics),
-            announced=len(candidates.entries),
-            matched=matched,
-        )
+        info = _day_info(state.day(candidates.day), candidates, categories, topics, matched)
         state.plan_day(info, candidates.entries, picks)
+    # A retried paper may be listed on several pages (its own, and each newest page it was carried
+    # onto); once it succeeds every one of them must show it.
+    listed = {day for p in retry for day in state.listed_days(p.entry.arxiv_id)}
     return _Plan(
         todo=[*needed, *(p.entry for p in retry)],
-        origins=sorted({p.day for p in retry if p.day}),
+        origins=sorted(listed - fresh_days),
         warnings=[w for c in fetched for w in c.warnings] + ([warning] if warning else []),
     )
 
 
-def _elsewhere(paper: SeenPaper | None, day: str) -> bool:
-    return paper is not None and paper.day is not None and paper.day != day
+def _listed_elsewhere(state: DigestState, entry: ArxivEntry, day: str) -> bool:
+    return any(listed != day for listed in state.listed_days(entry.arxiv_id))
+
+
+def _merge_picks(
+    page: Sequence[PageEntry], ranked: Sequence[Pick], candidates: Candidates, top: int, *, shrank: bool
+) -> list[Pick]:
+    """The day's own picks after this plan: what its page already holds, merged with the ranking.
+
+    A summarized paper always stays. An unfinished one stays while the ranking still puts it in the
+    top N, or when these candidates do not list it at all (a backfill merged into a feed page, a
+    short stale feed); it leaves when the same candidates, ranked again, no longer pick it (the
+    keywords changed). The ranking's top N join the page, unless this source answered with less
+    than it did before (`shrank`: a stale feed), whose ranking would promote papers the full answer
+    ranked lower.
+    """
+    listed = {e.arxiv_id: e for e in candidates.entries}
+    wanted = list(ranked[:top])
+    wanted_ids = {p.entry.arxiv_id for p in wanted}
+    kept: list[Pick] = []
+    for item in page:
+        pick, paper = item.pick, item.paper
+        if pick.carried_from is not None:
+            continue  # carried from an earlier day: planned with the retries
+        arxiv_id = pick.entry.arxiv_id
+        if paper.status == "done" or arxiv_id in wanted_ids or arxiv_id not in listed:
+            fresh = listed.get(arxiv_id)
+            entry = fresh if fresh is not None and fresh.version == pick.entry.version else pick.entry
+            kept.append(replace(pick, entry=entry))
+    on_page = {p.entry.arxiv_id for p in kept} | {i.pick.entry.arxiv_id for i in page if i.pick.carried_from}
+    added = [] if shrank else [replace(p, source=candidates.source) for p in wanted if p.entry.arxiv_id not in on_page]
+    # Best first, as one ranking would order them; ties keep the page's order, then the ranking's.
+    return sorted([*kept, *added], key=lambda p: -p.score)
+
+
+def _earlier_counts(old: DigestDay | None) -> dict[str, SourceCounts]:
+    """The counts per source a day was planned with before (for days recorded before counts per source,
+    what its totals said)."""
+    if old is None:
+        return {}
+    if not old.counts:
+        kind = "new" if old.source == "feed" else "submitted"
+        return {old.source: SourceCounts(old.source, ((kind, old.announced),), old.matched, old.announced)}
+    return {c.source: c for c in old.counts}
+
+
+def _day_info(
+    old: DigestDay | None, candidates: Candidates, categories: Sequence[str], topics: Sequence[Topic], matched: int
+) -> DigestDay:
+    """The day's header facts: this plan's counts beside those of another source that built the page
+    before. A source answering with less than last time (an empty or stale feed) keeps its old counts."""
+    counts = _earlier_counts(old)
+    mine = SourceCounts(candidates.source, candidates.kinds(), matched, candidates.size)
+    before = counts.get(candidates.source)
+    if before is None or mine.size >= before.size:
+        counts[candidates.source] = mine
+    ordered = tuple(counts[source] for source in ("feed", "api") if source in counts)
+    return DigestDay(
+        day=candidates.day,
+        source=old.source if old else candidates.source,
+        categories=tuple(categories),
+        topics=topic_order(topics),
+        announced=sum(c.total for c in ordered),
+        matched=sum(c.matched for c in ordered),
+        counts=ordered,
+    )
 
 
 def _original_pick(state: DigestState, paper: SeenPaper) -> tuple[str, float, tuple[str, ...]]:
@@ -493,6 +584,7 @@ def build_page(state: DigestState, day: str) -> DigestPage:
         announced=info.announced,
         matched=info.matched,
         papers=papers,
+        kinds={kind: n for counts in info.counts for kind, n in counts.kinds},
     )
 
 

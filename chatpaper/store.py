@@ -1,4 +1,4 @@
-"""SQLite storage: the summary cache shared by every command (and, later, the digest's state).
+"""SQLite storage: the summary cache shared by every command, and the digest's state.
 
 One file per concern. Schemas are migrated in order through `PRAGMA user_version`, so an old cache
 file keeps working after an upgrade. Every write is one transaction: a killed run leaves either the
@@ -159,6 +159,20 @@ DIGEST_MIGRATIONS = [
         cost_usd REAL
     )
     """,
+    # A page can merge several plans (tonight's feed, then a backfill of the same day): each pick
+    # remembers the source that chose it, each day its counts per source; deliveries remember what
+    # was e-mailed so an unchanged page is not sent twice.
+    """
+    ALTER TABLE digest_items ADD COLUMN source TEXT;
+    ALTER TABLE days ADD COLUMN counts TEXT;
+    CREATE TABLE deliveries (
+        day TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        page_sha256 TEXT NOT NULL,
+        sent TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (day, recipients)
+    )
+    """,
 ]
 
 PaperStatus = Literal["seen", "pending", "done", "failed"]
@@ -177,6 +191,9 @@ class SeenPaper:
     attempts: int = 0
 
 
+Source = Literal["feed", "api"]
+
+
 @dataclass(frozen=True)
 class Pick:
     """A paper chosen for a day's page, with why it ranked where it did."""
@@ -186,18 +203,39 @@ class Pick:
     score: float
     matched: tuple[str, ...] = ()
     carried_from: str | None = None  # the earlier day of a paper retried on this page
+    source: Source | None = None  # what chose it: the feed or an API backfill (None: the day's own source)
+
+
+@dataclass(frozen=True)
+class SourceCounts:
+    """What one source gave a day: candidates by kind ("new", "cross" | "submitted"), how many
+    matched, and `size`, the source's raw answer (every listing), to tell a short stale feed."""
+
+    source: Source
+    kinds: tuple[tuple[str, int], ...]
+    matched: int
+    size: int
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.kinds)
 
 
 @dataclass(frozen=True)
 class DigestDay:
-    """What a day's page header says: where the papers came from and how many there were."""
+    """What a day's page header says: where the papers came from and how many there were.
+
+    `source` is the source the page was first built from; `counts` has one entry per source that
+    planned the day (empty for days recorded before counts were kept).
+    """
 
     day: str
-    source: Literal["feed", "api"]
+    source: Source
     categories: tuple[str, ...]
     topics: tuple[str, ...]
     announced: int
     matched: int
+    counts: tuple[SourceCounts, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,6 +339,17 @@ class DigestState:
             ).fetchone()
         return self._row_to_paper(row) if row else None
 
+    def listed_days(self, arxiv_id: str) -> list[str]:
+        """Every day whose page lists this paper, in any version, carried or not, plus the day it was
+        first picked for (oldest first)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT day FROM digest_items WHERE arxiv_id = ?"
+                " UNION SELECT day FROM papers WHERE arxiv_id = ? AND day IS NOT NULL ORDER BY 1",
+                (arxiv_id, arxiv_id),
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def papers(self, statuses: Sequence[PaperStatus] | None = None) -> list[SeenPaper]:
         """Papers with one of `statuses` (all when None), by first page day then id."""
         query = f"SELECT {self._PAPER_COLUMNS} FROM papers"
@@ -315,17 +364,22 @@ class DigestState:
     def plan_day(self, info: DigestDay, seen: Sequence[ArxivEntry], picks: Sequence[Pick]) -> None:
         """Record a day's candidates and its page in one transaction.
 
-        Every entry in `seen` is remembered; picks become the page (in order), replacing an earlier
-        plan of the same day but keeping papers carried onto it from earlier days. A picked paper
-        that is not done becomes pending.
+        Every entry in `seen` is remembered; `picks` become the page in order (the day's own picks
+        and papers carried onto it). Papers carried onto the day earlier stay. An own pick missing
+        from `picks` leaves the page and stops waiting for a retry, unless its paper is done: a
+        summarized paper never leaves its page (else it would be done, with that day, and never
+        shown again). A picked paper that is not done becomes pending.
         """
         day = info.day
+        counts = [
+            {"source": c.source, "kinds": dict(c.kinds), "matched": c.matched, "size": c.size} for c in info.counts
+        ]
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 self._conn.execute(
-                    "INSERT OR REPLACE INTO days (day, source, categories, topics, announced, matched)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO days (day, source, categories, topics, announced, matched, counts)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         day,
                         info.source,
@@ -333,6 +387,7 @@ class DigestState:
                         json.dumps(info.topics),
                         info.announced,
                         info.matched,
+                        json.dumps(counts) if counts else None,
                     ),
                 )
                 for entry in [*seen, *(p.entry for p in picks)]:
@@ -343,20 +398,34 @@ class DigestState:
                         " WHERE papers.status != 'done'",
                         (entry.arxiv_id, _version(entry), day, entry.model_dump_json()),
                     )
-                # Papers this day picked before but no longer does (settings changed) stop waiting for a retry.
-                self._conn.execute(
-                    "UPDATE papers SET status = 'seen', day = NULL WHERE status IN ('pending', 'failed') AND day = ?"
-                    " AND (arxiv_id, version) IN (SELECT arxiv_id, version FROM digest_items"
-                    " WHERE day = ? AND carried_from IS NULL)",
-                    (day, day),
-                )
-                self._conn.execute("DELETE FROM digest_items WHERE day = ? AND carried_from IS NULL", (day,))
+                kept = {(p.entry.arxiv_id, _version(p.entry)) for p in picks}
+                dropped = [
+                    (arxiv_id, version)
+                    for arxiv_id, version, status in self._conn.execute(
+                        "SELECT i.arxiv_id, i.version, p.status FROM digest_items i"
+                        " JOIN papers p ON p.arxiv_id = i.arxiv_id AND p.version = i.version"
+                        " WHERE i.day = ? AND i.carried_from IS NULL",
+                        (day,),
+                    ).fetchall()
+                    if (arxiv_id, version) not in kept and status != "done"
+                ]
+                for arxiv_id, version in dropped:
+                    self._conn.execute(
+                        "DELETE FROM digest_items WHERE day = ? AND arxiv_id = ? AND version = ?",
+                        (day, arxiv_id, version),
+                    )
+                    # The settings changed and the day no longer picks it: it stops waiting for a retry.
+                    self._conn.execute(
+                        "UPDATE papers SET status = 'seen', day = NULL"
+                        " WHERE arxiv_id = ? AND version = ? AND day = ? AND status IN ('pending', 'failed')",
+                        (arxiv_id, version, day),
+                    )
                 for position, pick in enumerate(picks):
                     entry = pick.entry
                     self._conn.execute(
                         "INSERT OR REPLACE INTO digest_items"
-                        " (day, arxiv_id, version, topic, score, matched, position, carried_from)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        " (day, arxiv_id, version, topic, score, matched, position, carried_from, source)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             day,
                             entry.arxiv_id,
@@ -366,6 +435,7 @@ class DigestState:
                             json.dumps(list(pick.matched)),
                             position,
                             pick.carried_from,
+                            pick.source,
                         ),
                     )
                     self._conn.execute(
@@ -404,10 +474,19 @@ class DigestState:
     def day(self, day: str) -> DigestDay | None:
         with self._lock:
             row = self._conn.execute(
-                "SELECT day, source, categories, topics, announced, matched FROM days WHERE day = ?", (day,)
+                "SELECT day, source, categories, topics, announced, matched, counts FROM days WHERE day = ?", (day,)
             ).fetchone()
         if row is None:
             return None
+        counts = tuple(
+            SourceCounts(
+                source=c["source"],
+                kinds=tuple((str(k), int(n)) for k, n in c["kinds"].items()),
+                matched=int(c["matched"]),
+                size=int(c["size"]),
+            )
+            for c in json.loads(row[6] or "[]")
+        )
         return DigestDay(
             day=row[0],
             source=row[1],
@@ -415,6 +494,7 @@ class DigestState:
             topics=tuple(json.loads(row[3])),
             announced=row[4],
             matched=row[5],
+            counts=counts,
         )
 
     def days(self) -> list[DigestDay]:
@@ -427,14 +507,14 @@ class DigestState:
         """The papers on a day's page in order (carried papers after the day's own), with their status."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT i.topic, i.score, i.matched, i.carried_from, "
+                "SELECT i.topic, i.score, i.matched, i.carried_from, i.source, "
                 + ", ".join(f"p.{c.strip()}" for c in self._PAPER_COLUMNS.split(","))
                 + " FROM digest_items i JOIN papers p ON p.arxiv_id = i.arxiv_id AND p.version = i.version"
                 " WHERE i.day = ? ORDER BY i.carried_from IS NOT NULL, i.position, i.arxiv_id",
                 (day,),
             ).fetchall()
         result = []
-        for topic, score, matched, carried_from, *paper_row in rows:
+        for topic, score, matched, carried_from, source, *paper_row in rows:
             paper = self._row_to_paper(paper_row)
             pick = Pick(
                 entry=paper.entry,
@@ -442,9 +522,28 @@ class DigestState:
                 score=score,
                 matched=tuple(json.loads(matched)),
                 carried_from=carried_from,
+                source=source,
             )
             result.append(PageEntry(pick=pick, paper=paper))
         return result
+
+    # --- e-mail
+
+    def delivered(self, day: str, recipients: str) -> str | None:
+        """The sha256 of the page last e-mailed for `day` to `recipients`, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT page_sha256 FROM deliveries WHERE day = ? AND recipients = ?", (day, recipients)
+            ).fetchone()
+        return row[0] if row else None
+
+    def record_delivery(self, day: str, recipients: str, page_sha256: str) -> None:
+        """The page for `day` with this hash reached the SMTP server for `recipients`."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO deliveries (day, recipients, page_sha256) VALUES (?, ?, ?)",
+                (day, recipients, page_sha256),
+            )
 
     def close(self) -> None:
         self.summaries.close()

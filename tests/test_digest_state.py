@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from chatpaper.models import ArxivEntry
-from chatpaper.store import DigestDay, DigestState, Pick, SummaryCache, cache_key
+from chatpaper.store import DigestDay, DigestState, Pick, SourceCounts, SummaryCache, cache_key
 from tests.test_store import make_summary
 
 
@@ -26,8 +26,8 @@ def test_state_file_carries_the_summary_table(tmp_path: Path) -> None:
     state.close()
     with sqlite3.connect(path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"summaries", "papers", "days", "digest_items", "runs"} <= tables
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert {"summaries", "papers", "days", "digest_items", "runs", "deliveries"} <= tables
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     # The same file still works as a plain summary cache, and as state again.
     assert SummaryCache(path).get(key) is not None
     assert DigestState(path).summaries.get(key) is not None
@@ -98,3 +98,41 @@ def test_runs_left_running_are_marked_interrupted(tmp_path: Path) -> None:
     assert runs[first]["status"] == "interrupted"
     assert runs[second]["status"] == "ok" and runs[second]["summarized"] == 2 and runs[second]["finished"]
     assert runs[second]["days"] == "2025-08-20"
+
+
+def test_a_replan_never_drops_a_done_paper(tmp_path: Path) -> None:
+    state = DigestState(tmp_path / "state.db")
+    a, b = entry(1), entry(2)
+    state.plan_day(info("2025-08-20"), [a, b], [Pick(a, "cs.CL", 2.0), Pick(b, "cs.CL", 1.0)])
+    state.mark_done(a, "key-a")
+    state.plan_day(info("2025-08-20", announced=0), [], [])  # e.g. an empty feed, planned without it
+    page = state.page("2025-08-20")
+    assert [(p.pick.entry.arxiv_id, p.paper.status) for p in page] == [(a.arxiv_id, "done")]
+    assert state.paper(b).status == "seen" and state.paper(b).day is None  # unfinished: it stops waiting
+
+
+def test_listed_days_span_versions_and_carried_pages(tmp_path: Path) -> None:
+    state = DigestState(tmp_path / "state.db")
+    a = entry(1)
+    state.plan_day(info("2025-08-20"), [a], [Pick(a, "cs.CL", 1.0)])
+    state.plan_day(info("2025-08-21"), [], [Pick(a, "cs.CL", 1.0, carried_from="2025-08-20")])
+    assert state.listed_days("2508.00001") == ["2025-08-20", "2025-08-21"]
+    state.plan_day(info("2025-08-22"), [entry(1, version=2)], [])  # seen in another version, not picked
+    assert state.listed_days("2508.00001") == ["2025-08-20", "2025-08-21"]
+    assert state.listed_days("2508.00009") == []
+
+
+def test_counts_per_source_and_deliveries_round_trip(tmp_path: Path) -> None:
+    state = DigestState(tmp_path / "state.db")
+    counts = (
+        SourceCounts("feed", (("new", 2), ("cross", 5)), matched=3, size=9),
+        SourceCounts("api", (("submitted", 4),), matched=1, size=6),
+    )
+    day = DigestDay("2025-08-20", "feed", ("cs.AI",), ("cs.AI",), announced=11, matched=4, counts=counts)
+    state.plan_day(day, [], [])
+    assert state.day("2025-08-20") == day
+    assert state.delivered("2025-08-20", "me@example.org") is None
+    state.record_delivery("2025-08-20", "me@example.org", "abc")
+    state.record_delivery("2025-08-20", "me@example.org", "def")
+    assert state.delivered("2025-08-20", "me@example.org") == "def"
+    assert state.delivered("2025-08-20", "you@example.org") is None

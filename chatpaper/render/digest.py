@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,6 +49,9 @@ class DigestPage:
     announced: int
     matched: int
     papers: Sequence[DigestPaper] = field(default_factory=list)
+    # Candidates by kind: "new" and "cross" from the feed, "submitted" from an API backfill (both when
+    # a backfill was merged into a feed page). Empty for days recorded before kinds were counted.
+    kinds: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def summarized(self) -> list[DigestPaper]:
@@ -87,6 +90,38 @@ def _authors(names: Sequence[str]) -> str:
 
 def _score(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _kinds(page: DigestPage) -> dict[str, int]:
+    if page.kinds:
+        return dict(page.kinds)
+    return {"new" if page.source == "feed" else "submitted": page.announced}
+
+
+def _announced(page: DigestPage) -> str:
+    """The header's candidate counts per kind: "2 new · 5 cross-lists", "4 papers submitted ...", or both."""
+    kinds, parts = _kinds(page), []
+    if "new" in kinds:
+        if "cross" in kinds:
+            parts.append(f"{kinds['new']} new · {_plural(kinds['cross'], 'cross-list')}")
+        else:
+            parts.append(f"{_plural(kinds['new'], 'new announcement')}")
+    if "submitted" in kinds:
+        parts.append(f"{_plural(kinds['submitted'], 'paper')} submitted this day (arXiv API backfill)")
+    return " · ".join(parts)
+
+
+def _sources(page: DigestPage) -> str:
+    """The footer's "where from"."""
+    kinds = _kinds(page)
+    feed, api = "new" in kinds, "submitted" in kinds
+    if feed and api:
+        return f"arXiv announcement feed and API (submitted {page.day})"
+    return "arXiv announcement feed" if feed else f"arXiv API, submitted {page.day}"
 
 
 def _usage(papers: Sequence[DigestPaper]) -> str:
@@ -176,6 +211,8 @@ def render_digest(page: DigestPage) -> str:
         .render(
             page=page,
             categories=", ".join(page.categories),
+            announced=_announced(page),
+            sources=_sources(page),
             groups=_groups(page),
             summarized=len(page.summarized),
             unfinished=unfinished,
