@@ -28,6 +28,8 @@ class PaperError(ChatpaperError):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    # True when a later try may well succeed (a flaky model or server), so the batch tries once more.
+    transient: bool = False
 
 
 class PdfError(PaperError):
@@ -67,10 +69,14 @@ class LLMError(PaperError):
 
 
 class LLMOutputError(LLMError):
-    """The model's answers never validated; carries how many attempts were made."""
+    """The model's answers never validated; carries how many attempts were made.
 
-    def __init__(self, message: str, attempts: int) -> None:
+    Transient unless the answers were cut off by the token limit, which a second try repeats.
+    """
+
+    def __init__(self, message: str, attempts: int, *, cut_off: bool = False) -> None:
         self.attempts = attempts
+        self.transient = not cut_off
         super().__init__(message)
 
 
@@ -84,6 +90,8 @@ class ContextLengthError(LLMRequestError):
 
 class LLMUnavailableError(LLMError):
     """The server kept failing (429/5xx/timeouts) until the retry budget ran out."""
+
+    transient = True
 
 
 class LLMAuthError(ChatpaperError):

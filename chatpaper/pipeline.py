@@ -18,7 +18,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from chatpaper.atomic import write_text_atomic
-from chatpaper.errors import BudgetExceededError, ChatpaperError, ConfigError, LLMAuthError, PaperError, SourceError
+from chatpaper.errors import (
+    BudgetExceededError,
+    ChatpaperError,
+    ConfigError,
+    LLMAuthError,
+    PaperError,
+    SourceError,
+)
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
@@ -102,9 +109,13 @@ class _Run:
         return RunUsage(self.prompt_tokens, self.completion_tokens, self.calls, self.cost_usd)
 
 
+# Report names the output folder already uses for itself: a paper called index.pdf becomes index-2.
+RESERVED_NAMES = ("index",)
+
+
 def unique_names(refs: Sequence[PaperRef]) -> list[PaperRef]:
     """Give refs that share a report name (same file stem in two folders) distinct names: x, x-2, x-3."""
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = dict.fromkeys(RESERVED_NAMES, 1)
     result = []
     for ref in refs:
         count = seen.get(ref.name.lower(), 0) + 1
@@ -290,21 +301,26 @@ def _reason(exc: Exception, ref: PaperRef) -> str:
     return text
 
 
-def _guarded(ref: PaperRef, run: _Run) -> PaperOutcome:
+def _guarded(ref: PaperRef, run: _Run) -> tuple[PaperOutcome, bool]:
+    """The paper's outcome, and whether its failure is worth another try at the end of the batch."""
     try:
-        return _summarize_ref(ref, run)
+        return _summarize_ref(ref, run), False
     except LLMAuthError as exc:
         run.stop(exc)
-        return _outcome(ref, "failed", reason=_reason(exc, ref))
+        return _outcome(ref, "failed", reason=_reason(exc, ref)), False
     except PaperError as exc:
         if exc.calls:
             run.charge(exc.prompt_tokens, exc.completion_tokens, exc.calls)
-        return _outcome(ref, "failed", reason=_reason(exc, ref))
+        # A transient failure (answers that never validated, a server that kept failing through every
+        # backoff) gets one more try after the rest of the batch, as a fresh conversation, instead of
+        # waiting for the user to rerun. An unreadable PDF or a refused request would fail again.
+        return _outcome(ref, "failed", reason=_reason(exc, ref)), exc.transient
     except ChatpaperError as exc:
-        return _outcome(ref, "failed", reason=_reason(exc, ref))
+        return _outcome(ref, "failed", reason=_reason(exc, ref)), False
     except Exception as exc:  # a bug must not cost the rest of the batch
         log.exception("unexpected error on %s", ref.source)
-        return _outcome(ref, "failed", reason=f"internal error ({type(exc).__name__}: {exc}); rerun with --debug")
+        reason = f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"
+        return _outcome(ref, "failed", reason=reason), False
 
 
 def find_arxiv_papers(query: ArxivQuery, settings: Settings) -> tuple[list[PaperRef], list[tuple[str, str]]]:
@@ -416,21 +432,45 @@ def summarize_papers(
 
     With `reports_dir`, each paper's `<name>.md`/`<name>.json` is written there (and papers whose
     JSON is current are skipped); without, only the cache is filled. `progress` is called once per
-    paper as it finishes, from worker threads. Raises ConfigError, before any paper starts, for a
-    `max_cost` the model has no price for.
+    paper as it finishes, from worker threads. A paper whose failure was transient is tried once
+    more after the others, provided another paper of the batch succeeded (the server works). Raises
+    ConfigError, before any paper starts, for a `max_cost` the model has no price for.
     """
     backend = backend or make_backend(settings)
     _check_cost_budget(settings, backend)
     run = _Run(settings=settings, backend=backend, cache=cache, out=reports_dir)
 
-    def job(ref: PaperRef) -> PaperOutcome:
-        outcome = _guarded(ref, run)
+    named = unique_names(refs)
+
+    def first_try(ref: PaperRef) -> tuple[PaperOutcome, bool]:
+        outcome, again = _guarded(ref, run)
+        if progress and not again:
+            progress(outcome)
+        return outcome, again
+
+    def last_try(index: int) -> PaperOutcome:
+        outcome, _ = _guarded(named[index], run)
+        if outcome.status == "skipped":  # the run stopped meanwhile: the first failure stands
+            outcome = outcomes[index]
+        elif outcome.status == "failed":
+            outcome = outcome.model_copy(update={"reason": f"{outcome.reason} (also on a second try)"})
         if progress:
             progress(outcome)
         return outcome
 
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="paper") as pool:
-        outcomes = list(pool.map(job, unique_names(refs)))
+        tries = list(pool.map(first_try, named))
+        outcomes = [outcome for outcome, _ in tries]
+        again = [i for i, (_, retry) in enumerate(tries) if retry]
+        # Only when the server has shown it can succeed: in an outage, or with a model that answers
+        # nothing usable, a second pass would double the wait for the same failures.
+        if again and run.stopped is None and any(o.status == "done" for o in outcomes):
+            log.info("trying %d failed papers once more", len(again))
+            for i, outcome in zip(again, pool.map(last_try, again), strict=True):
+                outcomes[i] = outcome
+        elif progress:
+            for i in again:
+                progress(outcomes[i])
     return BatchResult(outcomes=outcomes, usage=run.usage(), stopped=run.stopped)
 
 

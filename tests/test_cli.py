@@ -198,3 +198,16 @@ def test_readme_quickstart_has_exactly_two_blocks_and_ci_runs_the_test_one() -> 
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     test_command = blocks[1].strip().split("&& ")[-1]
     assert test_command in ci
+
+
+def test_a_paper_named_index_does_not_lose_its_report_to_the_run_index(tmp_path: Path) -> None:
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    shutil.copy(example_pdfs()[0], folder / "index.pdf")
+    out = tmp_path / "out"
+    assert invoke(str(folder), "-o", str(out))[0] == 0
+    report = json.loads((out / "index-2.json").read_text(encoding="utf-8"))
+    assert (out / "index-2.md").read_text(encoding="utf-8").startswith(f"# {report['title']}")
+    assert "(index-2.md)" in (out / "index.md").read_text(encoding="utf-8")
+    code, _, err = invoke(str(folder), "-o", str(out))
+    assert code == 0 and "0 done · 1 skipped · 0 failed" in err

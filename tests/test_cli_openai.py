@@ -162,15 +162,17 @@ def test_invalid_then_valid_answer_is_reasked_with_the_validation_error(
 
 
 def test_always_invalid_answer_fails_that_paper_alone(server: FakeOpenAIServer, papers: Path, tmp_path: Path) -> None:
-    server.script(content(INVALID), content(INVALID))  # the first paper's answer and its re-ask
+    # The first paper's answer and its re-ask, the other paper's answer, then the first paper's
+    # second try at the end of the batch: answer and re-ask again.
+    server.script(content(INVALID), content(INVALID), answer(), content(INVALID), content(INVALID))
     out = tmp_path / "out"
     code, _, err = invoke(str(papers), "-o", str(out), "--workers", "1", env=llm_env(server, tmp_path))
 
     assert code == 3, err
-    assert len(server.chat_requests) == 3  # two for the failed paper, one for the other
+    assert len(server.chat_requests) == 5  # two conversations of two for the failed paper, one for the other
     (line,) = failed_lines(err)
     assert line.startswith(f"failed: {papers / FIRST}.pdf: ")
-    assert "not a valid summary after 2 attempts" in line and "schema" in line
+    assert "not a valid summary after 2 attempts" in line and "schema" in line and "also on a second try" in line
     assert not (out / f"{FIRST}.json").exists() and not (out / f"{FIRST}.md").exists()
     assert report(out, SECOND)["meta"]["backend"] == "openai"
     assert "1 done · 0 skipped · 1 failed" in err.splitlines()[-1]
@@ -179,6 +181,22 @@ def test_always_invalid_answer_fails_that_paper_alone(server: FakeOpenAIServer, 
     failed_section = index.split("## Failed", 1)[1]
     assert f"{FIRST}.pdf" in failed_section and "not a valid summary after 2 attempts" in failed_section
     assert f"({SECOND}.md)" in index
+
+
+def test_a_paper_whose_answers_never_validated_gets_a_fresh_try_at_the_end(
+    server: FakeOpenAIServer, papers: Path, tmp_path: Path
+) -> None:
+    server.script(content(INVALID), content(INVALID))  # the first paper's answer and its re-ask; then all valid
+    out = tmp_path / "out"
+    code, _, err = invoke(str(papers), "-o", str(out), "--workers", "1", env=llm_env(server, tmp_path))
+
+    assert code == 0, err
+    first, reask, other, fresh = server.chat_requests
+    assert other.messages != first.messages  # the other paper went on meanwhile
+    assert fresh.messages == first.messages  # then a new conversation: no earlier bad answer in it
+    assert len(reask.messages) > len(first.messages)
+    assert not failed_lines(err) and "2 done · 0 skipped · 0 failed" in err
+    assert report(out, FIRST)["meta"]["calls"] == 1  # the report's meta counts the conversation that succeeded
 
 
 def test_cut_off_answer_is_asked_again_with_more_room(server: FakeOpenAIServer, papers: Path, tmp_path: Path) -> None:

@@ -25,7 +25,14 @@ from chatpaper.cli import main
 from chatpaper.settings import Settings
 from chatpaper.sources.local import find_pdfs
 from tests.conftest import EXAMPLES
-from tests.fakes.openai_server import FakeOpenAIServer, RecordedRequest, answer, content, prompt_tokens
+from tests.fakes.openai_server import (
+    FakeOpenAIServer,
+    RecordedRequest,
+    answer,
+    content,
+    prompt_tokens,
+    server_error,
+)
 
 KEY = "sk-test"
 
@@ -224,6 +231,18 @@ def test_dry_run_does_not_count_papers_summarized_before(tmp_path: Path) -> None
         (row,) = [line for line in text.splitlines() if papers[0].name in line]
         assert "summarized before" in row
     assert not (tmp_path / "other").exists()  # a dry run writes nothing
+
+
+def test_an_outage_is_not_tried_twice(tmp_path: Path) -> None:
+    make_papers(tmp_path / "papers")
+    with FakeOpenAIServer() as server:
+        server.default = server_error(503, "overloaded")
+        env = llm_env(server, tmp_path / "cache", CHATPAPER_MAX_ATTEMPTS="1", CHATPAPER_WORKERS="1")
+        code, _, err = invoke(str(tmp_path / "papers"), "-o", str(tmp_path / "out"), env=env)
+        calls = len(server.chat_requests)
+    assert code == 3 and "0 done · 0 skipped · 3 failed" in err, err
+    assert calls == 3  # no paper succeeded, so no second pass doubles the wait
+    assert "second try" not in err
 
 
 # --- a refused key -----------------------------------------------------------------------------------

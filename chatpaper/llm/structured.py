@@ -362,6 +362,7 @@ def ask_for_answer(
                 raise LLMOutputError(
                     f"the model's answer was not a valid summary after {invalid} attempts ({reason})",
                     attempts=invalid,
+                    cut_off=cut_off,
                 ) from None
             log.debug("invalid answer (%s); asking again", reason)
             followups = [
