@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +38,10 @@ def chatpaper(arxiv: FakeArxivServer, tmp_path: Path, *args: str, env: dict[str,
 def listed_ids(result: Result) -> list[str]:
     """The arXiv ids of a --dry-run listing, in order."""
     return re.findall(r"^(\d{4}\.\d{5}v\d)\s", result.stdout, flags=re.MULTILINE)
+
+
+def report_names(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "reports").glob("*.md") if p.name != "index.md")
 
 
 def test_query_summarizes_each_paper_under_its_arxiv_id(arxiv: FakeArxivServer, tmp_path: Path) -> None:
@@ -91,6 +97,60 @@ def test_paging_past_one_page_counts_results_after_filtering(tmp_path: Path) -> 
     assert len(listed_ids(result)) == 120
     assert starts == ["0", "100", "100"]
     assert pdfs == []
+
+
+def test_n_counts_after_filter_keys_across_pages(tmp_path: Path) -> None:
+    entries = make_entries(260)
+    with FakeArxivServer(entries) as fake:
+        result = chatpaper(fake, tmp_path, "--query", "all:benchmarks", "--filter-keys", "rag", "-n", "15", "--dry-run")
+        starts = [r.query.get("start") for r in fake.api_requests]
+    assert result.exit_code == 0, result.output
+    # one RAG paper in ten: 10 on the first page of 100, the other 5 on the second, and no third page
+    assert listed_ids(result) == [e.versioned_id for e in entries if "(RAG)" in e.abstract][:15]
+    assert starts == ["0", "100"]
+
+
+def test_a_later_page_that_stays_empty_keeps_the_first_and_says_so(tmp_path: Path) -> None:
+    """The real console script: the warning is on stderr as a user sees it."""
+    with FakeArxivServer(make_entries(260)) as fake:
+        fake.empty_page(100, times=10)
+        args = ["--query", "all:we", "--filter-keys", "rag", "-n", "30", "--dry-run", "--cache-dir", str(tmp_path)]
+        proc = subprocess.run(
+            [sys.executable, "-m", "chatpaper", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **fake.env(delay=0.0, retries=1)},
+            timeout=120,
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert len(re.findall(r"^2501\.\d{5}v\d\s", proc.stdout, flags=re.MULTILINE)) == 10  # page 1's RAG papers
+    assert (
+        "WARNING chatpaper.sources.arxiv: arXiv stopped answering after the first 100 results "
+        "(empty page at start=100, 2 attempts): going on with the 10 papers found; run again later for more"
+    ) in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_repeated_category_flags_search_any_of_them(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+    result = chatpaper(arxiv, tmp_path, "-c", "cs.CV", "-c", "quant-ph", "-n", "50", "--dry-run")
+    assert result.exit_code == 0, result.output
+    wanted = [e.versioned_id for e in ENTRIES if {"cs.CV", "quant-ph"} & set(e.categories)]
+    assert wanted and listed_ids(result) == wanted
+    assert arxiv.api_requests[0].query["search_query"] == "cat:cs.CV OR cat:quant-ph"
+
+
+def test_a_field_on_a_group_and_an_unknown_field(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+    result = chatpaper(arxiv, tmp_path, "--query", "ti:(diffusion OR graph)", "-n", "50", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert arxiv.api_requests[0].query["search_query"] == "(ti:diffusion OR ti:graph)"
+    wanted = [e.versioned_id for e in ENTRIES if re.search(r"Diffusion|Graph", e.title)]
+    assert len(wanted) == 6 and listed_ids(result) == wanted
+    unknown = chatpaper(arxiv, tmp_path, "--query", "title:diffusion")
+    assert unknown.exit_code == 1
+    (line,) = unknown.stderr.strip().splitlines()
+    assert line.startswith("chatpaper: error: unknown field title: in query 'title:diffusion': arXiv's fields are ti")
+    assert len(arxiv.api_requests) == 1  # refused before asking arXiv
 
 
 def test_filter_and_exclude_keys_are_whole_words_on_title_and_abstract(arxiv: FakeArxivServer, tmp_path: Path) -> None:
@@ -197,7 +257,10 @@ def test_a_pdf_that_cannot_be_fetched_fails_alone_and_stays_in_the_index(
     result = chatpaper(arxiv, tmp_path, "--query", "retrieval")
     assert result.exit_code == 3, result.output
     failures = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
-    assert len(failures) == 1 and failures[0].startswith(f"failed: {missing.versioned_id}: ")
+    assert len(failures) == 1
+    # the id once: the line names the paper, the reason does not repeat it
+    assert failures[0].startswith(f"failed: {missing.versioned_id}: arXiv has no PDF at ")
+    assert failures[0].count(missing.versioned_id) == 2  # the source and the PDF link
     assert "2 done · 0 skipped · 1 failed" in result.stderr
     index = (tmp_path / "reports" / "index.md").read_text(encoding="utf-8")
     row = next(line for line in index.splitlines() if missing.title in line and line.startswith("| "))
@@ -211,10 +274,57 @@ def test_a_pdf_that_cannot_be_fetched_fails_alone_and_stays_in_the_index(
 def test_arxiv_faults_are_retried(arxiv: FakeArxivServer, tmp_path: Path) -> None:
     arxiv.fail("api", 503)
     arxiv.fail("api", 429, retry_after=0)
+    arxiv.truncate_api()
     arxiv.fail("pdf", 503, pdf_id=RAG[0].arxiv_id)
-    result = chatpaper(arxiv, tmp_path, "--query", "retrieval")
+    arxiv.respond_raw(b"<html>rate limited</html>", route="pdf", content_type="text/html")
+    result = chatpaper(arxiv, tmp_path, "--query", "retrieval", env={"CHATPAPER_ARXIV_RETRIES": "3"})
     assert result.exit_code == 0, result.output
-    assert [r.status for r in arxiv.api_requests] == [503, 429, 200]
+    assert [r.status for r in arxiv.api_requests] == [503, 429, 200, 200]  # the third was cut mid-transfer
+    assert len(arxiv.pdf_requests) == 5 and report_names(tmp_path) == sorted(f"{e.versioned_id}.md" for e in RAG)
+
+
+def test_versioned_ids_name_each_report_once(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+    # 2501.00003 is at version 2: the bare id is v2, the same as the explicit v2
+    result = chatpaper(arxiv, tmp_path, "--ids", "2501.00003v1,2501.00003", "--ids", "arXiv:2501.00003v2")
+    assert result.exit_code == 0, result.output
+    assert report_names(tmp_path) == ["2501.00003v1.md", "2501.00003v2.md"]
+    assert sorted(r.path for r in arxiv.pdf_requests) == ["/pdf/2501.00003v1", "/pdf/2501.00003v2"]
+    assert "2 done · 0 skipped · 0 failed" in result.stderr
+
+
+def test_ids_with_other_terms_are_all_kept_and_the_missing_ones_reported(
+    arxiv: FakeArxivServer, tmp_path: Path
+) -> None:
+    ids = [f"2501.{n:05d}" for n in range(1, 16)]
+    result = chatpaper(arxiv, tmp_path, "--ids", ",".join([*ids, "2501.99999"]), "--since", "2025-01-03", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert [i.split("v")[0] for i in listed_ids(result)] == ids[2:]  # 13 papers although -n is 10
+    for missing in ("2501.00001", "2501.00002", "2501.99999"):
+        line = next(line for line in result.stdout.splitlines() if line.startswith(missing))
+        assert line.endswith(
+            f"arXiv returned nothing for {missing}: unknown to arXiv or outside the query's other terms"
+        )
+    assert arxiv.api_requests[0].query["max_results"] == "16"
+
+
+def test_an_id_arxiv_rejects_fails_alone(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+    arxiv.respond_raw(arxiv.error_feed("incorrect id format for 2501.00002"), status=400)
+    result = chatpaper(arxiv, tmp_path, "--ids", "2501.00001,2501.00002,2501.00003")
+    assert result.exit_code == 3, result.output
+    assert "failed: 2501.00002: arXiv rejected id 2501.00002: incorrect id format for 2501.00002" in result.stderr
+    assert report_names(tmp_path) == ["2501.00001v1.md", "2501.00003v2.md"]
+    index = (tmp_path / "reports" / "index.md").read_text(encoding="utf-8")
+    assert "arXiv rejected id 2501.00002" in index
+
+
+def test_an_api_url_without_a_scheme_is_one_line(tmp_path: Path) -> None:
+    env = {"CHATPAPER_ARXIV_API_URL": "export.arxiv.org/api/query"}
+    result = CliRunner().invoke(main, ["--query", "x", "-o", str(tmp_path / "r")], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "chatpaper: error: setting 'arxiv_api_url' from env CHATPAPER_ARXIV_API_URL is invalid: Value error, "
+        "must be an http(s) URL with a host, like the default https://export.arxiv.org/api/query"
+    ]
 
 
 def test_unknown_ids_fail_alone(arxiv: FakeArxivServer, tmp_path: Path) -> None:
