@@ -6,7 +6,8 @@ on no other day's page (in any version); (3) merges them into the day's page, wh
 paper always stays, and records the plan in the state file before any work, so a killed run
 leaves pending papers that the next run picks up; (4) summarizes only papers without a summary,
 through the pipeline's engine with the summary cache in the state file; (5) renders each page from
-the state alone, so an unchanged day re-renders to the same bytes; (6) optionally e-mails the pages.
+the state alone, so an unchanged day re-renders to the same bytes; (6) optionally e-mails the
+pages that changed since they were last e-mailed, in one message.
 
 Papers that fail are retried by every later run, listed on their own day's page, and carried onto
 the newest page until they succeed; every page listing one is re-rendered when it does.
@@ -14,6 +15,7 @@ the newest page until they succeed; every page listing one is re-rendered when i
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -263,6 +265,7 @@ class DigestResult:
     stopped: ChatpaperError | None = None
     delivery_error: DeliveryError | None = None
     emailed: list[str] = field(default_factory=list)
+    email_unchanged: list[str] = field(default_factory=list)  # pages not sent: e-mailed before as they are
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -359,8 +362,8 @@ def _run(
             pages=pages, outcomes=outcomes, usage=usage, index=index, stopped=stopped, warnings=plan.warnings
         )
         if settings.digest.email:
-            _send(result, settings)
-        status = "partial" if result.failed or stopped else "ok"
+            _send(result, state, settings)
+        status = "partial" if result.failed or stopped or result.delivery_error else "ok"
         return result
     except KeyboardInterrupt:
         status = "interrupted"
@@ -616,19 +619,40 @@ def _index_rows(state: DigestState, out: Path) -> list[DigestIndexRow]:
     return rows
 
 
-def _send(result: DigestResult, settings: Settings) -> None:
-    """E-mail each page this run fetched; the first failure is kept in the result, the pages stay on disk."""
-    from chatpaper.mailer import send_digest
+def _send(result: DigestResult, state: DigestState, settings: Settings) -> None:
+    """E-mail the pages this run fetched that changed since they were last e-mailed, in one message.
 
-    to = settings.digest.email or ""
+    What was sent (day + the page's sha256, per recipient list) is recorded only once the SMTP
+    server took the message, so a failed send is tried again by the next run. A failure is kept in
+    the result; the pages stay on disk.
+    """
+    from chatpaper.mailer import send_digest, split_addresses
+
+    to = ", ".join(split_addresses(settings.digest.email or ""))
+    pages: list[tuple[DigestPageResult, str, str]] = []
     for page in (p for p in result.pages if p.fresh):
-        subject = f"arXiv digest {page.day}: {page.summarized} paper{'' if page.summarized == 1 else 's'}"
         try:
-            send_digest(page.markdown.read_text(encoding="utf-8"), subject=subject, to=to, smtp=settings.smtp)
-        except DeliveryError as exc:
-            result.delivery_error = exc
-            return
+            text = page.markdown.read_text(encoding="utf-8")
         except OSError as exc:
             result.delivery_error = DeliveryError(f"e-mail not sent: cannot read {page.markdown} ({exc.strerror})")
             return
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if state.delivered(page.day, to) == digest:
+            result.email_unchanged.append(page.day)
+        else:
+            pages.append((page, text, digest))
+    if not pages:
+        return
+    summarized = sum(p.summarized for p, _, _ in pages)
+    days = pages[0][0].day if len(pages) == 1 else f"{pages[0][0].day} to {pages[-1][0].day}"
+    subject = f"arXiv digest {days}: {summarized} paper{'' if summarized == 1 else 's'}"
+    # A backfill of several days is one message, its pages one after the other.
+    body = "\n\n---\n\n".join(text.rstrip("\n") for _, text, _ in pages) + "\n"
+    try:
+        send_digest(body, subject=subject, to=to, smtp=settings.smtp)
+    except DeliveryError as exc:
+        result.delivery_error = exc
+        return
+    for page, _, digest in pages:
+        state.record_delivery(page.day, to, digest)
         result.emailed.append(page.day)
