@@ -348,6 +348,14 @@ def test_keyword_line_left_as_one_string_is_split() -> None:
     ]
 
 
+def test_a_keyword_that_begins_with_the_label_word_is_kept_whole() -> None:
+    """Only a label with its colon or dash is a label: "关键词抽取" (keyword extraction) is a keyword."""
+    paper = full_paper(keywords=["关键词抽取", "知识蒸馏", "Keyword spotting", "Index terms mining"])
+    assert summarize(paper).keywords == ["关键词抽取", "知识蒸馏", "Keyword spotting", "Index terms mining"]
+    printed = full_paper(keywords=["关键词：知识蒸馏；序列标注", "Index Terms—Robot learning"])
+    assert summarize(printed).keywords == ["知识蒸馏", "序列标注", "Robot learning"]
+
+
 def test_distinctive_terms_when_there_is_no_keyword_line() -> None:
     keywords = summarize(full_paper()).keywords
     assert 3 <= len(keywords) <= 8

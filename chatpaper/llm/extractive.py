@@ -497,7 +497,8 @@ def pick_keywords(paper: Paper, title: str, abstract: str) -> list[str]:
     return found[:6]
 
 
-_KEYWORD_LABEL = re.compile(r"^(?:key\s*words?|index terms|关键词|关键字)\s*[—–\-:：.]?\s*", re.IGNORECASE)
+# A label only with its colon or dash: "关键词抽取" (keyword extraction) and "Keyword spotting" are keywords.
+_KEYWORD_LABEL = re.compile(r"^(?:key\s*-?\s*words?|index terms|关键词|关键字)\s*[:：—–]\s*", re.IGNORECASE)
 _KEYWORD_SEPARATOR = re.compile(r"[;,·•；，、]|\s[—–]\s")
 
 
