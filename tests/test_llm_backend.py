@@ -389,6 +389,18 @@ def test_long_paper_in_a_small_window_is_map_reduced(server: FakeOpenAIServer) -
     assert backend.estimate_prompt_tokens(make_paper(scale=3), "en") > prompt_tokens(reduce.body)
 
 
+def test_a_map_step_too_long_for_the_real_window_is_planned_again_for_it() -> None:
+    # Settings say 2400 tokens (map-reduce, in parts sized for it); the server really has 1200 and names it.
+    with FakeOpenAIServer(context_tokens=1200) as fake:
+        backend = make_backend(fake, context_tokens=2400, max_output_tokens=600)
+        draft = backend.summarize(make_paper(scale=3), "en")
+        refused, *rest = fake.chat_requests
+    assert prompt_tokens(refused.body) + refused.body["max_tokens"] > 1200 and refused.response_format is None
+    assert backend.context == 1200
+    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 1200 for r in rest)
+    assert rest[-1].response_format == "json_schema" and draft.calls == len(rest) + 1
+
+
 def test_same_paper_with_the_default_window_is_one_call(server: FakeOpenAIServer) -> None:
     make_backend(server).summarize(make_paper(scale=3), "en")
     assert len(server.chat_requests) == 1

@@ -88,19 +88,15 @@ class OpenAIBackend:
         usage = Usage()
         try:
             plan = self._plan(paper, language, arxiv)
-            if plan.map_reduce:
-                answer = self._map_reduce(paper, language, arxiv, plan, usage)
-            else:
-                answer = ask_for_answer(
-                    self._client,
-                    self._formats,
-                    lambda mode, budget: self._one_call_prompt(paper, language, arxiv, mode, budget),
-                    budget=plan.budget,
-                    max_tokens=plan.output,
-                    context=plan.context,
-                    usage=usage,
-                    on_context_limit=self._learn_context,
-                )
+            try:
+                answer = self._answer(paper, language, arxiv, plan, usage)
+            except ContextLengthError:
+                # A map step has no shrink of its own (the one-call prompt shrinks in ask_for_answer):
+                # when the server named a smaller window than the plan assumed, plan once more for it.
+                if not plan.map_reduce or self.context >= plan.context:
+                    raise
+                plan = self._plan(paper, language, arxiv)
+                answer = self._answer(paper, language, arxiv, plan, usage)
         except PaperError as exc:
             exc.prompt_tokens, exc.completion_tokens, exc.calls = (
                 usage.prompt_tokens,
@@ -109,6 +105,22 @@ class OpenAIBackend:
             )
             raise
         return Draft(answer, usage.prompt_tokens, usage.completion_tokens, usage.calls)
+
+    def _answer(
+        self, paper: Paper, language: Language, arxiv: ArxivEntry | None, plan: _Plan, usage: Usage
+    ) -> SummaryAnswer:
+        if plan.map_reduce:
+            return self._map_reduce(paper, language, arxiv, plan, usage)
+        return ask_for_answer(
+            self._client,
+            self._formats,
+            lambda mode, budget: self._one_call_prompt(paper, language, arxiv, mode, budget),
+            budget=plan.budget,
+            max_tokens=plan.output,
+            context=plan.context,
+            usage=usage,
+            on_context_limit=self._learn_context,
+        )
 
     def estimate_prompt_tokens(
         self, paper: Paper | None, language: Language, *, arxiv: ArxivEntry | None = None
