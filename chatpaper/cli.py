@@ -399,14 +399,26 @@ def _keyword_flags(values: tuple[str, ...]) -> list[str] | None:
     return _split_list(values) or None
 
 
-def _digest_settings(loaded: LoadedSettings, categories: list[str] | None, flagged: bool) -> Settings:
-    """Command-line categories/keywords replace the configured topics with one implicit topic."""
+def _digest_settings(
+    loaded: LoadedSettings, categories: list[str] | None, includes: list[str] | None, excludes: list[str] | None
+) -> Settings:
+    """Apply the digest's keyword flags to the configured `[digest]` and its topics.
+
+    `--category` or `--include` say what to follow: they replace the configured topics with one
+    implicit topic for this run. `--exclude` only narrows: it adds to every topic's exclusions
+    (through `[digest] exclude`, which every topic applies), so it never drops the topics.
+    """
     settings = loaded.settings
     digest = settings.digest
-    if flagged and digest.topics:
+    update: dict[str, Any] = {}
+    if (categories or includes) and digest.topics:
         topic_categories = [c for t in digest.topics for c in t.categories]
         followed = categories or digest.categories or list(dict.fromkeys(topic_categories))
-        settings.digest = digest.model_copy(update={"topics": [], "categories": followed})
+        update.update(topics=[], categories=followed)
+    if excludes:
+        update["exclude"] = list(dict.fromkeys([*digest.exclude, *excludes]))
+    if update:
+        settings.digest = digest.model_copy(update=update)
     return settings
 
 
@@ -414,7 +426,9 @@ def _digest_settings(loaded: LoadedSettings, categories: list[str] | None, flagg
 @click.option("-c", "--category", "categories", multiple=True, help="arXiv category to follow (repeatable): cs.CL.")
 @click.option("--cross-lists/--no-cross-lists", default=None, help="Also keep cross-listed announcements.")
 @click.option("--include", "includes", multiple=True, help='Keywords to rank by, e.g. "retrieval, diffusion".')
-@click.option("--exclude", "excludes", multiple=True, help='Keywords that drop a paper, e.g. "survey".')
+@click.option(
+    "--exclude", "excludes", multiple=True, help='Keywords that drop a paper, e.g. "survey"; adds to the configured.'
+)
 @click.option("--top", type=click.IntRange(min=1), help="Papers summarized per day, after ranking [20].")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Backfill one day through the API.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Backfill every day from this one to today.")
@@ -455,11 +469,10 @@ def digest_command(
     def body() -> int:
         if day is not None and since is not None:
             raise click.UsageError("give either --date or --since, not both")
-        category_list = _keyword_flags(categories)
+        category_list, include_list = _keyword_flags(categories), _keyword_flags(includes)
         overrides = {
             "digest.categories": category_list,
-            "digest.include": _keyword_flags(includes),
-            "digest.exclude": _keyword_flags(excludes),
+            "digest.include": include_list,
             "digest.cross_lists": flags.pop("cross_lists"),
             "digest.top": flags.pop("top"),
             "digest.state": flags.pop("state"),
@@ -467,8 +480,8 @@ def digest_command(
             "digest.email": flags.pop("email"),
             **flags,
         }
-        flagged = bool(categories or includes or excludes)
-        settings = _digest_settings(_load(overrides, config), category_list, flagged)
+        loaded = _load(overrides, config)
+        settings = _digest_settings(loaded, category_list, include_list, _keyword_flags(excludes))
         return _digest(settings, day=day.date() if day else None, since=since.date() if since else None, quiet=quiet)
 
     _run_guarded(debug, body)
@@ -512,6 +525,9 @@ def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
         _echo_err(f"this run: {done} summarized{failed} · {usage} · index: {result.index}")
         if result.emailed:
             _echo_err(f"e-mailed to {settings.digest.email}: {', '.join(result.emailed)}")
+        if result.email_unchanged:
+            unchanged = ", ".join(result.email_unchanged)
+            _echo_err(f"not e-mailed again (unchanged since sent to {settings.digest.email}): {unchanged}")
     if result.delivery_error is not None:
         _fail(f"{result.delivery_error} (the digest is saved in {settings.digest.out.expanduser()}/)")
     if result.stopped is not None and not isinstance(result.stopped, BudgetExceededError):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,49 @@ def test_flags_replace_configured_topics(arxiv: FakeArxivServer, tmp_path: Path)
     assert "**cs.CL** (1)" in text and "Speech Recognition" in text and "Graph Neural" not in text
 
 
+TOPICS = """[digest]
+categories = ["cs.CL"]
+exclude = ["survey"]
+top = 5
+[[digest.topics]]
+name = "Search"
+include = ["retrieval", "long context"]
+[[digest.topics]]
+name = "Speech"
+include = ["speech"]
+"""
+
+
+def test_exclude_adds_to_every_configured_topic(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+    config = tmp_path / "chatpaper.toml"
+    config.write_text(TOPICS, encoding="utf-8")
+    assert digest(arxiv, tmp_path / "as-configured", "--config", str(config)).exit_code == 0
+    text = (tmp_path / "as-configured" / "digests" / "2025-08-20.md").read_text(encoding="utf-8")
+    assert "**Search** (2)" in text and "**Speech** (1)" in text and "Survey" not in text
+
+    # --exclude narrows the configured topics; the configured exclusion (survey) still applies.
+    result = digest(arxiv, tmp_path / "flag", "--config", str(config), "--exclude", "noise")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "flag" / "digests" / "2025-08-20.md").read_text(encoding="utf-8")
+    assert "**Search** (2)" in text and "Sparse Attention" in text and "Dense Retrieval at Scale" in text
+    assert "Speech" not in text and "Survey" not in text and "Graph Neural" not in text
+
+
+def test_two_categories_are_one_feed_and_group_the_page(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+    arxiv.add_entries([paper(21, "Retrieval for Graphs", categories=("cs.LG",))])
+    args = ("-c", "cs.CL", "-c", "cs.LG", "--include", "retrieval", "--exclude", "survey")
+    result = digest(arxiv, tmp_path, *args)
+    assert result.exit_code == 0, result.output
+    assert [r.path for r in arxiv.rss_requests] == ["/atom/cs.CL+cs.LG"]
+    assert len(arxiv.api_requests) == 1  # metadata for all four picks in one call
+    text = (tmp_path / "digests" / "2025-08-20.md").read_text(encoding="utf-8")
+    assert "**cs.CL, cs.LG** · 6 new announcements · 4 matched · 4 summarized" in text
+    assert "**cs.CL** (3)" in text and "**cs.LG** (1)" in text
+    assert text.index("\n## cs.CL\n") < text.index("\n## cs.LG\n") < text.index("### 4. Retrieval for Graphs")
+    index = (tmp_path / "digests" / "index.md").read_text(encoding="utf-8")
+    assert "| [2025-08-20](2025-08-20.md) | 4 | 0 | cs.CL, cs.LG |" in index
+
+
 def test_usage_errors(arxiv: FakeArxivServer, tmp_path: Path) -> None:
     result = digest(arxiv, tmp_path, "-c", "cs.CL", "--date", "2025-08-19", "--since", "2025-08-18")
     assert result.exit_code == 2 and "either --date or --since" in result.stderr
@@ -114,7 +158,11 @@ def test_email_delivers_the_digest(
     assert "pw-never-shown" not in result.output
 
 
-def test_email_failure_keeps_the_digest_and_exits_3(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+def test_email_failure_keeps_the_digest_exits_3_and_is_sent_next_time(
+    arxiv: FakeArxivServer,
+    tmp_path: Path,
+    smtp_server: tuple[Inbox, int],  # noqa: F811
+) -> None:
     env = smtp_env(free_port(), CHATPAPER_SMTP_PASSWORD="pw-never-shown", CHATPAPER_SMTP_USER="me")
     result = digest(arxiv, tmp_path, "-c", "cs.CL", "--include", "retrieval", "--email", "me@example.org", env=env)
     assert result.exit_code == 3
@@ -122,6 +170,69 @@ def test_email_failure_keeps_the_digest_and_exits_3(arxiv: FakeArxivServer, tmp_
     assert "the digest is saved in" in result.stderr and "pw-never-shown" not in result.output
     assert (tmp_path / "digests" / "2025-08-20.md").is_file()
     assert (tmp_path / "digests" / "index.md").is_file()
+    runs = sqlite3.connect(tmp_path / "state.db").execute("SELECT status FROM runs").fetchall()
+    assert runs == [("partial",)]  # not "ok": the page did not reach its reader
+
+    # The next run, with the server back, sends the page it could not send (unchanged as it is).
+    inbox, port = smtp_server
+    result = digest(
+        arxiv, tmp_path, "-c", "cs.CL", "--include", "retrieval", "--email", "me@example.org", env=smtp_env(port)
+    )
+    assert result.exit_code == 0, result.output
+    assert len(inbox.messages) == 1 and "e-mailed to me@example.org: 2025-08-20" in result.stderr
+
+
+def test_email_is_sent_once_per_page_version(
+    arxiv: FakeArxivServer,
+    tmp_path: Path,
+    smtp_server: tuple[Inbox, int],  # noqa: F811
+) -> None:
+    inbox, port = smtp_server
+    args = ("-c", "cs.CL", "--include", "retrieval", "--email", "me@example.org")
+    assert digest(arxiv, tmp_path, *args, "--top", "1", env=smtp_env(port)).exit_code == 0
+    assert len(inbox.messages) == 1
+
+    # The same day again: the page is the same, so is the e-mail: it is not sent twice.
+    result = digest(arxiv, tmp_path, *args, "--top", "1", env=smtp_env(port))
+    assert result.exit_code == 0, result.output
+    assert len(inbox.messages) == 1
+    assert "not e-mailed again (unchanged since sent to me@example.org): 2025-08-20" in result.stderr
+
+    # More papers on the page (--top 2): it changed, so it is sent again.
+    result = digest(arxiv, tmp_path, *args, "--top", "2", env=smtp_env(port))
+    assert result.exit_code == 0, result.output
+    assert len(inbox.messages) == 2 and inbox.messages[1][1]["Subject"] == "arXiv digest 2025-08-20: 2 papers"
+
+
+def test_a_backfill_of_several_days_is_one_email(
+    arxiv: FakeArxivServer,
+    tmp_path: Path,
+    smtp_server: tuple[Inbox, int],  # noqa: F811
+) -> None:
+    inbox, port = smtp_server
+    today = datetime.now(UTC).date()
+    first = today - timedelta(days=2)
+    noon = datetime.combine(first, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    arxiv.add_entries(
+        [
+            paper(31, "Retrieval for Code").model_copy(update={"published": noon}),
+            paper(32, "Retrieval for Tables").model_copy(update={"published": noon + timedelta(days=2)}),
+        ]
+    )
+    args = ("-c", "cs.CL", "--include", "retrieval", "--since", first.isoformat(), "--email", "me@example.org")
+    result = digest(arxiv, tmp_path, *args, env=smtp_env(port))
+    assert result.exit_code == 0, result.output
+    days = [(first + timedelta(days=n)).isoformat() for n in range(3)]
+    assert len(inbox.messages) == 1
+    _, message = inbox.messages[0]
+    assert message["Subject"] == f"arXiv digest {days[0]} to {days[2]}: 2 papers"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert all(f"# arXiv digest · {day}" in text for day in days)
+    assert "Retrieval for Code" in text and "Retrieval for Tables" in text
+    assert f"e-mailed to me@example.org: {', '.join(days)}" in result.stderr
+
+    assert digest(arxiv, tmp_path, *args, env=smtp_env(port)).exit_code == 0
+    assert len(inbox.messages) == 1  # nothing changed: nothing sent
 
 
 def test_failed_papers_exit_3_and_are_named(arxiv: FakeArxivServer, tmp_path: Path) -> None:
@@ -187,6 +298,17 @@ def test_llm_first_run_same_day_and_next_day(tmp_path: Path) -> None:
         assert (tmp_path / "digests" / "2025-08-20.md").read_bytes() == page
         index = (tmp_path / "digests" / "index.md").read_text(encoding="utf-8")
         assert "[2025-08-21](2025-08-21.md) | 2 |" in index and "[2025-08-20](2025-08-20.md) | 3 |" in index
+
+
+def test_model_flag_picks_the_model(tmp_path: Path) -> None:
+    with FakeArxivServer(NIGHT_PAPERS, announce_day=DAY1) as arxiv, FakeOpenAIServer() as llm:
+        args = ("-c", "cs.CL", "--include", "retrieval", "--top", "2", "-m", "other-model")
+        result = digest(arxiv, tmp_path, *args, env=llm_env(llm))  # CHATPAPER_MODEL=fake-model: the flag wins
+        assert result.exit_code == 0, result.output
+        assert len(llm.chat_requests) == 2
+        assert {r.body["model"] for r in llm.chat_requests if r.body} == {"other-model"}
+        text = (tmp_path / "digests" / "2025-08-20.md").read_text(encoding="utf-8")
+        assert "Summaries by other-model: 2 LLM calls" in text
 
 
 def _count_done(state: Path) -> int:
