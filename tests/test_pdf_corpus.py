@@ -142,6 +142,18 @@ def test_captions_are_kept_apart(corpus_dir: Path) -> None:
     assert all("Figure 1: Examples showing the limitations" not in s.text for s in paper.sections)
 
 
+def test_captions_with_a_bold_label_and_no_punctuation_are_kept_apart(corpus_dir: Path) -> None:
+    """olmOCR 2 prints "Table 1 Comparison ..." (bold label, small print, no colon); its body sentence
+    "Table 3 presents a summary ..." stays in the text."""
+    paper = parsed("olmocr2.pdf")
+    body = " ".join(" ".join(s.text.split()) for s in paper.sections)
+    for start in ("Table 1 Comparison of olmOCR 2", "Figure 3 HTML page generation", "Figure 1 Binary unit test"):
+        assert any(c.startswith(start) for c in paper.captions), start
+        assert start not in body
+    assert "paired with the raw HTML serves as supervision" not in body  # the caption's last line, a block apart
+    assert "Table 3 presents a summary of major development points" in body
+
+
 def test_roles_cover_the_usual_sections(corpus_dir: Path) -> None:
     roles = {s.heading: s.role for s in parsed("good-robot-ral2020.pdf").sections if s.level == 1}
     assert roles["I. INTRODUCTION"] == "introduction"

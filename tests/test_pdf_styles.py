@@ -184,3 +184,37 @@ def test_html_typeset_two_column_paper_with_unnumbered_headings(tmp_path: Path) 
         ("Methods", "method"),
         ("References", "references"),
     ]
+
+
+def test_captions_without_punctuation_after_the_number_are_kept_apart(tmp_path: Path) -> None:
+    """ "Table 1 Comparison ..." with a bold label, or in small print, is a caption; "Table 1 shows ..." in the
+    body font is a sentence of the text."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Fast Reading of Research Papers", fontname="tibo", fontsize=16)
+    page.insert_text((60, 104), "Alice Smith", fontname="tiro", fontsize=11)
+    page.insert_text((60, 140), "Abstract", fontname="tibo", fontsize=10)
+    y = write_block(page, 156, PROSE * 2)
+    page.insert_text((60, y + 10), "1 Introduction", fontname="tibo", fontsize=12)
+    y = write_block(page, y + 28, PROSE * 2)
+    label = "Table 1"
+    page.insert_text((60, y + 8), label, fontname="tibo", fontsize=10)
+    rest = " Comparison of three readers on the test papers"
+    page.insert_text((60 + pymupdf.Font("tibo").text_length(label, 10), y + 8), rest, fontname="tiro", fontsize=10)
+    y = write_block(page, y + 28, "Table 1 shows that the fast reader wins on every paper we tried. " + PROSE)
+    y = write_block(page, y + 8, "Figure 2 Overview of the reading pipeline from the PDF to the summary", size=8)
+    y = write_block(page, y + 8, PROSE * 2)
+    page.insert_text((60, y + 10), "2 Method", fontname="tibo", fontsize=12)
+    write_block(page, y + 28, PROSE * 2)
+    path = tmp_path / "captions.pdf"
+    doc.save(path)
+    doc.close()
+
+    paper = read_paper(path)
+    assert paper.captions == [
+        "Table 1 Comparison of three readers on the test papers",
+        "Figure 2 Overview of the reading pipeline from the PDF to the summary",
+    ]
+    intro = paper.sections[0].text
+    assert "Table 1 shows that the fast reader wins" in intro
+    assert "Comparison of three readers" not in intro and "Overview of the reading pipeline" not in intro

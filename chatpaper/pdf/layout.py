@@ -54,6 +54,7 @@ class Line:
     gap_above: float = 0.0  # whitespace to the previous line of the same column (large at a column top)
     tabular: bool = False  # one cell of a row of several short cells (a table), not running text
     styled_head: bool = False  # starts in bold or italic ...
+    bold_head: bool = False  # starts in bold (a caption label "Table 1" before plain text)
     plain_tail: bool = False  # ... and ends in plain text: a run-in paragraph heading ("Datasets. We use")
     cells: int = 1  # pieces separated by wide gaps (table cells) merged into this line
     colored: bool = False  # set in a colour other than black or grey
@@ -375,6 +376,7 @@ def _merge_row(row: list[Line]) -> Line:
         spans=spans,
         col=first.col,
         styled_head=first.styled_head,
+        bold_head=first.bold_head,
         plain_tail=row[-1].plain_tail,
         cells=cells,
         colored=first.colored,

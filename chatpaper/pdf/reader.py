@@ -249,6 +249,7 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
     spans: list[Span] = []
     styles: dict[tuple[float, str, bool, bool, bool], int] = {}
     head: bool | None = None  # is the first worded span bold/italic
+    head_bold = False  # ... and bold in particular (a caption's "Table 1" label)
     tail = False  # is the last worded span plain
     tinted = 0
     for s in raw.get("spans", ()):
@@ -276,6 +277,7 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         if _WORDED.search(text):
             if head is None:
                 head = bold or italic
+                head_bold = bold
             tail = not (bold or italic)
         weight = len(text.strip())
         if weight:
@@ -309,6 +311,7 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         block=block_no,
         spans=spans if keep_spans else None,
         styled_head=bool(head),
+        bold_head=head_bold,
         plain_tail=tail,
         colored=tinted * 2 > sum(styles.values()),
     )

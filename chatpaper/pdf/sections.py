@@ -92,6 +92,15 @@ _CAPTION = re.compile(
 )
 
 
+# A label with no punctuation after its number ("Table 1 Comparison of ..."): a caption only when the
+# label is bold or the line is small print, and the text goes on with a capital, so that "Table 1 shows
+# ..." in the body font stays prose (see `_caption_lines`).
+_BARE_CAPTION = re.compile(
+    r"^(?i:fig(?:ure)?\.?|table|tab\.|algorithm|listing|chart|plate|scheme|exhibit)\s*"
+    r"(?:\d+|[IVXL]+|[A-Z]\d*)(?:\.\d+)?\s+(?![a-z])\S"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Numbering:
     label: str  # as printed, e.g. "2.1", "IV.", "A."
@@ -923,24 +932,38 @@ def join_paragraphs(
 def _caption_lines(lines: Sequence[Line], body: BodyStyle, captions: list[str]) -> set[int]:
     """Figure and table captions: the label line and the lines that continue it."""
     taken: set[int] = set()
+    edges: dict[tuple[int, int], float] = {}
     i, n = 0, len(lines)
     while i < n:
         ln = lines[i]
         text = ln.text.strip()
-        if not _CAPTION.match(text) or (ln.size > body.size + 0.3 and not ln.bold):
+        small = ln.size < body.size - 0.4
+        bare = (
+            _BARE_CAPTION.match(text) is not None
+            and ln.size <= body.size + 0.3
+            and (small or ln.bold_head)
+            and not _CAPTION.match(text)
+        )
+        if not (bare or _CAPTION.match(text)) or (ln.size > body.size + 0.3 and not ln.bold):
             i += 1
             continue
         label_only = bool(re.match(r"^(?:fig(?:ure)?\.?|table|图|表)\s*[\dIVXL]+\.?$", text, re.I))
         has_punct = bool(re.match(r"^\S+\.?\s*[\dIVXL]+(?:\.\d+)?\s*[:.|—–：]", text))
-        distinct = ln.size < body.size - 0.4 or ln.bold or ln.italic
-        if not (label_only or has_punct or distinct):
+        distinct = small or ln.bold or ln.italic
+        if not (label_only or has_punct or distinct or bare):
             i += 1
             continue
         j = i + 1
         while j < n and j - i < 25:
             nxt = lines[j]
-            if nxt.tabular or (nxt.block != lines[j - 1].block and not (label_only and j == i + 1)):
+            if nxt.tabular:
                 break
+            if nxt.block != lines[j - 1].block and not (label_only and j == i + 1):
+                # small print may go on in a block of its own (olmOCR 2's captions) when the line before
+                # runs to the column's edge (a paragraph that goes on, not a short caption over a table)
+                full = lines[j - 1].x1 >= _right_edge(lines, lines[j - 1], edges) - 0.03 * lines[j - 1].width
+                if not (full and small and nxt.size < body.size - 0.4 and abs(nxt.size - ln.size) <= 0.3):
+                    break
             apart = nxt.page != ln.page or nxt.col != ln.col or nxt.gap_above > body.line_gap + 0.5 * nxt.size
             if apart and not (label_only and j == i + 1 and nxt.page == ln.page):
                 break
@@ -951,6 +974,14 @@ def _caption_lines(lines: Sequence[Line], body: BodyStyle, captions: list[str]) 
         taken.update(range(i, j))
         i = j
     return taken
+
+
+def _right_edge(lines: Sequence[Line], ln: Line, edges: dict[tuple[int, int], float]) -> float:
+    """Where the text of `ln`'s page and column ends on the right (memoised in `edges`)."""
+    key = (ln.page, ln.col)
+    if key not in edges:
+        edges[key] = max(o.x1 for o in lines if o.page == ln.page and o.col == ln.col)
+    return edges[key]
 
 
 _SUB_ROLES = ("related_work", "background", "experiments", "results", "discussion")
