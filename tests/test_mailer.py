@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import email
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from email.message import Message
 from email.policy import default as default_policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -44,9 +48,12 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], Message]] = []
 
+        self.encrypted: list[bool] = []  # per message: whether it came over TLS
+
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=default_policy)  # type: ignore[attr-defined]
         self.messages.append((list(envelope.rcpt_tos), parsed))  # type: ignore[attr-defined]
+        self.encrypted.append(getattr(session, "ssl", None) is not None)
         return "250 OK"
 
 
@@ -129,3 +136,62 @@ def test_helpers() -> None:
     assert split_addresses(["a@x, b@y", " c@z "]) == ["a@x", "b@y", "c@z"]
     assert "<title>a &lt;b&gt;</title>" not in markdown_to_html("x", title="a <b>")
     assert "<title>a &lt;b>" in markdown_to_html("x", title="a <b>")
+
+
+def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 made with the openssl command (skips without it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate for STARTTLS")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    command = [
+        *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+        *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
+        *("-addext", "subjectAltName=IP:127.0.0.1"),
+    ]
+    made = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    if made.returncode != 0:
+        pytest.skip(f"openssl could not make a test certificate: {made.stderr.strip()[:200]}")
+    return cert, key
+
+
+def test_starttls_then_login_then_delivery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, key = _self_signed_certificate(tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    inbox, port = Inbox(), free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_tls,
+        require_starttls=True,  # nothing but EHLO and STARTTLS before the upgrade
+        authenticator=_authenticate,
+        auth_require_tls=True,  # the password only over TLS
+    )
+    controller.start()
+    # The client verifies the server as usual (certificate chain and host name), trusting our test CA.
+    default_context = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: default_context(cafile=str(cert)))
+    try:
+        settings = smtp(port, starttls=True, user="reader", password="s3cret-pw")
+        send_digest(PAGE, subject="arXiv digest 2025-08-20", to="a@example.org", smtp=settings)
+    finally:
+        controller.stop()
+    assert inbox.encrypted == [True]
+    ((recipients, message),) = inbox.messages
+    assert recipients == ["a@example.org"] and message["Subject"] == "arXiv digest 2025-08-20"
+
+
+def test_starttls_with_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
+    cert, key = _self_signed_certificate(tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True)
+    controller.start()
+    try:
+        with pytest.raises(DeliveryError, match=r"e-mail not sent via 127\.0\.0\.1:\d+: .*certificate"):
+            send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(port, starttls=True))
+    finally:
+        controller.stop()
+    assert inbox.messages == []
