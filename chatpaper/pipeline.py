@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -253,7 +253,8 @@ def _versioned_id(ref: PaperRef) -> str | None:
     return ref.arxiv.versioned_id if ref.arxiv and ref.arxiv.version else None
 
 
-def _summarize_ref(ref: PaperRef, run: _Run) -> PaperOutcome:
+def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
+    """Everything before the LLM: the outcome when nothing is left to do, else the parsed paper."""
     settings, backend = run.settings, run.backend
     versioned = _versioned_id(ref)
     path = Path(ref.path) if ref.path is not None else None
@@ -275,17 +276,44 @@ def _summarize_ref(ref: PaperRef, run: _Run) -> PaperOutcome:
     # Only papers that would spend something wait on a stopped run; finished ones are still listed.
     if run.stopped is not None:
         return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
-
     if path is None:
         path = _pdf_for(ref, settings)
         sha256 = file_sha256(path)
-    paper = read_paper(path, sha256=sha256)
+    return read_paper(path, sha256=sha256)
+
+
+def _summarize_paper(ref: PaperRef, paper: Paper, run: _Run) -> PaperOutcome:
+    settings, backend = run.settings, run.backend
+    if run.stopped is not None:  # the budget ran out while this paper was being read
+        return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
     draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
     cost = run.charge(draft.prompt_tokens, draft.completion_tokens, draft.calls)
     summary = build_summary(draft, paper, ref, backend, settings, cost_usd=cost)
-    key = cache_key(versioned or paper.sha256 or ref.source, backend.model, settings.language, backend.prompt_version)
-    run.cache.put(key, summary)
+    identity = _versioned_id(ref) or paper.sha256 or ref.source
+    run.cache.put(cache_key(identity, backend.model, settings.language, backend.prompt_version), summary)
     return _outcome(ref, "done", summary=summary, report=_write(run, summary, ref))
+
+
+class _ReadAhead:
+    """Papers read (downloaded, parsed) in input order by their own threads, up to `ahead` papers
+    before the LLM workers need them, so a worker back from one call starts the next at once
+    instead of parsing first, and a slow parse holds up only its own paper."""
+
+    def __init__(self, refs: Sequence[PaperRef], run: _Run, pool: ThreadPoolExecutor, ahead: int) -> None:
+        self._refs, self._run, self._pool, self._ahead = refs, run, pool, ahead
+        self._futures: dict[int, Future[PaperOutcome | Paper]] = {}
+        self._submitted = 0
+        self._lock = threading.Lock()
+
+    def get(self, index: int) -> PaperOutcome | Paper:
+        """Paper `index` prepared; raises what preparing it raised."""
+        with self._lock:
+            while self._submitted < min(len(self._refs), index + 1 + self._ahead):
+                ref = self._refs[self._submitted]
+                self._futures[self._submitted] = self._pool.submit(_prepare, ref, self._run)
+                self._submitted += 1
+            future = self._futures.pop(index)
+        return future.result()
 
 
 def _write(run: _Run, summary: PaperSummary, ref: PaperRef) -> str | None:
@@ -301,10 +329,13 @@ def _reason(exc: Exception, ref: PaperRef) -> str:
     return text
 
 
-def _guarded(ref: PaperRef, run: _Run) -> tuple[PaperOutcome, bool]:
+def _guarded(ref: PaperRef, run: _Run, prepared: Callable[[], PaperOutcome | Paper]) -> tuple[PaperOutcome, bool]:
     """The paper's outcome, and whether its failure is worth another try at the end of the batch."""
     try:
-        return _summarize_ref(ref, run), False
+        paper = prepared()
+        if isinstance(paper, PaperOutcome):
+            return paper, False
+        return _summarize_paper(ref, paper, run), False
     except LLMAuthError as exc:
         run.stop(exc)
         return _outcome(ref, "failed", reason=_reason(exc, ref)), False
@@ -407,6 +438,11 @@ class BatchResult:
     stopped: ChatpaperError | None = None
 
 
+# Threads reading papers ahead of the LLM workers: two, so one paper's download (at most two run at
+# once anyway) or slow parse does not hold up the next; parsing holds the GIL, so more would not help.
+READERS = 2
+
+
 def _check_cost_budget(settings: Settings, backend: Backend) -> None:
     """A cost budget that cannot be priced would be silently ignored: refuse it instead."""
     if not settings.max_cost or backend.name == "extractive":
@@ -442,14 +478,14 @@ def summarize_papers(
 
     named = unique_names(refs)
 
-    def first_try(ref: PaperRef) -> tuple[PaperOutcome, bool]:
-        outcome, again = _guarded(ref, run)
+    def first_try(index: int) -> tuple[PaperOutcome, bool]:
+        outcome, again = _guarded(named[index], run, lambda: read_ahead.get(index))
         if progress and not again:
             progress(outcome)
         return outcome, again
 
     def last_try(index: int) -> PaperOutcome:
-        outcome, _ = _guarded(named[index], run)
+        outcome, _ = _guarded(named[index], run, lambda: _prepare(named[index], run))
         if outcome.status == "skipped":  # the run stopped meanwhile: the first failure stands
             outcome = outcomes[index]
         elif outcome.status == "failed":
@@ -458,8 +494,12 @@ def summarize_papers(
             progress(outcome)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="paper") as pool:
-        tries = list(pool.map(first_try, named))
+    with (
+        ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="read") as readers,
+        ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="paper") as pool,
+    ):
+        read_ahead = _ReadAhead(named, run, readers, ahead=settings.workers)
+        tries = list(pool.map(first_try, range(len(named))))
         outcomes = [outcome for outcome, _ in tries]
         again = [i for i, (_, retry) in enumerate(tries) if retry]
         # Only when the server has shown it can succeed: in an outage, or with a model that answers

@@ -15,7 +15,7 @@ from chatpaper.models import Paper, PaperRef, Section, SummaryAnswer, SummaryPoi
 from chatpaper.pipeline import build_summary
 from chatpaper.settings import Settings
 from tests.conftest import EXAMPLES
-from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.openai_server import FakeOpenAIServer, answer
 
 OWN = "https://github.com/example-lab/skimrag"
 THIRD_PARTY = "https://github.com/huggingface/transformers"
@@ -93,3 +93,29 @@ def test_a_slow_parse_does_not_hold_up_other_papers_llm_calls(tmp_path: Path, mo
         )
     assert [o.status for o in result.outcomes] == ["done", "done"]
     assert seen_while_parsing == [1]
+
+
+def test_the_next_paper_is_read_while_the_llm_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one LLM worker, paper 2 is parsed during paper 1's call, not after it (order of events)."""
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    shutil.copy(EXAMPLES / "skimrag-long-document-qa.pdf", first)
+    shutil.copy(EXAMPLES / "soil-moisture-graph-gp.pdf", second)
+    out = tmp_path / "out"
+    seen: list[tuple[int, bool]] = []
+
+    with FakeOpenAIServer() as server:
+        server.script(answer(delay=1.0))  # long enough for the read-ahead to get to paper 2
+        real_read = pipeline.read_paper
+
+        def read(path: Path, **kwargs: object) -> Paper:
+            if Path(path).name == "second.pdf":
+                seen.append((len(server.chat_requests), (out / "first.json").exists()))
+            return real_read(path, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pipeline, "read_paper", read)
+        settings = Settings(base_url=server.url, api_key="sk-test", workers=1, out=out, cache_dir=tmp_path / "cache")
+        refs = [PaperRef(source=str(p), name=p.stem, path=str(p)) for p in (first, second)]
+        result = pipeline.summarize_batch(refs, settings)
+    assert [o.status for o in result.outcomes] == ["done", "done"]
+    (parsed_when,) = seen
+    assert parsed_when[1] is False  # paper 1's answer had not come back yet
