@@ -472,7 +472,7 @@ def _merge_picks(
             entry = fresh if fresh is not None and fresh.version == pick.entry.version else pick.entry
             kept.append(replace(pick, entry=entry))
     on_page = {p.entry.arxiv_id for p in kept} | {i.pick.entry.arxiv_id for i in page if i.pick.carried_from}
-    added = [] if shrank else [replace(p, source=candidates.source) for p in wanted if p.entry.arxiv_id not in on_page]
+    added = [] if shrank else [p for p in wanted if p.entry.arxiv_id not in on_page]
     # Best first, as one ranking would order them; ties keep the page's order, then the ranking's.
     return sorted([*kept, *added], key=lambda p: -p.score)
 

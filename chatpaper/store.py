@@ -159,11 +159,9 @@ DIGEST_MIGRATIONS = [
         cost_usd REAL
     )
     """,
-    # A page can merge several plans (tonight's feed, then a backfill of the same day): each pick
-    # remembers the source that chose it, each day its counts per source; deliveries remember what
-    # was e-mailed so an unchanged page is not sent twice.
+    # A page can merge several plans (tonight's feed, then a backfill of the same day): each day keeps
+    # its counts per source; deliveries remember what was e-mailed so an unchanged page is not sent twice.
     """
-    ALTER TABLE digest_items ADD COLUMN source TEXT;
     ALTER TABLE days ADD COLUMN counts TEXT;
     CREATE TABLE deliveries (
         day TEXT NOT NULL,
@@ -203,7 +201,6 @@ class Pick:
     score: float
     matched: tuple[str, ...] = ()
     carried_from: str | None = None  # the earlier day of a paper retried on this page
-    source: Source | None = None  # what chose it: the feed or an API backfill (None: the day's own source)
 
 
 @dataclass(frozen=True)
@@ -424,8 +421,8 @@ class DigestState:
                     entry = pick.entry
                     self._conn.execute(
                         "INSERT OR REPLACE INTO digest_items"
-                        " (day, arxiv_id, version, topic, score, matched, position, carried_from, source)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " (day, arxiv_id, version, topic, score, matched, position, carried_from)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             day,
                             entry.arxiv_id,
@@ -435,7 +432,6 @@ class DigestState:
                             json.dumps(list(pick.matched)),
                             position,
                             pick.carried_from,
-                            pick.source,
                         ),
                     )
                     self._conn.execute(
@@ -507,14 +503,14 @@ class DigestState:
         """The papers on a day's page in order (carried papers after the day's own), with their status."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT i.topic, i.score, i.matched, i.carried_from, i.source, "
+                "SELECT i.topic, i.score, i.matched, i.carried_from, "
                 + ", ".join(f"p.{c.strip()}" for c in self._PAPER_COLUMNS.split(","))
                 + " FROM digest_items i JOIN papers p ON p.arxiv_id = i.arxiv_id AND p.version = i.version"
                 " WHERE i.day = ? ORDER BY i.carried_from IS NOT NULL, i.position, i.arxiv_id",
                 (day,),
             ).fetchall()
         result = []
-        for topic, score, matched, carried_from, source, *paper_row in rows:
+        for topic, score, matched, carried_from, *paper_row in rows:
             paper = self._row_to_paper(paper_row)
             pick = Pick(
                 entry=paper.entry,
@@ -522,7 +518,6 @@ class DigestState:
                 score=score,
                 matched=tuple(json.loads(matched)),
                 carried_from=carried_from,
-                source=source,
             )
             result.append(PageEntry(pick=pick, paper=paper))
         return result
