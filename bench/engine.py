@@ -261,11 +261,12 @@ def print_table(rows: Sequence[RunStats], args: argparse.Namespace) -> None:
         if injected:
             mix = ", ".join(f"{k} {v}" for k, v in r.faults.items())
             print(f"{r.fault_rate:.0%} faults: {injected} injected ({mix})")
-            # Half the faults are invalid answers and a paper gets one re-ask, so a paper fails when
-            # two of its replies in a row are invalid: "every paper done" is partly the seed's luck.
+            # Half the faults are invalid answers and a conversation gets one re-ask, so it fails when
+            # two replies in a row are invalid; a failed paper gets one fresh conversation at the end
+            # of the batch, so it fails when both do: "every paper done" is still partly luck.
             invalid = r.fault_rate / 2
             print(
-                f"  expected failed papers with one re-ask: ~{r.papers * invalid**2:.1f} "
+                f"  expected failed papers (one re-ask, one second try): ~{r.papers * invalid**4:.3f} "
                 f"(each reply invalid with p={invalid:.2f}); try other --seed values"
             )
         for line in r.failures:
