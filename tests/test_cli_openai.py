@@ -260,6 +260,7 @@ def test_chinese_output_asks_for_chinese_and_translates_the_title(
     markdown = (out / f"{FIRST}.md").read_text(encoding="utf-8")
     assert markdown.startswith(f"# {data['title']}\n\n**{data['title_translated']}**\n")
     assert "## 1. 研究背景" in markdown
+    assert f"摘要由 **{MODEL}** 根据论文正文撰写" in markdown  # the provenance line too, not English
 
 
 # --- the API key is a secret ---------------------------------------------------------------------------

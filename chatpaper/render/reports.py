@@ -88,6 +88,8 @@ def describe_provenance(summary: PaperSummary) -> str:
         )
     tokens = f"{meta.prompt_tokens:,}+{meta.completion_tokens:,} tokens"
     cost = f" · ~${meta.cost_usd:.4f}" if meta.cost_usd is not None else ""
+    if meta.language == "zh":
+        return f"摘要由 **{meta.model}** 根据论文正文撰写 · prompt {meta.prompt_version} · {tokens}{cost}"
     return f"Summary written by **{meta.model}** from the paper's text · prompt {meta.prompt_version} · {tokens}{cost}"
 
 
