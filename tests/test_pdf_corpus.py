@@ -154,6 +154,21 @@ def test_captions_with_a_bold_label_and_no_punctuation_are_kept_apart(corpus_dir
     assert "Table 3 presents a summary of major development points" in body
 
 
+def test_justified_two_column_prose_is_text_and_tables_are_not(corpus_dir: Path) -> None:
+    """AAAI's justified lines have word gaps as wide as table columns; they are still prose."""
+    paper = parsed("2202.00535v1.pdf")
+    related = next(" ".join(s.text.split()) for s in paper.sections if s.heading == "Related Work")
+    assert "used Statistical Machine Translation (SMT) methods for paraphrasing. More recent works typically" in related
+    assert "utilize Seq2Seq models for paraphrase generation (Prakash et al. 2016; Cao et al. 2017;" in related
+    body = " ".join(" ".join(s.text.split()) for s in paper.sections)
+    assert "consider the generalized input prompt format formalization as discussed" in body
+    for row in ("Adapter Tuning 25,303,040", "NC-RAPT (Med) 89.84", "Dataset Name Training"):
+        assert row not in body, row
+    acl = " ".join(" ".join(s.text.split()) for s in parsed("2020.acl-main.447.pdf").sections)
+    for row in ("S2ORC (PDF-parse) 8.1M", "yes PubMed bio", "Inline cite spans (body) 45.2"):
+        assert row not in acl, row
+
+
 def test_roles_cover_the_usual_sections(corpus_dir: Path) -> None:
     roles = {s.heading: s.role for s in parsed("good-robot-ral2020.pdf").sections if s.level == 1}
     assert roles["I. INTRODUCTION"] == "introduction"

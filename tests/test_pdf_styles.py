@@ -218,3 +218,49 @@ def test_captions_without_punctuation_after_the_number_are_kept_apart(tmp_path: 
     intro = paper.sections[0].text
     assert "Table 1 shows that the fast reader wins" in intro
     assert "Comparison of three readers" not in intro and "Overview of the reading pipeline" not in intro
+
+
+def write_justified(page: pymupdf.Page, y: float, text: str, *, x: float = 60, width: float = 480) -> float:
+    """A paragraph set flush on both sides, each word placed on its own: its word gaps are as wide as
+    MuPDF makes separate pieces of (as in AAAI's two-column papers)."""
+    font, size = pymupdf.Font("tiro"), 10
+    rows: list[list[str]] = [[]]
+    for word in text.split():
+        if rows[-1] and font.text_length(" ".join([*rows[-1], word]), size) + 9 * len(rows[-1]) > width:
+            rows.append([])
+        rows[-1].append(word)
+    for k, words in enumerate(rows):
+        last = k == len(rows) - 1
+        gap = 2.5 if last else (width - sum(font.text_length(w, size) for w in words)) / (len(words) - 1)
+        at = x
+        for word in words:
+            page.insert_text((at, y), word, fontname="tiro", fontsize=size)
+            at += font.text_length(word, size) + gap
+        y += size * 1.3
+    return y + 4
+
+
+def test_justified_prose_with_wide_word_gaps_is_text_and_a_table_beside_it_is_not(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Fast Reading of Research Papers", fontname="tibo", fontsize=16)
+    page.insert_text((60, 104), "Alice Smith", fontname="tiro", fontsize=11)
+    page.insert_text((60, 140), "1 Introduction", fontname="tibo", fontsize=12)
+    hurry = (
+        "the quick way to read a paper is to look at the figures and the tables first, and then at the words "
+        "of the text that the authors wrote for a reader in a hurry. "
+    )
+    y = write_justified(page, 160, hurry * 2) + 10
+    for row in (("Reader", "Pages", "Seconds"), ("Fast", "120", "2.5"), ("Slow", "120", "60.1"), ("Medium", "90", "7")):
+        for k, cell in enumerate(row):
+            page.insert_text((60 + k * 110, y), cell, fontname="tiro", fontsize=10)
+        y += 13
+    write_justified(page, y + 10, PROSE * 2)
+    path = tmp_path / "justified.pdf"
+    doc.save(path)
+    doc.close()
+
+    text = " ".join(read_paper(path).sections[0].text.split())
+    assert text.startswith(" ".join(hurry.split() * 2))
+    assert text.endswith(" ".join(PROSE.split() * 2))
+    assert "Seconds" not in text and "60.1" not in text  # the table stays out of the text

@@ -7,6 +7,7 @@ tested and reasoned about without a PDF library.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -57,6 +58,8 @@ class Line:
     bold_head: bool = False  # starts in bold (a caption label "Table 1" before plain text)
     plain_tail: bool = False  # ... and ends in plain text: a run-in paragraph heading ("Datasets. We use")
     cells: int = 1  # pieces separated by wide gaps (table cells) merged into this line
+    gap_min: float = 0.0  # narrowest and widest of those gaps: a justified line spreads its words evenly
+    gap_max: float = 0.0
     colored: bool = False  # set in a colour other than black or grey
 
     @property
@@ -352,9 +355,12 @@ def _merge_row(row: list[Line]) -> Line:
         weights[(ln.size, ln.font, ln.bold, ln.italic, ln.mono)] += max(1, len(ln.text.strip()))
     prev = first
     cells = first.cells
+    wide: list[float] = []
     for ln in row[1:]:
         gap = ln.x0 - prev.x1
         cells += ln.cells if gap > 0.9 * ln.size else ln.cells - 1
+        if gap > 0.9 * ln.size:
+            wide.append(gap)
         text = text.rstrip() + (" " if gap > 0.15 * ln.size else "") + ln.text.lstrip()
         if spans is not None and ln.spans is not None:
             spans.extend(ln.spans)
@@ -379,6 +385,8 @@ def _merge_row(row: list[Line]) -> Line:
         bold_head=first.bold_head,
         plain_tail=row[-1].plain_tail,
         cells=cells,
+        gap_min=min(wide, default=0.0),
+        gap_max=max(wide, default=0.0),
         colored=first.colored,
     )
 
@@ -548,7 +556,10 @@ def _mark_tables(lines: list[Line]) -> None:
     for col in {ln.col for ln in lines}:
         members = sorted((ln for ln in lines if ln.col == col), key=lambda ln: ln.y0)
         rows = _rows(members)
-        celled = [_is_cell_row(row) for row in rows]
+        starts = sorted(ln.x0 for ln in members)
+        ends = sorted(ln.x1 for ln in members)
+        width = ends[-1 - len(ends) // 20] - starts[len(starts) // 20]  # the column's text width, outliers aside
+        celled = [_is_cell_row(row) and not _justified_prose(row, width) for row in rows]
         for k, row in enumerate(rows):
             near = (k > 0 and celled[k - 1] and _close(rows[k - 1], row)) or (
                 k + 1 < len(rows) and celled[k + 1] and _close(row, rows[k + 1])
@@ -561,7 +572,11 @@ def _mark_tables(lines: list[Line]) -> None:
             below = rows[k + 1]
             if all(ln.tabular for ln in below) and not any(ln.tabular for ln in rows[k]) and _close(rows[k], below):
                 text = " ".join(ln.text for ln in rows[k]).strip()
-                if len(text.split()) <= sum(ln.cells for ln in below) and not text.endswith((".", ":")):
+                if (
+                    len(text.split()) <= sum(ln.cells for ln in below)
+                    and not text.endswith((".", ":"))
+                    and not _prose_words(text)  # "represented as the matrix" over a matrix
+                ):
                     for ln in rows[k]:
                         ln.tabular = True
 
@@ -572,6 +587,42 @@ def _is_cell_row(row: list[Line]) -> bool:
         return False
     words = sum(len(ln.text.split()) for ln in row)
     return words <= 3 * cells  # cells hold a word or two (numbers, names), not phrases
+
+
+_FUNCTION_WORDS = {
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "and", "or", "but", "that",
+    "this", "these", "those", "which", "is", "are", "was", "were", "be", "been", "can", "will", "not", "we", "our",
+    "it", "its", "their", "than", "into", "via", "et", "al",
+}  # fmt: skip
+_PROSE_WORD = re.compile(r"[a-z][a-z'’\-]*")
+_NUMERIC = re.compile(r"[-+±]?\d[\d.,%]*")
+
+
+def _prose_words(text: str) -> bool:
+    """Words as running text has them: mostly lower-case words, few numbers, with function words or a
+    hyphen broken off at the line end ("works typically utilize Seq2Seq models for para-")."""
+    tokens = [t.strip('()[]{}"“”‘’,.;:!?') for t in text.split()]
+    tokens = [t for t in tokens if t]
+    if len(tokens) < 3:
+        return False
+    lower = sum(1 for t in tokens if _PROSE_WORD.fullmatch(t))
+    numbers = sum(1 for t in tokens if _NUMERIC.fullmatch(t))
+    if lower * 2 < len(tokens) or numbers * 4 >= len(tokens):
+        return False
+    hyphen = re.search(r"[a-z]-$", text.rstrip()) is not None
+    return hyphen or any(t.lower() in _FUNCTION_WORDS for t in tokens)
+
+
+def _justified_prose(row: list[Line], width: float) -> bool:
+    """A justified line of running text, cut into pieces at its wide word gaps, is not a row of cells: it
+    fills the column and its gaps are all alike (a table's columns are spaced by their contents)."""
+    pieces = sorted(row, key=lambda ln: ln.x0)
+    gaps = [g for ln in pieces if ln.cells > 1 for g in (ln.gap_min, ln.gap_max)]
+    gaps += [b.x0 - a.x1 for a, b in itertools.pairwise(pieces)]
+    size = max(ln.size for ln in pieces)
+    if not gaps or max(gaps) - min(gaps) > 0.35 * size:
+        return False
+    return pieces[-1].x1 - pieces[0].x0 >= 0.9 * width and _prose_words(" ".join(ln.text for ln in pieces))
 
 
 def _close(upper: list[Line], lower: list[Line]) -> bool:
