@@ -42,7 +42,18 @@ from chatpaper.render import (
 from chatpaper.settings import DigestSettings, Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.feed import fetch_announcement_feed
-from chatpaper.store import DigestDay, DigestState, PageEntry, Pick, SeenPaper, Source, SourceCounts, cache_key
+from chatpaper.store import (
+    DigestDay,
+    DigestState,
+    LayeredSummaryCache,
+    PageEntry,
+    Pick,
+    SeenPaper,
+    Source,
+    SourceCounts,
+    SummaryCache,
+    cache_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -348,9 +359,14 @@ def _run(
         stopped = None
         if todo:
             refs = [arxiv_ref(e) for e in todo]
-            batch = summarize_papers(
-                refs, settings, cache=state.summaries, backend=backend, reports_dir=None, progress=finished
-            )
+            shared = SummaryCache(settings.cache_path / "summaries.db")
+            try:
+                cache = LayeredSummaryCache(state.summaries, shared)
+                batch = summarize_papers(
+                    refs, settings, cache=cache, backend=backend, reports_dir=None, progress=finished
+                )
+            finally:
+                shared.close()
             outcomes, usage, stopped = batch.outcomes, batch.usage, batch.stopped
 
         out = settings.digest.out.expanduser()

@@ -36,7 +36,7 @@ from chatpaper.settings import Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.download import download_pdf, is_complete_pdf, pdf_path
 from chatpaper.sources.local import file_sha256
-from chatpaper.store import SummaryCache, cache_key
+from chatpaper.store import SummaryCache, SummaryStore, cache_key
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class _Run:
 
     settings: Settings
     backend: Backend
-    cache: SummaryCache
+    cache: SummaryStore
     out: Path | None  # None: the caller renders its own output (the digest page)
     lock: threading.Lock = field(default_factory=threading.Lock)
     prompt_tokens: int = 0
@@ -218,7 +218,7 @@ def _existing_summary(
     ref: PaperRef,
     backend: Backend,
     settings: Settings,
-    cache: SummaryCache | None,
+    cache: SummaryStore | None,
     out: Path | None,
     *,
     sha256: str | None,
@@ -459,7 +459,7 @@ def summarize_papers(
     refs: Sequence[PaperRef],
     settings: Settings,
     *,
-    cache: SummaryCache,
+    cache: SummaryStore,
     backend: Backend | None = None,
     reports_dir: Path | None = None,
     progress: Progress | None = None,

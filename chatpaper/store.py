@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import ValidationError
 
@@ -101,6 +101,40 @@ class SummaryCache:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+class SummaryStore(Protocol):
+    """What the pipeline needs of a summary cache."""
+
+    def get(self, key: str) -> PaperSummary | None: ...
+
+    def put(self, key: str, summary: PaperSummary) -> None: ...
+
+
+class LayeredSummaryCache:
+    """Two caches read as one: `own` first, then `shared`; a hit in `shared` is copied into `own`
+    and every new summary goes into both.
+
+    The digest keeps its summaries in its state file (a CI job that saves only state.db can still
+    rebuild its pages) and shares `<cache-dir>/summaries.db` with `chatpaper run`, so a paper one
+    command summarized is not paid for again by the other.
+    """
+
+    def __init__(self, own: SummaryCache, shared: SummaryCache) -> None:
+        self.own = own
+        self.shared = shared
+
+    def get(self, key: str) -> PaperSummary | None:
+        found = self.own.get(key)
+        if found is None:
+            found = self.shared.get(key)
+            if found is not None:
+                self.own.put(key, found)
+        return found
+
+    def put(self, key: str, summary: PaperSummary) -> None:
+        self.own.put(key, summary)
+        self.shared.put(key, summary)
 
 
 # --- the digest's state ------------------------------------------------------------------------

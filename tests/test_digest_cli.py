@@ -300,6 +300,30 @@ def test_llm_first_run_same_day_and_next_day(tmp_path: Path) -> None:
         assert "[2025-08-21](2025-08-21.md) | 2 |" in index and "[2025-08-20](2025-08-20.md) | 3 |" in index
 
 
+def test_digest_and_run_share_one_summary_cache(tmp_path: Path) -> None:
+    with FakeArxivServer(NIGHT_PAPERS, announce_day=DAY1) as arxiv, FakeOpenAIServer() as llm:
+        env = {**arxiv.env(delay=0.0, retries=1), **llm_env(llm)}
+        cache = str(tmp_path / "cache")
+        first = NIGHT_PAPERS[0].versioned_id
+        ran = CliRunner().invoke(main, ["--ids", first, "-o", str(tmp_path / "reports"), "--cache-dir", cache], env=env)
+        assert ran.exit_code == 0, ran.output
+        assert len(llm.chat_requests) == 1
+        llm.reset()
+        # The digest picks that paper among others: it is not summarized (nor paid for) a second time.
+        result = digest(arxiv, tmp_path, "-c", "cs.CL", "--include", "retrieval", "--top", "3", env=llm_env(llm))
+        assert result.exit_code == 0, result.output
+        assert len(llm.chat_requests) == 2 and NIGHT_PAPERS[0].title not in titles(llm)
+        assert NIGHT_PAPERS[0].title in (tmp_path / "digests" / "2025-08-20.md").read_text(encoding="utf-8")
+        # ... and what the digest summarized, `chatpaper --ids` finds in the same cache.
+        llm.reset()
+        others = [e.versioned_id for e in NIGHT_PAPERS[1:3]]
+        ran = CliRunner().invoke(
+            main, ["--ids", ",".join(others), "-o", str(tmp_path / "reports"), "--cache-dir", cache], env=env
+        )
+        assert ran.exit_code == 0, ran.output
+        assert llm.chat_requests == [] and "2 done" in ran.stderr
+
+
 def test_model_flag_picks_the_model(tmp_path: Path) -> None:
     with FakeArxivServer(NIGHT_PAPERS, announce_day=DAY1) as arxiv, FakeOpenAIServer() as llm:
         args = ("-c", "cs.CL", "--include", "retrieval", "--top", "2", "-m", "other-model")
