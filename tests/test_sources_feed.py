@@ -123,6 +123,12 @@ def test_feed_retries_then_gives_up(server: FakeArxivServer, tmp_path: Path) -> 
         fetch_announcements(["cs.CL"], settings_for(server, tmp_path, retries=1))
 
 
+def test_a_feed_cut_off_mid_transfer_is_retried(server: FakeArxivServer, tmp_path: Path) -> None:
+    server.truncate_feed(times=1)
+    assert fetch_announcements(["cs.CL"], settings_for(server, tmp_path))
+    assert len(server.rss_requests) == 2
+
+
 def test_bad_categories_are_refused_before_any_request(server: FakeArxivServer, tmp_path: Path) -> None:
     settings = settings_for(server, tmp_path)
     with pytest.raises(ArxivError, match="not an arXiv category"):

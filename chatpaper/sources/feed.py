@@ -22,12 +22,15 @@ from chatpaper.errors import ArxivError
 from chatpaper.models import ArxivEntry
 from chatpaper.settings import Settings
 from chatpaper.sources.http import (
+    RETRYABLE_ERRORS,
     RETRYABLE_STATUS,
     TIMEOUT,
     Retry,
     new_session,
     pacer_for,
+    polite_delay,
     retry_after_seconds,
+    transport_failure,
     with_retries,
 )
 
@@ -193,8 +196,13 @@ def fetch_announcement_feed(
         with new_session() as session, pacer.slot():
             try:
                 response = session.get(url, timeout=TIMEOUT)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                raise Retry(f"connection failed ({type(exc).__name__})") from None
+            except RETRYABLE_ERRORS as exc:
+                raise Retry(transport_failure(exc)) from None
+            except requests.RequestException as exc:
+                raise ArxivError(
+                    f"arXiv's announcement feed {url} could not be fetched ({type(exc).__name__}: {exc}); "
+                    "check the arxiv_rss_url setting (CHATPAPER_ARXIV_RSS_URL)"
+                ) from None
         if response.status_code in RETRYABLE_STATUS:
             raise Retry(f"HTTP {response.status_code}", retry_after_seconds(response))
         if response.status_code != 200:
@@ -206,7 +214,8 @@ def fetch_announcement_feed(
     def give_up(attempts: int, reason: str) -> ArxivError:
         return ArxivError(f"arXiv announcement feed unavailable after {attempts} attempts: {reason}; try again later")
 
-    content = with_retries(attempt, retries=settings.arxiv_retries, base_delay=settings.arxiv_delay, give_up=give_up)
+    base_delay = polite_delay(url, settings.arxiv_delay)
+    content = with_retries(attempt, retries=settings.arxiv_retries, base_delay=base_delay, give_up=give_up)
     return parse_announcement_feed(content, cross_lists=cross_lists)
 
 

@@ -16,7 +16,8 @@ Routes (all on 127.0.0.1, port 0):
   the paper's title and abstract).
 
 Faults are scripted per route ("api", "rss", "pdf"): `fail()` (503, 429 + Retry-After...),
-`respond_raw()` (recorded bytes), `empty_page()`, `truncate_api()`, `truncate_pdf()`, `missing_pdfs`, `slow()`.
+`respond_raw()` (recorded bytes), `empty_page()`, `truncate_api()`, `truncate_feed()`, `truncate_pdf()`,
+`missing_pdfs`, `slow()`.
 Every request is logged in `requests` with its arrival time (time.monotonic()) and headers.
 """
 
@@ -502,6 +503,10 @@ class FakeArxivServer:
         """The next `times` API answers announce their full size but send half (cut mid-transfer)."""
         self._add(_Fault(route="api", times=times, kind="truncate"))
 
+    def truncate_feed(self, *, times: int = 1) -> None:
+        """The next `times` announcement-feed answers announce their full size but send half."""
+        self._add(_Fault(route="rss", times=times, kind="truncate"))
+
     def truncate_pdf(self, pdf_id: str | None = None, *, times: int = 1) -> None:
         """The next `times` PDF requests (for `pdf_id`, or any) announce the full size but send half."""
         self._add(_Fault(route="pdf", times=times, kind="truncate", pdf_id=pdf_id))
@@ -790,7 +795,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(record, status, body, "application/atom+xml; charset=utf-8")
         elif route == "rss":
             cats = [c for c in path[len("/atom/") :].split("+") if c]
-            self._send(record, 200, fake.announcement_feed(cats), "application/atom+xml; charset=utf-8")
+            body = fake.announcement_feed(cats)
+            if fault is not None and fault.kind == "truncate":
+                self._send(record, 200, body[: len(body) // 2], "application/atom+xml", length=len(body))
+                self.close_connection = True
+                return
+            self._send(record, 200, body, "application/atom+xml; charset=utf-8")
         elif route == "pdf":
             assert pdf_id is not None
             base = _split(pdf_id)[0]
