@@ -59,6 +59,7 @@ class Paper(BaseModel):
     sections: list[Section] = []
     captions: list[str] = Field([], description="figure and table captions, kept apart from body text")
     code_urls: list[str] = []
+    code_url: str | None = Field(None, description="the paper's own repository among code_urls, when it says so")
     language: str = "en"
     has_outline: bool = False
 

@@ -130,9 +130,14 @@ def test_reports_carry_the_truths_title_and_authors(corpus_run: CorpusRun) -> No
     assert not problems, "\n".join(problems)
 
 
-def test_papers_own_code_links_reach_the_report(corpus_run: CorpusRun) -> None:
-    with_code = [t for t in corpus_run.text_layer() if t["code_url"]]
-    assert with_code
-    for truth in with_code:
-        got = corpus_run.report(truth)["code_url"] or ""
-        assert got.rstrip("/").lower() == truth["code_url"].rstrip("/").lower(), truth["file"]
+def test_the_report_links_the_papers_own_code_and_no_one_elses(corpus_run: CorpusRun) -> None:
+    """Every report's code_url is the truth's, null included: a paper that prints only other people's
+    repositories (datasets, baselines) gets no code link rather than the first one printed."""
+    assert any(t["code_url"] for t in corpus_run.text_layer())
+    assert any(t["code_url"] is None and t["github_urls_printed"] for t in corpus_run.text_layer())
+    problems = []
+    for truth in corpus_run.text_layer():
+        got, want = corpus_run.report(truth)["code_url"], truth["code_url"]
+        if (got is None) != (want is None) or (got or "").rstrip("/").lower() != (want or "").rstrip("/").lower():
+            problems.append(f"{truth['file']}: code_url {got!r}, truth {want!r}")
+    assert not problems, "\n".join(problems)

@@ -75,6 +75,7 @@ def full_paper(**fields: object) -> Paper:
         "first_author_affiliation": "University of Somewhere",
         "abstract": ABSTRACT,
         "code_urls": ["https://github.com/example/graphrag-lite"],
+        "code_url": "https://github.com/example/graphrag-lite",
     }
     values.update(fields)
     return make_paper(
@@ -365,23 +366,35 @@ def test_distinctive_terms_when_there_is_no_keyword_line() -> None:
     assert not generic & {k.lower() for k in keywords}
 
 
-def test_code_url_prefers_a_code_host() -> None:
+def test_code_url_is_the_link_the_reader_found_to_be_the_papers_own() -> None:
     urls = ["https://example.org/project", "https://github.com/example/graphrag-lite"]
     assert summarize(full_paper(code_urls=urls)).code_url == "https://github.com/example/graphrag-lite"
-    assert summarize(full_paper(code_urls=["https://example.org/project"])).code_url == "https://example.org/project"
+    page = full_paper(code_urls=["https://example.org/project"], code_url="https://example.org/project")
+    assert summarize(page).code_url == "https://example.org/project"
+
+
+def test_other_peoples_repositories_are_no_code_url() -> None:
+    """A dataset's or a baseline's repository is printed, but it is not the paper's code."""
+    urls = ["https://github.com/other/paraphraseGen", "https://github.com/microsoft/LoRA"]
+    assert summarize(full_paper(code_urls=urls, code_url=None)).code_url is None
 
 
 def test_code_url_prefers_the_repository_root_over_a_deep_link_into_it() -> None:
     urls = ["https://github.com/ex/tool/src/tool/x.py#L3", "https://github.com/ex/tool", "https://github.com/other/y"]
-    assert summarize(full_paper(code_urls=urls)).code_url == "https://github.com/ex/tool"
-    assert summarize(full_paper(code_urls=urls[:1])).code_url == urls[0]  # no root printed: the reader's link
+    assert summarize(full_paper(code_urls=urls, code_url=urls[0])).code_url == "https://github.com/ex/tool"
+    alone = full_paper(code_urls=urls[:1], code_url=urls[0])
+    assert summarize(alone).code_url == urls[0]  # no root printed: the reader's link
 
 
 def test_code_url_none_without_links_and_found_in_text_when_offered() -> None:
-    assert summarize(full_paper(code_urls=[])).code_url is None
-    offered = full_paper(code_urls=[], abstract=ABSTRACT + " Our code is available at https://gitlab.com/ex/graph.")
+    assert summarize(full_paper(code_urls=[], code_url=None)).code_url is None
+    offered = full_paper(
+        code_urls=[], code_url=None, abstract=ABSTRACT + " Our code is available at https://gitlab.com/ex/graph."
+    )
     assert summarize(offered).code_url == "https://gitlab.com/ex/graph"
-    third_party = full_paper(code_urls=[], abstract=ABSTRACT + " We build on https://github.com/other/tool for BM25.")
+    third_party = full_paper(
+        code_urls=[], code_url=None, abstract=ABSTRACT + " We build on https://github.com/other/tool for BM25."
+    )
     assert summarize(third_party).code_url is None
 
 

@@ -83,6 +83,21 @@ def test_own_code_url_comes_first(corpus_truth: list[dict]) -> None:
             assert paper.code_urls[0].rstrip("/").lower() == truth["code_url"].rstrip("/").lower(), truth["file"]
 
 
+def test_the_papers_own_code_link_is_told_from_third_party_ones(corpus_truth: list[dict]) -> None:
+    """`code_url` is the truth's own repository, and None where every printed GitHub URL is someone else's
+    (2202.00535 names a dataset's repository "paraphraseGen" in a footnote on page 4)."""
+    problems = []
+    for truth in corpus_truth:
+        if not truth["text_layer"]:
+            continue
+        got = parsed(truth["file"]).code_url
+        want = truth["code_url"]
+        if (got or "").rstrip("/").lower() != (want or "").rstrip("/").lower() or (got is None) != (want is None):
+            problems.append(f"{truth['file']}: {got!r}, truth {want!r}")
+    assert not problems, "\n".join(problems)
+    assert "https://github.com/arvind385801/paraphraseGen" in parsed("2202.00535v1.pdf").code_urls  # still listed
+
+
 def test_url_broken_over_three_lines_is_rejoined(corpus_dir: Path) -> None:
     urls = parsed("2203.00274v2.pdf").code_urls
     assert "https://github.com/google-research/tapas/blob/master/TABLEFORMER.md" in urls

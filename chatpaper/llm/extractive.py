@@ -638,16 +638,15 @@ def _cjk_keywords(weighted: Sequence[tuple[str, float]]) -> list[str]:
 
 
 def pick_code_url(paper: Paper) -> str | None:
-    """The paper's own code repository: the reader's links first (code hosts preferred), else a
-    code-host URL printed in a sentence that offers the paper's code."""
-    urls = [u.strip() for u in paper.code_urls if u.strip()]
-    for url in urls:
-        if _is_code_host(url):
-            # A deep link into a repository whose root is also printed: the root names the repository.
-            root = _repository_root(url)
-            return root if root != url and any(_repository_root(u) == u == root for u in urls) else url
-    if urls:
-        return urls[0]
+    """The paper's own code repository, or None: the link the reader found the paper offering as its own,
+    else a code-host URL printed in a sentence that offers the paper's code. Never merely the first link:
+    papers also print the repositories of the datasets and tools they use."""
+    own = (paper.code_url or "").strip()
+    if own:
+        # A deep link into a repository whose root is also printed: the root names the repository.
+        root = _repository_root(own) if _is_code_host(own) else own
+        printed = {u.strip() for u in paper.code_urls}
+        return root if root != own and root in printed else own
     for text in [paper.abstract, *(s.text for s in paper.body_sections())]:
         for sentence in split_sentences(text):
             if not _CODE_CUE.search(sentence):

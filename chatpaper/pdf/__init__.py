@@ -16,7 +16,7 @@ from pathlib import Path
 from chatpaper.errors import NoTextLayerError
 from chatpaper.models import Paper, Section
 from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
-from chatpaper.pdf.metadata import code_urls, detect_language, extract_front_matter, find_title
+from chatpaper.pdf.metadata import detect_language, extract_front_matter, find_code_links, find_title
 from chatpaper.pdf.reader import PdfDocument
 from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs
 
@@ -71,6 +71,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         if tree.references_start is not None
         else set()
     )
+    code = find_code_links(lines, links, references, title.text, lines[0].page if lines else 1)
     return Paper(
         path=str(path),
         sha256=sha256 or _sha256(path),
@@ -82,7 +83,8 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         keywords=front.keywords,
         sections=sections,
         captions=tree.captions,
-        code_urls=code_urls(lines, links, references, title.text, lines[0].page if lines else 1),
+        code_urls=code.urls,
+        code_url=code.own,
         language=detect_language(lines),
         has_outline=bool(outline),
     )

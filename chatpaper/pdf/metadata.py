@@ -588,14 +588,37 @@ def _url_key(url: str) -> str:
     return key[:-4] if key.endswith(".git") else key
 
 
-def code_urls(
+# Said of the link itself: the paper offers it as its own code ("Code is available at", "our code:").
+_OWN_STRONG = re.compile(
+    r"\bour\s+(?:code|implementation|source code|code ?base|repository|software|package|library|toolkit)\b"
+    r"|\b(?:code|implementation|source code)\b[^.]{0,40}\b(?:is|are|will be|has been|have been)\b[^.]{0,25}"
+    r"\b(?:available|released|public(?:ly)?|open[- ]sourced?)"
+    r"|\bcode\s*[:：]\s*$|项目地址|代码|开源",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class CodeLinks:
+    """Code and project-page links as printed, and which of them is the paper's own (None when unsure)."""
+
+    urls: list[str]
+    own: str | None
+
+
+def find_code_links(
     lines: Sequence[Line],
     links: Sequence[Link],
     reference_lines: set[int],
     title: str,
     first_page: int = 1,
-) -> list[str]:
-    """Code and project-page URLs, de-duplicated, the paper's own repository first when it can be told."""
+) -> CodeLinks:
+    """Code and project-page URLs, de-duplicated, the paper's own repository first when it can be told.
+
+    A link is the paper's own when the text offers it as its code, or when two weaker signs agree: printed
+    in a sentence about the authors' code or data, named like the paper, printed on the title page. A
+    repository named like the paper but cited for a dataset on page 4 is someone else's.
+    """
     hits = find_urls(lines, reference_lines)
     hits += _link_hits(lines, links, reference_lines)
     title_tokens = {re.sub(r"[^a-z0-9]", "", w.lower()) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-]{2,}", title)}
@@ -609,37 +632,50 @@ def code_urls(
         key = _url_key(hit.url)
         if _is_host_only(key):
             continue
+        signs: set[str] = set()
         score = 0.0
         if hit.page == first_page and not hit.in_references:
             score += 2
-        if _OWN_CONTEXT.search(_URL.sub(" ", hit.context)[-100:]):
+            signs.add("title page")
+        context = _URL.sub(" ", hit.context)[-100:]
+        if _OWN_CONTEXT.search(context):
             score += 3
+            signs.add("context")
+            if _OWN_STRONG.search(context):
+                signs.add("offered")
         root = _repo_root(key)
         if any(tok in re.sub(r"[^a-z0-9]", "", root.split("/", 1)[-1]) for tok in title_tokens):
             score += 3
+            signs.add("named")
         if root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io")):
             score += 1  # a repository beats a project page
         if hit.in_references:
             score -= 5
+            signs.clear()  # a reference list cites other people's work
         order += 1
-        entry = repos.setdefault(root, {"score": score, "order": order, "urls": {}, "repo": False})
+        entry = repos.setdefault(root, {"score": score, "order": order, "urls": {}, "repo": False, "signs": set()})
         entry["score"] = max(entry["score"], score)
+        entry["signs"] |= signs
         entry["repo"] = root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io"))
         entry["urls"].setdefault(key, hit.url)
     out: list[str] = []
+    own: str | None = None
 
     def rank(item: tuple[str, dict]) -> tuple:
         entry = item[1]
-        own = entry["score"] >= 4  # printed as "our code", on the title page, or named like the paper
-        return (not (own and entry["repo"]), not own, -entry["score"], entry["order"])
+        likely = entry["score"] >= 4  # printed as "our code", on the title page, or named like the paper
+        return (not (likely and entry["repo"]), not likely, -entry["score"], entry["order"])
 
     for root, entry in sorted(repos.items(), key=rank):
         urls: dict[str, str] = entry["urls"]
+        signs = entry["signs"]
+        if own is None and ("offered" in signs or len(signs & {"context", "named", "title page"}) >= 2):
+            own = urls.get(root) or next(iter(urls.values()))
         if root in urls:
             out.append(urls[root])  # the repository itself makes deep links into it redundant
         else:
             out.extend(urls.values())
-    return out
+    return CodeLinks(out, own)
 
 
 def _link_hits(lines: Sequence[Line], links: Sequence[Link], reference_lines: set[int]) -> list[_UrlHit]:
