@@ -21,7 +21,6 @@ from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 import arxiv
-import requests
 from arxiv import _feed
 
 from chatpaper.errors import ArxivError, ArxivRejectedError, ArxivUnavailableError
@@ -29,15 +28,13 @@ from chatpaper.models import ArxivEntry, PaperRef
 from chatpaper.ranking import find_keywords, matches_all
 from chatpaper.settings import Settings
 from chatpaper.sources.http import (
-    RETRYABLE_ERRORS,
     RETRYABLE_STATUS,
-    TIMEOUT,
     Retry,
     new_session,
     pacer_for,
     polite_delay,
     retry_after_seconds,
-    transport_failure,
+    send_get,
     with_retries,
 )
 from chatpaper.sources.local import report_name
@@ -310,6 +307,13 @@ def _named_ids(message: str, batch: Sequence[str]) -> list[str]:
     return named
 
 
+def _api_request_failed(exc: Exception) -> ArxivError:
+    return ArxivError(
+        f"arXiv API request failed ({type(exc).__name__}: {exc}); "
+        "check the arxiv_api_url setting (CHATPAPER_ARXIV_API_URL)"
+    )
+
+
 class _Transport(arxiv.Client):
     """`arxiv.Client` whose page fetch is `ArxivClient._get_feed` (see the module docstring)."""
 
@@ -553,15 +557,7 @@ class ArxivClient:
         def attempt() -> _feed.ParsedFeed:
             with self._pacer.slot():
                 self.calls += 1
-                try:
-                    response = self.session.get(url, timeout=TIMEOUT)
-                except RETRYABLE_ERRORS as exc:
-                    raise Retry(transport_failure(exc)) from None
-                except requests.RequestException as exc:
-                    raise ArxivError(
-                        f"arXiv API request failed ({type(exc).__name__}: {exc}); "
-                        "check the arxiv_api_url setting (CHATPAPER_ARXIV_API_URL)"
-                    ) from None
+                response = send_get(self.session, url, refused=_api_request_failed)
             if response.status_code in RETRYABLE_STATUS:
                 raise Retry(f"HTTP {response.status_code}", retry_after_seconds(response))
             message = error_message(response.content)

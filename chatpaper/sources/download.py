@@ -24,11 +24,11 @@ from chatpaper.settings import Settings
 from chatpaper.sources.http import (
     RETRYABLE_ERRORS,
     RETRYABLE_STATUS,
-    TIMEOUT,
     Retry,
     new_session,
     polite_delay,
     retry_after_seconds,
+    send_get,
     transport_failure,
     with_retries,
 )
@@ -130,12 +130,7 @@ def _fetch_to(url: str, target: Path, label: str) -> None:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle, new_session() as session:
-            try:
-                response = session.get(url, timeout=TIMEOUT, stream=True)
-            except RETRYABLE_ERRORS as exc:
-                raise Retry(transport_failure(exc)) from None
-            except requests.RequestException as exc:
-                raise _request_failed(label, url, exc) from None
+            response = send_get(session, url, refused=lambda exc: _request_failed(label, url, exc), stream=True)
             with response:
                 status = response.status_code
                 if status in RETRYABLE_STATUS:

@@ -16,21 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-import requests
-
 from chatpaper.errors import ArxivError
 from chatpaper.models import ArxivEntry
 from chatpaper.settings import Settings
 from chatpaper.sources.http import (
-    RETRYABLE_ERRORS,
     RETRYABLE_STATUS,
-    TIMEOUT,
     Retry,
     new_session,
     pacer_for,
     polite_delay,
     retry_after_seconds,
-    transport_failure,
+    send_get,
     with_retries,
 )
 
@@ -192,17 +188,15 @@ def fetch_announcement_feed(
     url = feed_url(categories, settings)
     pacer = pacer_for(url, settings.arxiv_delay)
 
+    def refused(exc: Exception) -> ArxivError:
+        return ArxivError(
+            f"arXiv's announcement feed {url} could not be fetched ({type(exc).__name__}: {exc}); "
+            "check the arxiv_rss_url setting (CHATPAPER_ARXIV_RSS_URL)"
+        )
+
     def attempt() -> bytes:
         with new_session() as session, pacer.slot():
-            try:
-                response = session.get(url, timeout=TIMEOUT)
-            except RETRYABLE_ERRORS as exc:
-                raise Retry(transport_failure(exc)) from None
-            except requests.RequestException as exc:
-                raise ArxivError(
-                    f"arXiv's announcement feed {url} could not be fetched ({type(exc).__name__}: {exc}); "
-                    "check the arxiv_rss_url setting (CHATPAPER_ARXIV_RSS_URL)"
-                ) from None
+            response = send_get(session, url, refused=refused)
         if response.status_code in RETRYABLE_STATUS:
             raise Retry(f"HTTP {response.status_code}", retry_after_seconds(response))
         if response.status_code != 200:

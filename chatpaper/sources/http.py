@@ -76,6 +76,23 @@ def transport_failure(exc: requests.RequestException) -> str:
     return f"connection failed ({type(exc).__name__})"
 
 
+def send_get(
+    session: requests.Session,
+    url: str,
+    *,
+    refused: Callable[[requests.RequestException], Exception],
+    stream: bool = False,
+) -> requests.Response:
+    """`session.get(url)` with transport failures sorted: a retryable one raises `Retry`, any other
+    raises `refused(exc)` (a bad URL fails the same way every time, so it names the setting to fix)."""
+    try:
+        return session.get(url, timeout=TIMEOUT, stream=stream)
+    except RETRYABLE_ERRORS as exc:
+        raise Retry(transport_failure(exc)) from None
+    except requests.RequestException as exc:
+        raise refused(exc) from None
+
+
 def is_arxiv_host(url: str) -> bool:
     """True for arxiv.org and its subdomains (export., rss., ...), whatever the scheme or port."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
