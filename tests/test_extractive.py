@@ -175,6 +175,11 @@ def test_split_chinese_punctuation_and_line_wraps() -> None:
         ("Corresponding author: ada@example.org, University of Somewhere.", "boilerplate"),
         ("the rest of a sentence that was cut by a page break.", "fragment"),
         ("The rest of this paper is organized as follows.", "roadmap"),
+        ("Second, dense retrievers are expensive to run over every passage of a long document.", "dangling"),
+        ("Furthermore, in contrast to motion planning, learning only has access to limited information.", "dangling"),
+        ("Lastly we present figures with the some selected parameters.", "dangling"),
+        ("In addition, the reranker is trained with a contrastive loss on question pairs.", "dangling"),
+        ("此外，我们还设计了一个术语词典约束的解码策略。", "dangling"),
     ],
 )
 def test_junk_sentences_are_recognized(sentence: str, reason: str) -> None:
@@ -187,6 +192,10 @@ def test_prose_is_not_junk() -> None:
     assert junk_reason("We report P@10 and F1@5 for all methods on the test split.") is None  # not an e-mail
     assert junk_reason("Table 1 lists the barriers that participants reported in the interviews.") is None
     assert junk_reason("Semantic Scholar clusters these papers by title similarity and DOI overlap.") is None
+    # openers that do not lean on the sentence before
+    assert junk_reason("In contrast to dense retrieval, sparse retrieval needs no GPU at question time.") is None
+    assert junk_reason("First-order methods dominate the training of large neural networks today.") is None
+    assert junk_reason("In addition to accuracy, we report the number of tokens each reader consumes.") is None
 
 
 # --- the four points ----------------------------------------------------------------------------
@@ -237,6 +246,58 @@ def test_prior_work_does_not_invent_a_judgement() -> None:
     prior = summarize(full_paper()).summary.prior_work
     assert_quoted(prior, paper_text(full_paper()))
     assert "motivation" not in prior.lower()
+
+
+def test_a_sentence_that_carries_on_from_the_one_before_is_not_quoted_when_others_serve() -> None:
+    """ "Second, ...", "Furthermore, ...", "Lastly we present figures ..." point at a sentence the summary
+    leaves out; and "we present figures" is no method."""
+    related = (
+        "Dense retrievers such as DPR (Karpukhin et al., 2020) encode queries and passages with two encoders. "
+        "Second, existing retrievers are expensive to run over every passage of a long document at question time. "
+        "Furthermore, previous work on multi-hop retrieval suffers from redundancy and is limited to two hops [12]. "
+        "However, existing methods score every passage on its own and fail to capture relations between them."
+    )
+    method = (
+        "Lastly we present figures with the selected parameters for every dataset we consider. "
+        "A graph neural network with two layers scores each node, and the top eight passages are passed on. "
+        "We propose a two-stage retriever that links passages into a graph of shared entities."
+    )
+    paper = make_paper(
+        ("1 Introduction", "introduction", INTRODUCTION),
+        ("2 Related Work", "related_work", related),
+        ("3 Method", "method", method),
+        ("4 Experiments", "experiments", EXPERIMENTS),
+        abstract="",
+    )
+    points = summarize(paper).summary
+    for point in (points.prior_work, points.method):
+        assert not re.search(r"(?:^|[.!?] )(?:Second|Furthermore|Lastly)\b", point), point
+    assert "existing methods score every passage on its own" in points.prior_work
+    assert "We propose a two-stage retriever" in points.method
+
+
+def test_prior_work_without_a_related_work_section_comes_from_sentences_about_earlier_work() -> None:
+    """No related-work section: the introduction's sentences that cite or name earlier methods and their
+    limits, not the paper's own definitions."""
+    introduction = (
+        "Spectra are represented at m instances of independent experimental variables such as time or pH. "
+        "Each dataset is a matrix whose rows are spectra and whose columns are time traces of the system. "
+        "Earlier tools fit one dataset at a time and cannot share parameters between related experiments. "
+        "The concentration profiles and the spectra of the components make up the two factors of the model. "
+        "General-purpose optimizers (Bates and Watts 1988) need the model written out by hand for every case. "
+        "The time traces of one component are sums of exponential decays convolved with the instrument response."
+    )
+    paper = make_paper(
+        ("1 Introduction", "introduction", introduction),
+        ("2 Models", "method", METHOD),
+        ("3 Case study", "experiments", EXPERIMENTS),
+        abstract="",
+    )
+    prior = summarize(paper).summary.prior_work
+    assert prior.startswith("Earlier tools fit one dataset at a time")
+    assert "General-purpose optimizers (Bates and Watts 1988)" in prior
+    for definition in ("Each dataset is a matrix", "make up the two factors", "sums of exponential decays"):
+        assert definition not in prior
 
 
 def test_figures_and_comparisons_make_a_results_sentence() -> None:
@@ -465,6 +526,7 @@ def test_forty_page_paper_is_fast() -> None:
 # --- real papers ----------------------------------------------------------------------------------
 
 SCAN_WITHOUT_TEXT = "lynch-mit-lcs-tm394-scan.pdf"
+CARRIES_ON = re.compile(r"(?:First|Second|Third|Furthermore|Moreover|Finally|Lastly|Also|In addition|Additionally)\b")
 
 
 @pytest.mark.corpus
@@ -489,4 +551,10 @@ def test_corpus_papers_give_valid_quoted_summaries(corpus_dir: Path, corpus_trut
             assert_quoted(text, source)
         if record["language"] == "zh":
             assert re.search(r"[\u4e00-\u9fff]", answer.summary.method), record["file"]
+        for name, text in answer.summary.model_dump().items():
+            # no quote that leans on a sentence left out ("Second, ...", "Furthermore, ..."), unless a point
+            # has nothing else (a fallback of one sentence)
+            quoted = split_sentences(text)
+            leaning = [q for q in quoted if CARRIES_ON.match(q)]
+            assert len(quoted) == 1 or not leaning, f"{record['file']} {name}: {leaning}"
         assert answer.model_dump_json() == backend.summarize(paper, "en").answer.model_dump_json()

@@ -121,17 +121,29 @@ CUES: dict[Point, tuple[_Cue, ...]] = {
             "drawbacks?|shortcomings?|lacks?|lacking|insufficient|does not|do not|cannot|costly|expensive|"
             "然而|但是|缺乏|局限|不足|难以|无法|成本高|较差|较低",
         ),
+        (
+            1.0,
+            "(?:earlier|recent|other|many|several|some|these) (?:work|works|studies|methods|approaches|techniques|"
+            "systems|authors|researchers)|(?:was|were) (?:proposed|introduced|developed) (?:by|in)|"
+            "not (?:scalable|suitable|applicable|robust)|(?:ignores?|overlooks?|neglects?)|restricted to|prone to|"
+            "remains? (?:an? )?(?:challenge|open|unclear|difficult|unsolved)",
+        ),
         (0.5, "et al\\.?|rel(?:y|ies) on|requires?|only|despite|although|while|approaches|methods|等人|依赖|一些研究"),
     ),
     "method": _cues(
         (
+            # the paper names what it contributes: "we propose ...", "we present ... method" (but "we present
+            # figures" or "we describe the data" is no method)
             1.5,
-            "we propose|we introduce|we present|we develop|we design|we devise|we describe|we formulate|"
-            "this paper proposes|this paper presents|this work proposes|this work presents|"
-            "in this (?:paper|work|article|letter)|"
+            "we (?:propose|introduce|develop|devise|design)|in this (?:paper|work|article|letter)|"
+            "we (?:present|describe|formulate)(?:\\W+[\\w-]+){0,6}?\\W+"
+            "(?:method|model|approach|framework|algorithm|technique|system|architecture|pipeline|network|scheme|"
+            "strateg(?:y|ie)|procedure|solution|agent|formulation|benchmark|dataset|package|tool)(?:e?s)?|"
+            "this (?:paper|work|article) (?:proposes|presents|introduces|develops|describes)|"
             "our (?:approach|method|framework|model|system|algorithm|technique)|"
             "the proposed|本文提出|我们提出|本文设计|我们设计|本文|提出了",
         ),
+        (0.8, "we present|we describe|we formulate"),
         (
             0.6,
             "we (?:use|train|apply|leverage|adopt|employ|build|construct|extend|combine|define|model|compute)|"
@@ -174,8 +186,13 @@ CENTRALITY_WEIGHT = 5.0  # cosines with the whole paper mostly fall in 0.05-0.3
 
 _CITATION = re.compile(r"\[[^\[\]]{1,60}\]|\([^()]{0,60}\d{4}[a-z]?\)")
 
-# Sentences that lean on the one before read badly out of context.
-_DANGLING = re.compile(r"^(?:this|these|that|those|it|its|they|such|thus|hence|therefore|then|also|similarly)\b")
+# Sentences whose subject points back at the one before ("These models ...", "It ...") read badly out of
+# context; "This paper ..." does not. (Connectives such as "Second," make a sentence a fallback only: see
+# `junk_reason`.)
+_DANGLING = re.compile(
+    r"^(?:this|these|that|those|it|its|they|their|such|neither|either|both)\b(?!\s+(?:paper|work|article|study|letter|thesis|report))",
+    re.IGNORECASE,
+)
 
 # Headings whose sections a summary should not quote, and roles for headings the reader left as "other".
 _SKIP_HEADING = re.compile(
@@ -386,7 +403,15 @@ def _score(point: Point, sentence: _Sentence, centrality: float) -> float:
     position = max(0.4, 1 / (1 + POSITION_DECAY[point] * sentence.position))
     score = weight * position * (0.5 + cue - 0.6 * anti + CENTRALITY_WEIGHT * centrality)
     if _DANGLING.match(text):
-        score *= 0.7
+        score *= 0.5
+    if point == "prior_work" and sentence.role != "related_work" and not cue and not _CITATION.search(text):
+        # outside a related-work section, a sentence neither citing nor naming earlier work and its limits
+        # is about this paper's own subject (a model definition), not about past methods
+        score *= 0.4
+    if point == "method" and sentence.role != "method" and not cue:
+        # outside a method section, only a sentence that says what the paper does ("we propose", "our
+        # framework consists of") describes the method; the rest of an introduction is its background
+        score *= 0.5
     if text.endswith(("?", "？")):  # research questions, not answers
         score *= 0.5
     if point != "prior_work":  # a string of citations is about other papers

@@ -46,8 +46,11 @@ _LATIN_END = re.compile(
 # A Chinese sentence end needs no following space.
 _CJK_END = re.compile(r"[。！？；](?:[”’」』）)\]]*)")
 _ENUMERATOR = re.compile(r"^(?:\(?\d{1,2}\)|\d{1,2}\.|\([a-z]\)|[•▪●◦-])\s+(?=[A-Z])")
-# A run-in paragraph heading that the sentence itself then repeats.
-_RUN_IN_HEADING = re.compile(r"^((?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*)\s+(?=\1\b)")
+# A run-in paragraph heading that the sentence itself then repeats, or that a dash sets off
+# ("Paraphrase Generation - Traditionally ...").
+_RUN_IN_HEADING = re.compile(
+    r"^((?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*)\s+(?=\1\b)|^(?:[A-Z][\w-]*\s+){0,4}[A-Z][\w-]*\s+[-–—]\s+(?=[A-Z])"
+)
 _LABEL = re.compile(
     r"^(?:abstract|summary|index terms|keywords?|摘\s*要|关键词)\s*(?:[—–\-:.：]\s*|\s+(?=[A-Z]))",
     re.IGNORECASE,
@@ -80,6 +83,18 @@ _ROADMAP = re.compile(
     r"\b(?:sections?|chapters?|appendix) \d+(?:\.\d+)* (?:describes?|presents?|contains?|discusses|introduces?|"
     r"concludes?|reports?|gives?|outlines?|details?|provides?|shows?)\b|\b(?:rest|remainder) of (?:this|the) "
     r"(?:paper|article|work|letter)\b|\bis organi[sz]ed as follows\b|本文的?(?:其余|剩余)部分",
+    re.IGNORECASE,
+)
+# Openers that carry on from the sentence before ("Second, ...", "Furthermore, ...", "Lastly we ...", "此外，"):
+# quoted on its own such a sentence points at nothing, and dropping the word would leave "in contrast to ..."
+# or "we present ..." without the contrast or list it belongs to.
+_CONNECTIVE = re.compile(
+    r"^[\"“‘(]?(?:(?:(?:first|second|third|fourth|fifth)(?:ly)?|then|finally|lastly|also|furthermore|moreover|"
+    r"additionally|besides|likewise|similarly|thus|hence|therefore|consequently|accordingly|nevertheless|"
+    r"nonetheless|meanwhile|instead|otherwise)(?![\w\-'’])"
+    r"|(?:in addition|as a result|in contrast|by contrast|on the other hand|on the contrary|in particular|"
+    r"for this reason|to this end|in turn|at the same time|as such|in other words|that is)\s*,)"
+    r"|^(?:此外|另外|其次|再次|再者|最后|同时|因此|所以|而且|并且|首先|第[一二三四五]|总之|于是|由此)",
     re.IGNORECASE,
 )
 _INLINE_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Tab\.)\s*\d+[a-z]?\s*:")
@@ -241,7 +256,7 @@ def strip_label(sentence: str) -> str:
 
 # Reasons that make a sentence a poor quote but still prose: a fallback may use it when a paper
 # has nothing better (an abstract-only paper, a fragmentary OCR layer).
-SOFT_REASONS = frozenset({"short", "fragment", "title-case", "unterminated", "has-url", "roadmap"})
+SOFT_REASONS = frozenset({"short", "fragment", "title-case", "unterminated", "has-url", "roadmap", "dangling"})
 
 
 def junk_reason(sentence: str) -> str | None:
@@ -281,6 +296,8 @@ def junk_reason(sentence: str) -> str | None:
         return "roadmap"
     if without_urls != sentence:
         return "has-url"
+    if _CONNECTIVE.match(sentence):
+        return "dangling"
     if not cjk:
         if sentence.lstrip('"“‘([')[:1].islower() or _CITATION_TAIL.match(sentence):
             return "fragment"
