@@ -261,25 +261,19 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
             weight = len(ln.text)
             diff[a] += weight
             diff[b] -= weight
-    crossing = []
-    acc = 0
-    for x in range(n):
-        acc += diff[x]
-        crossing.append(acc)
+    crossing = list(itertools.accumulate(diff[:n]))
     best = min(crossing[lo:hi])
-    # the run of minimal crossing nearest the text centre
+    # the runs of minimal crossing; the one nearest the text centre wins
     centre = (left + right) / 2
     runs: list[tuple[int, int]] = []
-    start = None
-    for x in range(lo, hi):
-        if crossing[x] == best:
-            if start is None:
-                start = x
-        elif start is not None:
-            runs.append((start, x - 1))
-            start = None
-    if start is not None:
-        runs.append((start, hi - 1))
+    minimal = [x for x in range(lo, hi) if crossing[x] == best]
+    start = prev = minimal[0]
+    for x in minimal[1:]:
+        if x != prev + 1:
+            runs.append((start, prev))
+            start = x
+        prev = x
+    runs.append((start, prev))
     a, b = min(runs, key=lambda r: (-(r[1] - r[0]) // 6, abs((r[0] + r[1]) / 2 - centre)))
     gutter = (a + b) / 2
     left_chars = sum(len(ln.text) for ln in body if ln.x1 <= gutter + 1)
@@ -663,8 +657,14 @@ _LOWER = re.compile(r"[^\W\d_A-Z\u00c0-\u00de\u4e00-\u9fff]")
 _UPPER = re.compile(r"[A-Z\u00c0-\u00de]")
 
 
+_DROP_ASCII_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
+
+
 def is_mostly_upper(text: str) -> bool:
     """ALL CAPS (or small caps) text, allowing the odd lower-case symbol ("LARGE z LIMIT")."""
+    ascii_lower = len(text) - len(text.translate(_DROP_ASCII_LOWER))  # a lower bound of `lower` below
+    if ascii_lower > 3 and ascii_lower * 4 > len(text):
+        return False  # ordinary prose, told without the regexes (asked for every line)
     lower = len(_LOWER.findall(text))
     if lower > 3 and lower * 4 > len(text):
         return False  # ordinary prose: decided without counting capitals

@@ -7,7 +7,6 @@ thesis never holds more than one MuPDF page (and its text page) in memory.
 from __future__ import annotations
 
 import functools
-import math
 import re
 import threading
 from collections.abc import Iterator
@@ -127,7 +126,7 @@ class PdfDocument:
                     # text coordinates are those of the unrotated page
                     box = page.rect if page.rotation == 0 else page.cropbox
                     width, height = box.width, box.height
-                    cover = _image_cover(page) if _text_chars(data) < 30 else 0.0
+                    cover = 0.0 if _has_text(data) else _image_cover(page)
                     del page
                 except Exception as exc:
                     raise BrokenPdfError(
@@ -138,25 +137,29 @@ class PdfDocument:
             yield Page(number=index + 1, width=width, height=height, lines=lines, links=links, image_cover=cover)
 
 
-def _text_chars(data: dict) -> int:
-    return sum(
-        len(span.get("text", "").strip())
-        for block in data.get("blocks", ())
-        for line in block.get("lines", ())
-        for span in line.get("spans", ())
-    )
+def _has_text(data: dict, enough: int = 30) -> bool:
+    """Whether the page has `enough` printed characters (stops counting there: most pages have thousands)."""
+    chars = 0
+    for block in data.get("blocks", ()):
+        for line in block.get("lines", ()):
+            for span in line.get("spans", ()):
+                chars += len(span.get("text", "").strip())
+                if chars >= enough:
+                    return True
+    return False
 
 
 def _uri_links(page: pymupdf.Page, number: int) -> list[Link]:
-    """Web links only; walking the chain directly skips resolving every internal (citation) link."""
+    """Web links only. MuPDF's own link chain is walked: PyMuPDF's `Link.next` looks up the annotation
+    list again for every link, which made a page with a few hundred citation links cost more than its text."""
     out = []
-    link = page.first_link
-    while link:
-        uri = link.uri or ""
+    link = pymupdf.mupdf.fz_load_links(page.this)
+    while link.m_internal:
+        uri = link.m_internal.uri or ""
         if uri.startswith(("http://", "https://", "www.")):
-            r = link.rect
+            r = link.rect()
             out.append(Link(uri=uri, page=number, x0=r.x0, y0=r.y0, x1=r.x1, y1=r.y1))
-        link = link.next
+        link = link.next()
     return out
 
 
@@ -225,6 +228,8 @@ def _is_tinted(color: int) -> bool:
 
 
 def _is_upper(text: str) -> bool:
+    if not text.isupper():  # a lower-case letter, or no cased letter at all: the usual line, decided at C speed
+        return False
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
 
@@ -244,28 +249,44 @@ def _lines(data: dict, page_no: int, *, keep_spans: bool) -> list[Line]:
     return lines
 
 
+# Per (font name as embedded, flags): the name without its subset prefix, and bold, italic, monospace.
+# A paper uses a few dozen of these against some hundred thousand spans, so each is worked out once.
+_SPAN_STYLES: dict[tuple[str, int], tuple[str, bool, bool, bool]] = {}
+_TINTS: dict[int, bool] = {}
+
+
+def _span_style(raw_font: str, flags: int) -> tuple[str, bool, bool, bool]:
+    font = _font_name(raw_font)
+    named_bold, named_italic, named_mono = _font_traits(font)
+    return font, bool(flags & 16) or named_bold, bool(flags & 2) or named_italic, bool(flags & 8) or named_mono
+
+
 def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | None:
     parts: list[str] = []
     spans: list[Span] = []
-    styles: dict[tuple[float, str, bool, bool, bool], int] = {}
-    head: bool | None = None  # is the first worded span bold/italic
-    head_bold = False  # ... and bold in particular (a caption's "Table 1" label)
-    tail = False  # is the last worded span plain
+    # weight per (size, font as embedded, flags); folded into the line's styles once at the end
+    weights: dict[tuple[float, str, int], int] = {}
+    looks: list[tuple[str, bool, bool, bool]] = []  # the style of each part
     tinted = 0
-    for s in raw.get("spans", ()):
-        text = s.get("text", "")
+    styles_of = _SPAN_STYLES
+    for s in raw["spans"]:
+        text = s["text"]
         if not text:
             continue
-        size = float(s.get("size", 0.0))
-        if not math.isfinite(size):
+        size = s["size"]
+        if not -1e9 < size < 1e9:  # NaN or infinite: a broken font matrix
             continue
-        font = _font_name(s.get("font", ""))
-        flags = int(s.get("flags", 0))
-        named_bold, named_italic, named_mono = _font_traits(font)
-        bold = bool(flags & 16) or named_bold
-        italic = bool(flags & 2) or named_italic
-        mono = bool(flags & 8) or named_mono
-        text = clean_text(text)
+        raw_font = s["font"]
+        flags = s["flags"]
+        key = (raw_font, flags)
+        style = styles_of.get(key)
+        if style is None:
+            if len(styles_of) > 4096:  # a long batch meets many subset fonts: keep the table small
+                styles_of.clear()
+            style = styles_of[key] = _span_style(raw_font, flags)
+        font, bold, italic, _ = style
+        if not text.isascii() or "`" in text:
+            text = clean_text(text)
         if flags & 1 and parts and _is_note_mark(text, parts[-1]):
             # a footnote mark glued to prose ("S2ORC,1", "superconductors1") is not part of the text;
             # the span itself is kept below for author/affiliation markers
@@ -274,27 +295,41 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
                 spans.append(Span(text, size, font, bold, italic, True, x0, x1, y0, y1))
             continue
         parts.append(text)
-        if _WORDED.search(text):
-            if head is None:
-                head = bold or italic
-                head_bold = bold
-            tail = not (bold or italic)
+        looks.append(style)
         weight = len(text.strip())
         if weight:
-            key = (round(size, 1), font, bold, italic, mono)
-            styles[key] = styles.get(key, 0) + weight
-            if _is_tinted(s.get("color", 0)):
-                tinted += weight
+            wkey = (size, raw_font, flags)
+            weights[wkey] = weights.get(wkey, 0) + weight
+            color = s["color"]
+            if color:
+                tint = _TINTS.get(color)
+                if tint is None:
+                    if len(_TINTS) > 4096:
+                        _TINTS.clear()
+                    tint = _TINTS[color] = _is_tinted(color)
+                if tint:
+                    tinted += weight
         if keep_spans:
             x0, y0, x1, y1 = s["bbox"]
             spans.append(Span(text, size, font, bold, italic, bool(flags & 1), x0, x1, y0, y1))
     text = "".join(parts)
-    if not text.strip() or not styles:
+    if not weights or not text.strip():
         return None
+    styles: dict[tuple[float, str, bool, bool, bool], int] = {}
+    for (size, raw_font, flags), weight in weights.items():
+        font, bold, italic, mono = styles_of[(raw_font, flags)]
+        skey = (round(size, 1), font, bold, italic, mono)
+        styles[skey] = styles.get(skey, 0) + weight
     size, font, bold, italic, mono = max(styles.items(), key=lambda kv: kv[1])[0]
     if len(styles) > 1 and _is_upper(text):
         # small caps: the capitals' size, not the reduced size of the lower-case letters
         size = max(key[0] for key in styles)
+    # a run-in heading starts in bold or italic and goes on in plain text ("Datasets. We use")
+    worded = [k for k in (0, -1) if _WORDED.search(parts[k])] if len(parts) > 1 else []
+    if len(worded) < 2:  # usually the first and the last part are words; else look further in
+        worded = [k for k, part in enumerate(parts) if _WORDED.search(part)]
+    head = looks[worded[0]] if worded else None
+    last = looks[worded[-1]] if worded else None
     x0, y0, x1, y1 = raw["bbox"]
     return Line(
         page=page_no,
@@ -310,8 +345,8 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         mono=mono,
         block=block_no,
         spans=spans if keep_spans else None,
-        styled_head=bool(head),
-        bold_head=head_bold,
-        plain_tail=tail,
+        styled_head=head is not None and (head[1] or head[2]),
+        bold_head=head is not None and head[1],
+        plain_tail=last is not None and not (last[1] or last[2]),
         colored=tinted * 2 > sum(styles.values()),
     )

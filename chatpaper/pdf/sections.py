@@ -109,8 +109,15 @@ class Numbering:
     first: int  # value of the first component, for sequence checks
 
 
+_NUMBER_WORDS = ("appendix", "annex", "chapter", "section")
+
+
+@functools.lru_cache(maxsize=16384)
 def parse_numbering(text: str) -> tuple[Numbering | None, str]:
     """Split a heading into its number (if any) and its words."""
+    head = text.lstrip()[:1]
+    if "a" <= head <= "z" and not text.lstrip()[:8].lower().startswith(_NUMBER_WORDS):
+        return None, text.strip()  # a line of prose: only "appendix A" may start in lower case (asked per line)
     m = _NUMBERING.match(text.strip())
     if not m or not m.group("rest").strip():
         return None, text.strip()
@@ -355,19 +362,38 @@ def role_from_heading(heading: str) -> SectionRole | None:
     if words.strip() in ("acknowledgment", "acknowledgments", "acknowledgement", "acknowledgements"):
         return "other"
     # the first role word printed wins: "Experiments and Results" is experiments, "Discussion & Future Work"
-    # is discussion
+    # is discussion; at one place the role listed first (the alternatives are in `_ROLE_WORDS` order, and a
+    # regex tries them in order at the leftmost place any of them fits)
     best: tuple[int, int, SectionRole] | None = None
-    for rank, (role, keys) in enumerate(_ROLE_WORDS):
-        for key in keys:
-            at = words.find(key) if _starts_cjk(key) else words.find(f" {key} ")
-            if at >= 0 and (best is None or (at, rank) < best[:2]):
-                best = (at, rank, role)
+    for pattern in (_LATIN_ROLE_KEYS, _CJK_ROLE_KEYS):
+        m = pattern.search(words)
+        if m:
+            rank, role = _ROLE_OF_KEY[m.group("key")]
+            if best is None or (m.start(), rank) < best[:2]:
+                best = (m.start(), rank, role)
     return best[2] if best else None
 
 
+def _key_patterns(keys: Iterable[str], latin_end: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One regex for the Latin keys (whole words: " key" + `latin_end`) and one for the Chinese ones."""
+    keys = list(keys)
+    latin = "|".join(re.escape(k) for k in keys if not _starts_cjk(k))
+    chinese = "|".join(re.escape(k) for k in keys if _starts_cjk(k))
+    return re.compile(f" (?P<key>{latin}){latin_end}"), re.compile(f"(?P<key>{chinese})")
+
+
+_ROLE_OF_KEY: dict[str, tuple[int, SectionRole]] = {}
+for _rank, (_role, _keys) in enumerate(_ROLE_WORDS):
+    for _key in _keys:
+        _ROLE_OF_KEY.setdefault(_key, (_rank, _role))
+_LATIN_ROLE_KEYS, _CJK_ROLE_KEYS = _key_patterns(_ROLE_OF_KEY, " ")
+_LATIN_END_MATTER, _CJK_END_MATTER = _key_patterns(_END_MATTER, "")
+
+
+@functools.lru_cache(maxsize=4096)
 def _is_end_matter(heading: str) -> bool:
     words = _words(strip_numbering(heading))
-    return any((k in words) if _starts_cjk(k) else (f" {k}" in words) for k in _END_MATTER)
+    return bool(_LATIN_END_MATTER.search(words) or _CJK_END_MATTER.search(words))
 
 
 def _is_references(heading: str) -> bool:
@@ -466,8 +492,9 @@ def _heading_like(text: str, number: Numbering | None) -> bool:
     return not (words.count("=") or (re.search(r"\d{3,}\s*$", words) and not number))
 
 
-def _runs(lines: Sequence[Line], skip: set[int]) -> Iterable[tuple[int, int]]:
-    """Consecutive lines of one style in one column: a multi-line heading is one run."""
+def _runs(lines: Sequence[Line], skip: set[int], styles: Sequence[Style]) -> Iterable[tuple[int, int]]:
+    """Consecutive lines of one style in one column: a multi-line heading is one run (`styles[i]` is
+    `_style(lines[i])`)."""
     i, n = 0, len(lines)
     while i < n:
         if i in skip:
@@ -475,15 +502,15 @@ def _runs(lines: Sequence[Line], skip: set[int]) -> Iterable[tuple[int, int]]:
             continue
         j = i + 1
         first = lines[i]
-        style = _style(first)
+        style = styles[i]
         while (
             j < n
             and j not in skip
             and j - i < 4
             and lines[j].page == first.page
             and lines[j].col == first.col
-            and _continues(_style(lines[j]), style)
-            and (_same_case_and_slant(_style(lines[j]), style) or lines[j].width <= first.width + 2)
+            and _continues(styles[j], style)
+            and (_same_case_and_slant(styles[j], style) or lines[j].width <= first.width + 2)
             and lines[j].width <= 1.5 * lines[j - 1].width  # a short line then a full one: heading, then text
             and lines[j].gap_above < 1.2 * first.size
             and parse_numbering(lines[j].text)[0] is None
@@ -496,9 +523,22 @@ def _runs(lines: Sequence[Line], skip: set[int]) -> Iterable[tuple[int, int]]:
 def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[_Candidate]:
     """Lines that stand out from the body text the way headings do."""
     out: list[_Candidate] = []
-    for i, j in _runs(lines, skip):
+    styles = [_style(ln) for ln in lines]
+    body_family = _family(body.font)
+    for i, j in _runs(lines, skip, styles):
         first = lines[i]
         if j - i > 3 or first.tabular or lines[j - 1].runin:
+            continue
+        # set like the body in every way a heading can differ (the test below, without its word checks):
+        # running text, decided before its words are looked at
+        if not (
+            first.size >= body.size + max(0.9, 0.07 * body.size)
+            or (first.bold and not body.bold)
+            or first.upper
+            or first.italic
+            or (first.colored and not body.colored)
+            or (styles[i].family != body_family and not first.mono)
+        ):
             continue
         text = join_lines([ln.text for ln in lines[i:j]]).strip()
         if len(text) > 160 or first.mono:
@@ -515,7 +555,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         slanted = first.italic and number is not None  # IEEE sub-sections: "A. Italic Title"
         # numbered lines in another typeface or in colour, at body size and weight
         marked = (number is not None or _known(words)) and (
-            (first.colored and not body.colored) or (_family(first.font) != _family(body.font) and not first.mono)
+            (first.colored and not body.colored) or (styles[i].family != body_family and not first.mono)
         )
         if not (bigger or bolder or capital or slanted or marked):
             continue
@@ -524,7 +564,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         # a heading sits apart: extra space above, or the text after it changes style
         isolated = prev_gap >= body.line_gap + 0.15 * body.size or i == 0 or lines[i - 1].page != first.page
         if nxt is not None and not isolated:
-            isolated = not _same_style(_style(nxt), _style(first))
+            isolated = not _same_style(styles[j], styles[i])
         if not isolated:
             continue
         # the same style going on right below is a bold paragraph, not a heading (unless it is a heading too)
@@ -532,7 +572,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
             nxt is not None
             and nxt.page == first.page
             and nxt.col == first.col
-            and _same_style(_style(nxt), _style(first))
+            and _same_style(styles[j], styles[i])
             and nxt.gap_above < body.line_gap + 0.15 * body.size
             and parse_numbering(nxt.text)[0] is None
         ):
@@ -543,7 +583,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
                 end=j,
                 text=text,
                 page=first.page,
-                style=_style(first),
+                style=styles[i],
                 number=number,
                 words=words,
             )
@@ -578,9 +618,12 @@ def _increasing_run(numbers: Sequence[int]) -> int:
     return count
 
 
-def headings_from_fonts(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[Heading]:
+def headings_from_fonts(
+    lines: Sequence[Line], body: BodyStyle, skip: set[int], cands: Sequence[_Candidate] | None = None
+) -> list[Heading]:
     """Headings by font statistics: the top-level style, then lower levels by numbering and prominence."""
-    cands = find_candidates(lines, body, skip)
+    if cands is None:
+        cands = find_candidates(lines, body, skip)
     if not cands:
         return []
     top = _best_sequence_style(cands)
@@ -634,6 +677,7 @@ def _levels(cands: Sequence[_Candidate], top: Style) -> list[Heading]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _known(words: str) -> bool:
     return bool(role_from_heading(words) or _is_end_matter(words))
 
@@ -649,10 +693,12 @@ def _depth(number: Numbering, top_kind: str | None) -> int:
 # --- headings from the PDF outline ---------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16384)
 def _norm(text: str) -> str:
     return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "", text.lower())
 
 
+@functools.lru_cache(maxsize=16384)
 def _norm_words(text: str) -> str:
     text = strip_numbering(text)
     # outlines often drop the dot ("II Self-consistent ..."): strip a bare leading label too
@@ -766,9 +812,12 @@ def _match_on_page(
 
 
 def merge_outline_and_fonts(
-    from_outline: list[Heading], from_fonts: list[Heading], lines: Sequence[Line], body: BodyStyle, skip: set[int]
+    from_outline: list[Heading], cands: Sequence[_Candidate], lines: Sequence[Line], body: BodyStyle, skip: set[int]
 ) -> list[Heading]:
-    """The outline is authoritative; add printed top-level headings it leaves out (Acknowledgments, References)."""
+    """The outline is authoritative; add printed top-level headings it leaves out (Acknowledgments, References).
+
+    `cands` are the heading candidates `find_candidates` gives for these lines.
+    """
     top_styles = [h.style for h in from_outline if h.level == 1]
     if not top_styles:
         return from_outline
@@ -778,7 +827,7 @@ def merge_outline_and_fonts(
         taken.update(range(h.index, h.end))
     extra = []
     last_top = max((h.index for h in from_outline if h.level == 1), default=-1)
-    for c in find_candidates(lines, body, skip):
+    for c in cands:
         if c.index in taken or not _same_style(c.style, top):
             continue
         if c.number is None and (c.index > last_top or _known(c.words)) and _heading_like(c.text, None):
@@ -831,13 +880,14 @@ def extract_sections(
 ) -> SectionTree:
     """Find the headings (outline first, fonts otherwise), then cut the text between them into sections."""
     skip = skip or set()
-    from_fonts = headings_from_fonts(lines, body, skip)
+    cands = find_candidates(lines, body, skip)
+    from_fonts = headings_from_fonts(lines, body, skip, cands)
     headings: list[Heading] | None = None
     entries = outline_levels(outline, title)
     if entries:
         from_outline = headings_from_outline(lines, entries, body, skip)
         if from_outline is not None:
-            headings = merge_outline_and_fonts(from_outline, from_fonts, lines, body, skip)
+            headings = merge_outline_and_fonts(from_outline, cands, lines, body, skip)
     if headings is None:
         headings = from_fonts
     headings = _drop_repeats(headings)
