@@ -515,14 +515,27 @@ _CODE_HOST = re.compile(
     r"sourceforge\.net|[\w-]+\.github\.io|[\w-]+\.gitlab\.io)(?:/|$)",
     re.I,
 )
-_OWN_CONTEXT = re.compile(
-    r"\b(?:our|we)\b[^.]{0,60}\b(?:code|implementation|models?|data(?:sets?)?|repository|tool(?:kit)?|library|"
-    r"system|package|software|benchmark)\b"
-    r"|\b(?:code|implementation|source(?: code)?|data(?:sets?)?|models?|weights|checkpoints|software|toolkit|package)"
+# what authors release: their code, data, models
+_WHAT = (
+    r"(?:code|implementation|models?|data(?:sets?)?|repository|tool(?:kit)?|library|system|package|software|"
+    r"benchmark)"
+)
+# "... is available at", "project page", "项目地址": the link is offered for readers to get something
+_OFFERED_AT = (
+    r"\b(?:code|implementation|source(?: code)?|data(?:sets?)?|models?|weights|checkpoints|software|toolkit|package)"
     r"\b[^.]{0,40}\b(?:is|are|will be|has been|have been|can be)\b[^.]{0,25}\b(?:available|released|public(?:ly)?|"
     r"open[- ]sourced?|accessed|found|downloaded|retrieved)"
     r"|\bavailable (?:at|from|on)\s*:?\s*$|\breleased? (?:at|on)\b|\bproject (?:page|website)\b|"
-    r"\bgithub repo(?:sitory)?\b|\b(?:code|project|website|homepage|demo)\s*[:：]?\s*$|项目地址|代码|开源",
+    r"\bgithub repo(?:sitory)?\b|\b(?:code|project|website|homepage|demo)\s*[:：]?\s*$|项目地址|代码|开源"
+)
+_OWN_CONTEXT = re.compile(rf"\b(?:our|we)\b[^.]{{0,60}}\b{_WHAT}\b|{_OFFERED_AT}", re.I)
+# The context as a sign of the paper's own link, without `_OWN_CONTEXT`'s loosest reading "we ... data"
+# ("We evaluate on the QQP dataset.3https://github.com/...": someone else's dataset), which only "our" or a
+# verb of releasing makes the authors' own.
+_OWN_SIGN = re.compile(
+    rf"\bour\b[^.]{{0,60}}\b{_WHAT}\b"
+    r"|\bwe\b[^.]{0,30}\b(?:release[sd]?|provide|make|made|open[- ]source[sd]?|publish(?:es|ed)?|share)\b"
+    rf"|{_OFFERED_AT}",
     re.I,
 )
 _PAGE_LABEL = re.compile(r"(project\s*page|website|homepage|demo|project)\s*[:：]\s*$|项目地址\s*[:：]?\s*$", re.I)
@@ -640,7 +653,8 @@ def find_code_links(
         context = _URL.sub(" ", hit.context)[-100:]
         if _OWN_CONTEXT.search(context):
             score += 3
-            signs.add("context")
+            if _OWN_SIGN.search(context):
+                signs.add("context")
             if _OWN_STRONG.search(context):
                 signs.add("offered")
         root = _repo_root(key)
