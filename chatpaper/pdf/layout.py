@@ -304,7 +304,7 @@ def _assign_columns(lines: list[Line], gutter: float, span: float) -> None:
 
 def _same_row(a: Line, b: Line) -> bool:
     overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return overlap >= 0.5 * min(a.height, b.height)
+    return overlap >= 0.5 * min(a.y1 - a.y0, b.y1 - b.y0)  # (not the height property: asked very often)
 
 
 def merge_fragments(lines: list[Line]) -> list[Line]:
@@ -313,22 +313,24 @@ def merge_fragments(lines: list[Line]) -> list[Line]:
         return lines
     lines = sorted(lines, key=lambda ln: (ln.col, round(ln.y1), ln.x0))
     out: list[Line] = []
-    used = [False] * len(lines)
+    n = len(lines)
+    used = [False] * n
     for i, ln in enumerate(lines):
         if used[i]:
             continue
         row = [ln]
         used[i] = True
+        col, below = ln.col, ln.y1 + 2
         # candidates on the same row, same column, to the right
-        for j in range(i + 1, len(lines)):
+        for j in range(i + 1, n):
             other = lines[j]
-            if used[j] or other.col != ln.col:
+            if used[j] or other.col != col:
                 continue
-            if other.y0 > ln.y1 + 2:
+            if other.y0 > below:
                 break
             last = row[-1]
-            if not _same_row(last, other):
-                continue
+            if min(last.y1, other.y1) - max(last.y0, other.y0) < 0.5 * min(last.y1 - last.y0, other.y1 - other.y0):
+                continue  # not on the same row (`_same_row`, inline: this loop is the hot one)
             gap = other.x0 - last.x1
             size = max(last.size, other.size)
             limit = 3.0 * size if _NUMBER_TOKEN.match(last.text.strip()) else 1.6 * size

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pymupdf
 
@@ -261,7 +262,60 @@ def _span_style(raw_font: str, flags: int) -> tuple[str, bool, bool, bool]:
     return font, bool(flags & 16) or named_bold, bool(flags & 2) or named_italic, bool(flags & 8) or named_mono
 
 
+def _uniform_line(raw: dict, page_no: int, block_no: int) -> Line | Literal[False] | None:
+    """`_line` for the common line whose spans all share one font, size, flags and colour and whose text is
+    plain ASCII: the same Line without weighing styles span by span. False when the line is not like that."""
+    spans = raw["spans"]
+    if not spans:
+        return False
+    first = spans[0]
+    raw_font, flags, size, color = first["font"], first["flags"], first["size"], first["color"]
+    if flags & 1 or not -1e9 < size < 1e9:
+        return False  # superscripts may be footnote marks to drop
+    for s in spans:
+        if s["font"] != raw_font or s["flags"] != flags or s["size"] != size or s["color"] != color:
+            return False
+    parts = [s["text"] for s in spans]
+    text = "".join(parts)
+    if not text.isascii() or "`" in text:
+        return False  # ligatures or spacing accents to clean, span by span
+    if not text.strip():
+        return None
+    key = (raw_font, flags)
+    style = _SPAN_STYLES.get(key)
+    if style is None:
+        style = _span_style(raw_font, flags)
+    font, bold, italic, mono = style
+    worded = any(_WORDED.search(part) for part in parts)
+    tint = _TINTS.get(color)
+    if tint is None:
+        tint = _is_tinted(color)
+    x0, y0, x1, y1 = raw["bbox"]
+    return Line(
+        page=page_no,
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        text=text,
+        size=round(size, 1),
+        font=font,
+        bold=bold,
+        italic=italic,
+        mono=mono,
+        block=block_no,
+        styled_head=worded and (bold or italic),
+        bold_head=worded and bold,
+        plain_tail=worded and not (bold or italic),
+        colored=tint,
+    )
+
+
 def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | None:
+    if not keep_spans:
+        line = _uniform_line(raw, page_no, block_no)
+        if line is not False:
+            return line
     parts: list[str] = []
     spans: list[Span] = []
     # weight per (size, font as embedded, flags); folded into the line's styles once at the end
