@@ -243,7 +243,7 @@ class ExtractiveBackend:
 
     name: Literal["extractive"] = "extractive"
     model = "extractive"
-    prompt_version = "extractive-1"
+    prompt_version = "extractive-2"  # bumped when the picks change, so earlier reports are redone
 
     def summarize(self, paper: Paper, language: Language, *, arxiv: ArxivEntry | None = None) -> Draft:
         """Build the summary from `paper`'s own text. `language` cannot be honoured: quotes stay as printed."""
