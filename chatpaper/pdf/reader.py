@@ -250,16 +250,73 @@ def _lines(data: dict, page_no: int, *, keep_spans: bool) -> list[Line]:
     return lines
 
 
-# Per (font name as embedded, flags): the name without its subset prefix, and bold, italic, monospace.
-# A paper uses a few dozen of these against some hundred thousand spans, so each is worked out once.
-_SPAN_STYLES: dict[tuple[str, int], tuple[str, bool, bool, bool]] = {}
+# Per (font name as embedded, flags): the name without its subset prefix, and bold, italic, monospace;
+# per colour: whether it is a tint. A paper uses a few dozen of each against some hundred thousand
+# spans, so each is worked out once; a long batch meets many subset fonts, so the tables stay bounded.
+Style = tuple[str, bool, bool, bool]
+_SPAN_STYLES: dict[tuple[str, int], Style] = {}
 _TINTS: dict[int, bool] = {}
+_TABLE_LIMIT = 4096
 
 
-def _span_style(raw_font: str, flags: int) -> tuple[str, bool, bool, bool]:
-    font = _font_name(raw_font)
-    named_bold, named_italic, named_mono = _font_traits(font)
-    return font, bool(flags & 16) or named_bold, bool(flags & 2) or named_italic, bool(flags & 8) or named_mono
+def _span_style(raw_font: str, flags: int) -> Style:
+    key = (raw_font, flags)
+    style = _SPAN_STYLES.get(key)
+    if style is None:
+        if len(_SPAN_STYLES) > _TABLE_LIMIT:
+            _SPAN_STYLES.clear()
+        font = _font_name(raw_font)
+        named_bold, named_italic, named_mono = _font_traits(font)
+        style = (font, bool(flags & 16) or named_bold, bool(flags & 2) or named_italic, bool(flags & 8) or named_mono)
+        _SPAN_STYLES[key] = style
+    return style
+
+
+def _tinted(color: int) -> bool:
+    tint = _TINTS.get(color)
+    if tint is None:
+        if len(_TINTS) > _TABLE_LIMIT:
+            _TINTS.clear()
+        tint = _TINTS[color] = _is_tinted(color)
+    return tint
+
+
+def _build_line(
+    raw: dict,
+    page_no: int,
+    block_no: int,
+    *,
+    text: str,
+    size: float,
+    style: Style,
+    head: Style | None,
+    last: Style | None,
+    colored: bool,
+    spans: list[Span] | None = None,
+) -> Line:
+    """A Line from its text and styles; `head`/`last` are the styles of its first and last words (a
+    run-in heading starts in bold or italic and goes on in plain text: "Datasets. We use")."""
+    font, bold, italic, mono = style
+    x0, y0, x1, y1 = raw["bbox"]
+    return Line(
+        page=page_no,
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        text=text,
+        size=size,
+        font=font,
+        bold=bold,
+        italic=italic,
+        mono=mono,
+        block=block_no,
+        spans=spans,
+        styled_head=head is not None and (head[1] or head[2]),
+        bold_head=head is not None and head[1],
+        plain_tail=last is not None and not (last[1] or last[2]),
+        colored=colored,
+    )
 
 
 def _uniform_line(raw: dict, page_no: int, block_no: int) -> Line | Literal[False] | None:
@@ -281,33 +338,18 @@ def _uniform_line(raw: dict, page_no: int, block_no: int) -> Line | Literal[Fals
         return False  # ligatures or spacing accents to clean, span by span
     if not text.strip():
         return None
-    key = (raw_font, flags)
-    style = _SPAN_STYLES.get(key)
-    if style is None:
-        style = _span_style(raw_font, flags)
-    font, bold, italic, mono = style
-    worded = any(_WORDED.search(part) for part in parts)
-    tint = _TINTS.get(color)
-    if tint is None:
-        tint = _is_tinted(color)
-    x0, y0, x1, y1 = raw["bbox"]
-    return Line(
-        page=page_no,
-        x0=x0,
-        y0=y0,
-        x1=x1,
-        y1=y1,
+    style = _span_style(raw_font, flags)
+    worded = style if any(_WORDED.search(part) for part in parts) else None
+    return _build_line(
+        raw,
+        page_no,
+        block_no,
         text=text,
         size=round(size, 1),
-        font=font,
-        bold=bold,
-        italic=italic,
-        mono=mono,
-        block=block_no,
-        styled_head=worded and (bold or italic),
-        bold_head=worded and bold,
-        plain_tail=worded and not (bold or italic),
-        colored=tint,
+        style=style,
+        head=worded,
+        last=worded,
+        colored=bool(color) and _tinted(color),
     )
 
 
@@ -320,9 +362,8 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
     spans: list[Span] = []
     # weight per (size, font as embedded, flags); folded into the line's styles once at the end
     weights: dict[tuple[float, str, int], int] = {}
-    looks: list[tuple[str, bool, bool, bool]] = []  # the style of each part
+    looks: list[Style] = []  # the style of each part
     tinted = 0
-    styles_of = _SPAN_STYLES
     for s in raw["spans"]:
         text = s["text"]
         if not text:
@@ -332,12 +373,7 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
             continue
         raw_font = s["font"]
         flags = s["flags"]
-        key = (raw_font, flags)
-        style = styles_of.get(key)
-        if style is None:
-            if len(styles_of) > 4096:  # a long batch meets many subset fonts: keep the table small
-                styles_of.clear()
-            style = styles_of[key] = _span_style(raw_font, flags)
+        style = _span_style(raw_font, flags)
         font, bold, italic, _ = style
         if not text.isascii() or "`" in text:
             text = clean_text(text)
@@ -355,14 +391,8 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
             wkey = (size, raw_font, flags)
             weights[wkey] = weights.get(wkey, 0) + weight
             color = s["color"]
-            if color:
-                tint = _TINTS.get(color)
-                if tint is None:
-                    if len(_TINTS) > 4096:
-                        _TINTS.clear()
-                    tint = _TINTS[color] = _is_tinted(color)
-                if tint:
-                    tinted += weight
+            if color and _tinted(color):
+                tinted += weight
         if keep_spans:
             x0, y0, x1, y1 = s["bbox"]
             spans.append(Span(text, size, font, bold, italic, bool(flags & 1), x0, x1, y0, y1))
@@ -371,36 +401,25 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         return None
     styles: dict[tuple[float, str, bool, bool, bool], int] = {}
     for (size, raw_font, flags), weight in weights.items():
-        font, bold, italic, mono = styles_of[(raw_font, flags)]
+        font, bold, italic, mono = _span_style(raw_font, flags)
         skey = (round(size, 1), font, bold, italic, mono)
         styles[skey] = styles.get(skey, 0) + weight
     size, font, bold, italic, mono = max(styles.items(), key=lambda kv: kv[1])[0]
     if len(styles) > 1 and _is_upper(text):
         # small caps: the capitals' size, not the reduced size of the lower-case letters
         size = max(key[0] for key in styles)
-    # a run-in heading starts in bold or italic and goes on in plain text ("Datasets. We use")
     worded = [k for k in (0, -1) if _WORDED.search(parts[k])] if len(parts) > 1 else []
     if len(worded) < 2:  # usually the first and the last part are words; else look further in
         worded = [k for k, part in enumerate(parts) if _WORDED.search(part)]
-    head = looks[worded[0]] if worded else None
-    last = looks[worded[-1]] if worded else None
-    x0, y0, x1, y1 = raw["bbox"]
-    return Line(
-        page=page_no,
-        x0=x0,
-        y0=y0,
-        x1=x1,
-        y1=y1,
+    return _build_line(
+        raw,
+        page_no,
+        block_no,
         text=text,
         size=size,
-        font=font,
-        bold=bold,
-        italic=italic,
-        mono=mono,
-        block=block_no,
-        spans=spans if keep_spans else None,
-        styled_head=head is not None and (head[1] or head[2]),
-        bold_head=head is not None and head[1],
-        plain_tail=last is not None and not (last[1] or last[2]),
+        style=(font, bold, italic, mono),
+        head=looks[worded[0]] if worded else None,
+        last=looks[worded[-1]] if worded else None,
         colored=tinted * 2 > sum(styles.values()),
+        spans=spans if keep_spans else None,
     )
