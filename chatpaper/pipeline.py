@@ -231,12 +231,23 @@ def _existing_summary(
     if _is_current(previous, backend, settings.language, sha256=sha256, versioned=versioned):
         assert previous is not None
         return "skipped", previous
-    identity = versioned or sha256 or ref.source
-    key = cache_key(identity, backend.model, settings.language, backend.prompt_version)
-    cached = cache.get(key) if cache is not None else None
+    cached = cache.get(_summary_key(ref, backend, settings, sha256)) if cache is not None else None
     if cached is None:
         return None
     return "cached", cached.model_copy(update={"meta": cached.meta.model_copy(update={"source": ref.source})})
+
+
+def _summary_key(ref: PaperRef, backend: Backend, settings: Settings, sha256: str | None) -> str:
+    """The paper's key in the summary cache: by arXiv version, else by the PDF's content."""
+    identity = _versioned_id(ref) or sha256 or ref.source
+    return cache_key(identity, backend.model, settings.language, backend.prompt_version)
+
+
+def _not_started(ref: PaperRef, run: _Run) -> PaperOutcome | None:
+    """The outcome of a paper a stopped run (a spent budget, a refused key) does not start, else None."""
+    if run.stopped is None:
+        return None
+    return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
 
 
 def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
@@ -259,8 +270,8 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
     versioned = _versioned_id(ref)
     path = Path(ref.path) if ref.path is not None else None
     if path is None and versioned is None:  # an arXiv paper without a version: known by its content only
-        if run.stopped is not None:
-            return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
+        if stopped := _not_started(ref, run):
+            return stopped
         path = _pdf_for(ref, settings)
     sha256 = file_sha256(path) if path is not None and path.is_file() else None
 
@@ -274,8 +285,8 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
             return _outcome(ref, "skipped", summary=summary, report=f"{ref.name}.md")
         return _outcome(ref, "cached", summary=summary, report=_write(run, summary, ref))
     # Only papers that would spend something wait on a stopped run; finished ones are still listed.
-    if run.stopped is not None:
-        return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
+    if stopped := _not_started(ref, run):
+        return stopped
     if path is None:
         path = _pdf_for(ref, settings)
         sha256 = file_sha256(path)
@@ -284,13 +295,12 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
 
 def _summarize_paper(ref: PaperRef, paper: Paper, run: _Run) -> PaperOutcome:
     settings, backend = run.settings, run.backend
-    if run.stopped is not None:  # the budget ran out while this paper was being read
-        return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
+    if stopped := _not_started(ref, run):  # the budget ran out while this paper was being read
+        return stopped
     draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
     cost = run.charge(draft.prompt_tokens, draft.completion_tokens, draft.calls)
     summary = build_summary(draft, paper, ref, backend, settings, cost_usd=cost)
-    identity = _versioned_id(ref) or paper.sha256 or ref.source
-    run.cache.put(cache_key(identity, backend.model, settings.language, backend.prompt_version), summary)
+    run.cache.put(_summary_key(ref, backend, settings, paper.sha256), summary)
     return _outcome(ref, "done", summary=summary, report=_write(run, summary, ref))
 
 
@@ -397,7 +407,7 @@ def plan_papers(refs: Sequence[PaperRef], settings: Settings, *, backend: Backen
     plans = []
     try:
         for ref in unique_names(refs):
-            plans.append(_plan_paper(ref, settings, estimator, recipe, cache, out if out.is_dir() else None))
+            plans.append(_plan_paper(ref, settings, estimator, recipe, cache, out))
     finally:
         if cache is not None:
             cache.close()
@@ -405,7 +415,7 @@ def plan_papers(refs: Sequence[PaperRef], settings: Settings, *, backend: Backen
 
 
 def _plan_paper(
-    ref: PaperRef, settings: Settings, estimator: Backend, recipe: Backend, cache: SummaryCache | None, out: Path | None
+    ref: PaperRef, settings: Settings, estimator: Backend, recipe: Backend, cache: SummaryCache | None, out: Path
 ) -> PlannedPaper:
     path = Path(ref.path) if ref.path else None
     if path is None and ref.arxiv is not None:
