@@ -529,16 +529,12 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         first = lines[i]
         if j - i > 3 or first.tabular or lines[j - 1].runin:
             continue
-        # set like the body in every way a heading can differ (the test below, without its word checks):
-        # running text, decided before its words are looked at
-        if not (
-            first.size >= body.size + max(0.9, 0.07 * body.size)
-            or (first.bold and not body.bold)
-            or first.upper
-            or first.italic
-            or (first.colored and not body.colored)
-            or (styles[i].family != body_family and not first.mono)
-        ):
+        # the ways a heading's type can differ from the body's; a line differing in none is running
+        # text, told before its words are looked at
+        bigger = first.size >= body.size + max(0.9, 0.07 * body.size)
+        bolder = first.bold and not body.bold
+        set_apart = (first.colored and not body.colored) or (styles[i].family != body_family and not first.mono)
+        if not (bigger or bolder or first.upper or first.italic or set_apart):
             continue
         text = join_lines([ln.text for ln in lines[i:j]]).strip()
         if len(text) > 160 or first.mono:
@@ -549,14 +545,10 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         # headings are rarely smaller than the body; a small bold "Acknowledgement" still counts
         if first.size < body.size * (0.78 if _known(words) and len(words.split()) <= 4 else 0.85):
             continue
-        bigger = first.size >= body.size + max(0.9, 0.07 * body.size)
-        bolder = first.bold and not body.bold
         capital = first.upper and sum(ch.isalpha() for ch in words) >= 4
         slanted = first.italic and number is not None  # IEEE sub-sections: "A. Italic Title"
         # numbered lines in another typeface or in colour, at body size and weight
-        marked = (number is not None or _known(words)) and (
-            (first.colored and not body.colored) or (styles[i].family != body_family and not first.mono)
-        )
+        marked = (number is not None or _known(words)) and set_apart
         if not (bigger or bolder or capital or slanted or marked):
             continue
         prev_gap = first.gap_above
@@ -618,12 +610,9 @@ def _increasing_run(numbers: Sequence[int]) -> int:
     return count
 
 
-def headings_from_fonts(
-    lines: Sequence[Line], body: BodyStyle, skip: set[int], cands: Sequence[_Candidate] | None = None
-) -> list[Heading]:
-    """Headings by font statistics: the top-level style, then lower levels by numbering and prominence."""
-    if cands is None:
-        cands = find_candidates(lines, body, skip)
+def headings_from_fonts(cands: Sequence[_Candidate]) -> list[Heading]:
+    """Headings by font statistics over `find_candidates`: the top-level style, then lower levels by
+    numbering and prominence."""
     if not cands:
         return []
     top = _best_sequence_style(cands)
@@ -881,7 +870,7 @@ def extract_sections(
     """Find the headings (outline first, fonts otherwise), then cut the text between them into sections."""
     skip = skip or set()
     cands = find_candidates(lines, body, skip)
-    from_fonts = headings_from_fonts(lines, body, skip, cands)
+    from_fonts = headings_from_fonts(cands)
     headings: list[Heading] | None = None
     entries = outline_levels(outline, title)
     if entries:
