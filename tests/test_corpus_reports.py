@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,17 +18,11 @@ from click.testing import CliRunner
 from chatpaper.cli import main
 from chatpaper.models import PaperSummary
 from tests.conftest import CORPUS
+from tests.corpus import corpus_params, norm
 
 pytestmark = pytest.mark.corpus
 
 POINTS = ("background", "prior_work", "method", "results")
-
-
-def norm(text: str | None) -> str:
-    """Case, accents (also spacing accents), spaces and punctuation do not count (as in test_pdf_corpus)."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "", text.casefold())
 
 
 @dataclass(frozen=True)
@@ -117,27 +109,27 @@ def test_every_text_layer_pdf_gets_a_valid_report_pair(corpus_run: CorpusRun) ->
     assert not problems, "\n".join(problems)
 
 
-def test_reports_carry_the_truths_title_and_authors(corpus_run: CorpusRun) -> None:
-    """The reader gets every text-layer title and author list of the corpus right (test_pdf_corpus);
-    the report must keep them as read."""
-    problems = []
-    for truth in corpus_run.text_layer():
-        data = corpus_run.report(truth)
-        if norm(data["title"]) != norm(truth["title"]):
-            problems.append(f"{truth['file']}: title {data['title']!r}")
-        if [norm(a) for a in data["authors"]] != [norm(a) for a in truth["authors"]]:
-            problems.append(f"{truth['file']}: authors {data['authors']}")
-    assert not problems, "\n".join(problems)
+@pytest.mark.parametrize("truth", corpus_params("title", where=lambda r: r["text_layer"]))
+def test_reports_carry_the_truths_title(corpus_run: CorpusRun, truth: dict) -> None:
+    """The reader's title (test_pdf_corpus) is the report's title."""
+    assert norm(corpus_run.report(truth)["title"]) == norm(truth["title"])
 
 
-def test_the_report_links_the_papers_own_code_and_no_one_elses(corpus_run: CorpusRun) -> None:
-    """Every report's code_url is the truth's, null included: a paper that prints only other people's
-    repositories (datasets, baselines) gets no code link rather than the first one printed."""
+@pytest.mark.parametrize("truth", corpus_params("authors", where=lambda r: r["text_layer"]))
+def test_reports_carry_the_truths_authors(corpus_run: CorpusRun, truth: dict) -> None:
+    assert [norm(a) for a in corpus_run.report(truth)["authors"]] == [norm(a) for a in truth["authors"]]
+
+
+def test_the_truth_has_own_and_third_party_code_links(corpus_run: CorpusRun) -> None:
+    """The premise of the next test: some papers print their own repository, some only others'."""
     assert any(t["code_url"] for t in corpus_run.text_layer())
     assert any(t["code_url"] is None and t["github_urls_printed"] for t in corpus_run.text_layer())
-    problems = []
-    for truth in corpus_run.text_layer():
-        got, want = corpus_run.report(truth)["code_url"], truth["code_url"]
-        if (got is None) != (want is None) or (got or "").rstrip("/").lower() != (want or "").rstrip("/").lower():
-            problems.append(f"{truth['file']}: code_url {got!r}, truth {want!r}")
-    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("truth", corpus_params("code_url", where=lambda r: r["text_layer"]))
+def test_the_report_links_the_papers_own_code_and_no_one_elses(corpus_run: CorpusRun, truth: dict) -> None:
+    """Every report's code_url is the truth's, null included: a paper that prints only other people's
+    repositories (datasets, baselines) gets no code link rather than the first one printed."""
+    got, want = corpus_run.report(truth)["code_url"], truth["code_url"]
+    assert (got is None) == (want is None)
+    assert (got or "").rstrip("/").lower() == (want or "").rstrip("/").lower()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -14,15 +12,9 @@ from chatpaper.models import Paper
 from chatpaper.pdf import read_paper
 from chatpaper.pdf.sections import strip_numbering
 from tests.conftest import CORPUS
+from tests.corpus import corpus_params, norm
 
 pytestmark = pytest.mark.corpus
-
-
-def norm(text: str | None) -> str:
-    """Case, accents (also spacing accents), spaces and punctuation do not count."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "", text.casefold())
 
 
 @cache
@@ -41,61 +33,71 @@ def top_level_window(paper: Paper) -> list[str]:
     return out
 
 
-def test_every_text_layer_paper(corpus_truth: list[dict]) -> None:
-    problems = []
-    for truth in corpus_truth:
-        if not truth["text_layer"]:
-            continue
+TEXT_LAYER = {"where": lambda record: record["text_layer"]}
+
+
+@pytest.mark.parametrize("truth", corpus_params("pages", **TEXT_LAYER))
+def test_page_count(truth: dict) -> None:
+    assert parsed(truth["file"]).pages == truth["pages"]
+
+
+@pytest.mark.parametrize("truth", corpus_params("title", **TEXT_LAYER))
+def test_title(truth: dict) -> None:
+    assert norm(parsed(truth["file"]).title) == norm(truth["title"])
+
+
+@pytest.mark.parametrize("truth", corpus_params("authors", **TEXT_LAYER))
+def test_authors(truth: dict) -> None:
+    assert [norm(a) for a in parsed(truth["file"]).authors] == [norm(a) for a in truth["authors"]]
+
+
+@pytest.mark.parametrize("truth", corpus_params("sections", **TEXT_LAYER))
+def test_top_level_sections(truth: dict) -> None:
+    assert [norm(h) for h in top_level_window(parsed(truth["file"]))] == [norm(h) for h in truth["sections"]]
+
+
+@pytest.mark.parametrize("truth", corpus_params("language", **TEXT_LAYER))
+def test_language(truth: dict) -> None:
+    assert parsed(truth["file"]).language == truth["language"]
+
+
+@pytest.mark.parametrize("truth", corpus_params("outline", **TEXT_LAYER))
+def test_outline(truth: dict) -> None:
+    assert parsed(truth["file"]).has_outline == truth["has_outline"]
+
+
+@pytest.mark.parametrize("truth", corpus_params("affiliation", **TEXT_LAYER))
+def test_first_author_affiliation(truth: dict) -> None:
+    assert norm(parsed(truth["file"]).first_author_affiliation) == norm(truth["first_author_affiliation"])
+
+
+@pytest.mark.parametrize("truth", corpus_params("abstract", **TEXT_LAYER))
+def test_abstract_starts_with_its_first_sentence(truth: dict) -> None:
+    first = truth["abstract_first_sentence"]
+    if first:
+        assert norm(parsed(truth["file"]).abstract).startswith(norm(first))
+
+
+@pytest.mark.parametrize("truth", corpus_params("code_url", **TEXT_LAYER))
+def test_own_code_url_comes_first(truth: dict) -> None:
+    if truth["code_url"]:
         paper = parsed(truth["file"])
-        name = truth["file"]
-        if paper.pages != truth["pages"]:
-            problems.append(f"{name}: {paper.pages} pages")
-        if norm(paper.title) != norm(truth["title"]):
-            problems.append(f"{name}: title {paper.title!r}")
-        if [norm(a) for a in paper.authors] != [norm(a) for a in truth["authors"]]:
-            problems.append(f"{name}: authors {paper.authors}")
-        if [norm(h) for h in top_level_window(paper)] != [norm(h) for h in truth["sections"]]:
-            problems.append(f"{name}: sections {top_level_window(paper)}")
-        if paper.language != truth["language"] or paper.has_outline != truth["has_outline"]:
-            problems.append(f"{name}: language {paper.language} outline {paper.has_outline}")
-    assert not problems, "\n".join(problems)
+        assert paper.code_urls, truth["file"]
+        assert paper.code_urls[0].rstrip("/").lower() == truth["code_url"].rstrip("/").lower()
 
 
-def test_affiliation_and_abstract(corpus_truth: list[dict]) -> None:
-    problems = []
-    for truth in corpus_truth:
-        if not truth["text_layer"]:
-            continue
-        paper = parsed(truth["file"])
-        if norm(paper.first_author_affiliation) != norm(truth["first_author_affiliation"]):
-            problems.append(f"{truth['file']}: affiliation {paper.first_author_affiliation!r}")
-        first = truth["abstract_first_sentence"]
-        if first and not norm(paper.abstract).startswith(norm(first)):
-            problems.append(f"{truth['file']}: abstract {paper.abstract[:100]!r}")
-    assert not problems, "\n".join(problems)
-
-
-def test_own_code_url_comes_first(corpus_truth: list[dict]) -> None:
-    for truth in corpus_truth:
-        if truth["text_layer"] and truth["code_url"]:
-            paper = parsed(truth["file"])
-            assert paper.code_urls, truth["file"]
-            assert paper.code_urls[0].rstrip("/").lower() == truth["code_url"].rstrip("/").lower(), truth["file"]
-
-
-def test_the_papers_own_code_link_is_told_from_third_party_ones(corpus_truth: list[dict]) -> None:
+@pytest.mark.parametrize("truth", corpus_params("code_url", **TEXT_LAYER))
+def test_the_papers_own_code_link_is_told_from_third_party_ones(truth: dict) -> None:
     """`code_url` is the truth's own repository, and None where every printed GitHub URL is someone else's
     (2202.00535 names a dataset's repository "paraphraseGen" in a footnote on page 4)."""
-    problems = []
-    for truth in corpus_truth:
-        if not truth["text_layer"]:
-            continue
-        got = parsed(truth["file"]).code_url
-        want = truth["code_url"]
-        if (got or "").rstrip("/").lower() != (want or "").rstrip("/").lower() or (got is None) != (want is None):
-            problems.append(f"{truth['file']}: {got!r}, truth {want!r}")
-    assert not problems, "\n".join(problems)
-    assert "https://github.com/arvind385801/paraphraseGen" in parsed("2202.00535v1.pdf").code_urls  # still listed
+    got = parsed(truth["file"]).code_url
+    want = truth["code_url"]
+    assert (got is None) == (want is None)
+    assert (got or "").rstrip("/").lower() == (want or "").rstrip("/").lower()
+
+
+def test_a_third_party_repository_is_still_listed(corpus_dir: Path) -> None:
+    assert "https://github.com/arvind385801/paraphraseGen" in parsed("2202.00535v1.pdf").code_urls
 
 
 def test_url_broken_over_three_lines_is_rejoined(corpus_dir: Path) -> None:
@@ -107,13 +109,13 @@ def test_hyphen_broken_url_keeps_its_hyphen(corpus_dir: Path) -> None:
     assert parsed("good-robot-ral2020.pdf").code_urls[0] == "https://github.com/jhu-lcsr/good_robot"
 
 
-def test_appendices_follow_the_references(corpus_truth: list[dict]) -> None:
-    for truth in corpus_truth:
-        if not truth["text_layer"] or not truth["appendix_sections"]:
-            continue
-        paper = parsed(truth["file"])
-        after = [s for s in paper.sections if s.role == "appendix" and s.level == 1]
-        assert [norm(strip_numbering(s.heading)) for s in after] == [norm(a) for a in truth["appendix_sections"]]
+@pytest.mark.parametrize(
+    "truth", corpus_params("appendices", where=lambda r: r["text_layer"] and r["appendix_sections"])
+)
+def test_appendices_follow_the_references(truth: dict) -> None:
+    paper = parsed(truth["file"])
+    after = [s for s in paper.sections if s.role == "appendix" and s.level == 1]
+    assert [norm(strip_numbering(s.heading)) for s in after] == [norm(a) for a in truth["appendix_sections"]]
 
 
 def test_references_are_kept_but_not_for_the_llm(corpus_dir: Path) -> None:
