@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from chatpaper.errors import NoTextLayerError, PdfError  # noqa: E402
 from chatpaper.pdf import read_paper  # noqa: E402
-from chatpaper.pdf.sections import strip_numbering  # noqa: E402
+from chatpaper.pdf.headings import strip_numbering  # noqa: E402
 
 
 def norm(text: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from chatpaper.errors import NoTextLayerError
 from chatpaper.models import Paper
 from chatpaper.pdf import read_paper
-from chatpaper.pdf.sections import strip_numbering
+from chatpaper.pdf.headings import strip_numbering
 from tests.conftest import CORPUS
 from tests.corpus import corpus_params, norm
 

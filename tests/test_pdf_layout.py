@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chatpaper.pdf.headings import parse_numbering, role_from_heading, strip_numbering
 from chatpaper.pdf.layout import (
     Line,
     Page,
@@ -14,7 +15,6 @@ from chatpaper.pdf.layout import (
     remove_furniture,
 )
 from chatpaper.pdf.metadata import detect_language, find_code_links
-from chatpaper.pdf.sections import parse_numbering, role_from_heading, strip_numbering
 
 
 def line(text: str, x0: float, y0: float, x1: float, *, size: float = 10.0, page: int = 1, bold: bool = False) -> Line:

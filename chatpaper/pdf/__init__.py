@@ -4,7 +4,8 @@
     paper = read_paper("paper.pdf")
 
 `reader` is the only module that imports PyMuPDF; `layout` (reading order), `sections` (section tree and
-roles) and `metadata` (title, authors, abstract, links) are pure and work on the lines it produces.
+roles), `headings` (numbering and role words) and `metadata` (title, authors, abstract, links) are pure
+and work on the lines it produces.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from chatpaper.pdf.headings import parse_numbering, role_from_heading, unspace_letters
 from chatpaper.pdf.layout import Line, Link, Span, join_lines
-from chatpaper.pdf.sections import BodyStyle, parse_numbering, role_from_heading, unspace_letters
+from chatpaper.pdf.sections import BodyStyle
 
 # --- title ---------------------------------------------------------------------------------------
 
