@@ -14,7 +14,8 @@ from chatpaper.pdf.layout import (
     join_lines,
     remove_furniture,
 )
-from chatpaper.pdf.metadata import detect_language, find_code_links
+from chatpaper.pdf.links import find_code_links
+from chatpaper.pdf.metadata import detect_language
 
 
 def line(text: str, x0: float, y0: float, x1: float, *, size: float = 10.0, page: int = 1, bold: bool = False) -> Line:

@@ -1,0 +1,286 @@
+"""Code links: the code and project-page URLs a paper prints or links, and which one is the paper's own.
+
+Pure module working on arranged `Line`s and the page's link annotations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chatpaper.pdf.layout import Line, Link
+
+_URL_CHARS = r"[!#-&*-;=?-Z_a-z~]"  # printable ASCII without quotes, brackets, <>, \\, ^, `, {|}
+_URL = re.compile(
+    rf"(?:https?://|www\.){_URL_CHARS}+|(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/{_URL_CHARS}+",
+    re.I,
+)
+_CODE_HOST = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org|gitee\.com|"
+    r"sourceforge\.net|[\w-]+\.github\.io|[\w-]+\.gitlab\.io)(?:/|$)",
+    re.I,
+)
+# what authors release: their code, data, models
+_WHAT = (
+    r"(?:code|implementation|models?|data(?:sets?)?|repository|tool(?:kit)?|library|system|package|software|"
+    r"benchmark)"
+)
+# "... is available at", "project page", "项目地址": the link is offered for readers to get something
+_OFFERED_AT = (
+    r"\b(?:code|implementation|source(?: code)?|data(?:sets?)?|models?|weights|checkpoints|software|toolkit|package)"
+    r"\b[^.]{0,40}\b(?:is|are|will be|has been|have been|can be)\b[^.]{0,25}\b(?:available|released|public(?:ly)?|"
+    r"open[- ]sourced?|accessed|found|downloaded|retrieved)"
+    r"|\bavailable (?:at|from|on)\s*:?\s*$|\breleased? (?:at|on)\b|\bproject (?:page|website)\b|"
+    r"\bgithub repo(?:sitory)?\b|\b(?:code|project|website|homepage|demo)\s*[:：]?\s*$|项目地址|代码|开源"
+)
+_OWN_CONTEXT = re.compile(rf"\b(?:our|we)\b[^.]{{0,60}}\b{_WHAT}\b|{_OFFERED_AT}", re.I)
+# The context as a sign of the paper's own link, without `_OWN_CONTEXT`'s loosest reading "we ... data"
+# ("We evaluate on the QQP dataset.3https://github.com/...": someone else's dataset), which only "our" or a
+# verb of releasing makes the authors' own.
+_OWN_SIGN = re.compile(
+    rf"\bour\b[^.]{{0,60}}\b{_WHAT}\b"
+    r"|\bwe\b[^.]{0,30}\b(?:release[sd]?|provide|make|made|open[- ]source[sd]?|publish(?:es|ed)?|share)\b"
+    rf"|{_OFFERED_AT}",
+    re.I,
+)
+_PAGE_LABEL = re.compile(r"(project\s*page|website|homepage|demo|project)\s*[:：]\s*$|项目地址\s*[:：]?\s*$", re.I)
+_URLISH = re.compile(r"^[\w\-./#?=&%~+:@]+$")
+
+
+@dataclass(slots=True)
+class _UrlHit:
+    url: str
+    page: int
+    context: str
+    in_references: bool
+    linked: bool = False
+
+
+def find_urls(lines: Sequence[Line], reference_lines: set[int]) -> list[_UrlHit]:
+    """URLs printed in the text, re-joined where a line break split them."""
+    hits: list[_UrlHit] = []
+    n = len(lines)
+    for i, ln in enumerate(lines):
+        text = ln.text.rstrip()
+        if "://" not in text and "www." not in text and ".co" not in text and "github" not in text:
+            continue
+        for m in _URL.finditer(text):
+            url = m.group(0)
+            at_end = m.end() >= len(text)
+            j = i
+            # a URL that reaches the line end unfinished ("https://github." / "jhu-") goes on below
+            while at_end and j + 1 < n and j - i < 3:
+                tokens = lines[j + 1].text.split()
+                token = tokens[0] if tokens else ""
+                if not token or not _URLISH.match(token):
+                    break
+                host_open = bool(re.search(r"://[^/]*$", url)) or url.endswith(("-", "_", "#", "?", "=", "."))
+                # "github.com/owner/" + "repo": an owner alone is not where a link would point
+                host_open = host_open or bool(re.search(r"(?:github\.com|gitlab\.com|huggingface\.co)/[^/]+/$", url))
+                path_like = bool(re.search(r"[/._#-]", token.rstrip(".,;:")))
+                owner_only = bool(re.search(r"(?:github\.com|gitlab\.com|huggingface\.co)/[^/]+/$", url))
+                if not (host_open and (path_like or url.endswith("-") or owner_only)) and not (
+                    url.endswith("/") and path_like
+                ):
+                    break
+                url += token
+                j += 1
+                at_end = len(tokens) == 1
+            before = lines[i - 1].text if i > 0 else ""
+            context = (before + " " + text[: m.start()])[-160:]
+            hits.append(_UrlHit(_tidy_url(url), ln.page, context, i in reference_lines))
+    return hits
+
+
+def _tidy_url(url: str) -> str:
+    url = url.strip().rstrip(".,;:!?)]}>'\"’”")
+    if url.count("(") < url.count(")"):
+        url = url.rstrip(")")
+    if not url.lower().startswith(("http://", "https://")):
+        url = "https://" + url
+    return url
+
+
+def _url_key(url: str) -> str:
+    key = re.sub(r"^https?://(?:www\.)?", "", url.lower()).rstrip("/")
+    return key[:-4] if key.endswith(".git") else key
+
+
+# Said of the link itself: the paper offers it as its own code ("Code is available at", "our code:").
+_OWN_STRONG = re.compile(
+    r"\bour\s+(?:code|implementation|source code|code ?base|repository|software|package|library|toolkit)\b"
+    r"|\b(?:code|implementation|source code)\b[^.]{0,40}\b(?:is|are|will be|has been|have been)\b[^.]{0,25}"
+    r"\b(?:available|released|public(?:ly)?|open[- ]sourced?)"
+    r"|\bcode\s*[:：]\s*$|项目地址|代码|开源",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class CodeLinks:
+    """Code and project-page links as printed, and which of them is the paper's own (None when unsure)."""
+
+    urls: list[str]
+    own: str | None
+
+
+def find_code_links(
+    lines: Sequence[Line],
+    links: Sequence[Link],
+    reference_lines: set[int],
+    title: str,
+    first_page: int = 1,
+) -> CodeLinks:
+    """Code and project-page URLs, de-duplicated, the paper's own repository first when it can be told.
+
+    A link is the paper's own when the text offers it as its code, or when two weaker signs agree: printed
+    in a sentence about the authors' code or data, named like the paper, printed on the title page. A
+    repository named like the paper but cited for a dataset on page 4 is someone else's.
+    """
+    hits = find_urls(lines, reference_lines)
+    hits += _link_hits(lines, links, reference_lines)
+    title_tokens = {re.sub(r"[^a-z0-9]", "", w.lower()) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-]{2,}", title)}
+    title_tokens = {t for t in title_tokens if len(t) >= 4 and t not in _COMMON_WORDS}
+    repos: dict[str, dict] = {}
+    order = 0
+    for hit in hits:
+        page_label = bool(_PAGE_LABEL.search(hit.context[-40:]))
+        if not _CODE_HOST.match(hit.url) and not (page_label and hit.page <= first_page + 1):
+            continue
+        key = _url_key(hit.url)
+        if _is_host_only(key):
+            continue
+        signs: set[str] = set()
+        score = 0.0
+        if hit.page == first_page and not hit.in_references:
+            score += 2
+            signs.add("title page")
+        context = _URL.sub(" ", hit.context)[-100:]
+        if _OWN_CONTEXT.search(context):
+            score += 3
+            if _OWN_SIGN.search(context):
+                signs.add("context")
+            if _OWN_STRONG.search(context):
+                signs.add("offered")
+        root = _repo_root(key)
+        if any(tok in re.sub(r"[^a-z0-9]", "", root.split("/", 1)[-1]) for tok in title_tokens):
+            score += 3
+            signs.add("named")
+        if root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io")):
+            score += 1  # a repository beats a project page
+        if hit.in_references:
+            score -= 5
+            signs.clear()  # a reference list cites other people's work
+        order += 1
+        entry = repos.setdefault(root, {"score": score, "order": order, "urls": {}, "repo": False, "signs": set()})
+        entry["score"] = max(entry["score"], score)
+        entry["signs"] |= signs
+        entry["repo"] = root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io"))
+        entry["urls"].setdefault(key, hit.url)
+    out: list[str] = []
+    own: str | None = None
+
+    def rank(item: tuple[str, dict]) -> tuple:
+        entry = item[1]
+        likely = entry["score"] >= 4  # printed as "our code", on the title page, or named like the paper
+        return (not (likely and entry["repo"]), not likely, -entry["score"], entry["order"])
+
+    for root, entry in sorted(repos.items(), key=rank):
+        urls: dict[str, str] = entry["urls"]
+        signs = entry["signs"]
+        if own is None and ("offered" in signs or len(signs & {"context", "named", "title page"}) >= 2):
+            own = urls.get(root) or next(iter(urls.values()))
+        if root in urls:
+            out.append(urls[root])  # the repository itself makes deep links into it redundant
+        else:
+            out.extend(urls.values())
+    return CodeLinks(out, own)
+
+
+def _link_hits(lines: Sequence[Line], links: Sequence[Link], reference_lines: set[int]) -> list[_UrlHit]:
+    """Link annotations, with the text printed on (and just before) the link as context."""
+    by_page: dict[int, list[int]] = {}
+    for i, ln in enumerate(lines):
+        by_page.setdefault(ln.page, []).append(i)
+    hits = []
+    for link in links:
+        if not link.uri.lower().startswith(("http://", "https://")):
+            continue
+        context, in_refs = "", False
+        for i in by_page.get(link.page, ()):
+            ln = lines[i]
+            if ln.y0 <= (link.y0 + link.y1) / 2 <= ln.y1 and ln.x0 - 2 <= link.x0 <= ln.x1:
+                before = lines[i - 1].text if i > 0 else ""
+                context = (before + " " + ln.text)[-160:]
+                in_refs = i in reference_lines
+                break
+        hits.append(_UrlHit(_tidy_url(link.uri), link.page, context, in_refs, linked=True))
+    return hits
+
+
+def _repo_root(key: str) -> str:
+    """github.com/owner/repo for repository URLs; the host otherwise."""
+    parts = key.split("/")
+    host = parts[0]
+    if host in ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com") and len(parts) >= 3:
+        return "/".join(parts[:3])
+    if host == "huggingface.co" and len(parts) >= 3:
+        if parts[1] in ("datasets", "spaces") and len(parts) >= 4:
+            return "/".join(parts[:4])
+        return "/".join(parts[:3])
+    return host if host.endswith((".github.io", ".gitlab.io")) else "/".join(parts[:2])
+
+
+def _is_host_only(key: str) -> bool:
+    if key.endswith(("github.com", "gitlab.com", "huggingface.co")):
+        return True
+    return "/" not in key and not key.endswith((".github.io", ".gitlab.io"))
+
+
+_COMMON_WORDS = {
+    "with",
+    "from",
+    "that",
+    "this",
+    "learning",
+    "model",
+    "models",
+    "network",
+    "networks",
+    "language",
+    "large",
+    "deep",
+    "neural",
+    "using",
+    "towards",
+    "data",
+    "dataset",
+    "paper",
+    "papers",
+    "research",
+    "analysis",
+    "based",
+    "efficient",
+    "robust",
+    "generation",
+    "tasks",
+    "task",
+    "multi",
+    "real",
+    "world",
+    "transformer",
+    "text",
+    "visual",
+    "vision",
+    "time",
+    "system",
+    "systems",
+    "search",
+    "test",
+    "unit",
+    "document",
+    "open",
+    "corpus",
+    "scholar",
+}
