@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-_CJK = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+from chatpaper.scripts import WIDE
+
+_CJK = re.compile(f"[{WIDE}]")  # full-width characters: about one token each
 
 
 def estimate_tokens(text: str) -> int:

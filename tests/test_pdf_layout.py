@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatpaper.pdf.headings import parse_numbering, role_from_heading, strip_numbering
+from chatpaper.pdf.language import detect_language
 from chatpaper.pdf.layout import (
     Line,
     Page,
@@ -15,7 +16,6 @@ from chatpaper.pdf.layout import (
     remove_furniture,
 )
 from chatpaper.pdf.links import find_code_links
-from chatpaper.pdf.metadata import detect_language
 
 
 def line(text: str, x0: float, y0: float, x1: float, *, size: float = 10.0, page: int = 1, bold: bool = False) -> Line:

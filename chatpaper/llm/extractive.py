@@ -19,6 +19,7 @@ from pathlib import PurePath
 from typing import Literal
 from urllib.parse import urlsplit
 
+from chatpaper.code_hosts import is_repository_host
 from chatpaper.llm.backend import Draft
 from chatpaper.llm.sentences import (
     GENERIC_WORDS,
@@ -36,6 +37,7 @@ from chatpaper.llm.sentences import (
     tfidf_vector,
 )
 from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer, SummaryPoints
+from chatpaper.scripts import HAN
 
 Point = Literal["background", "prior_work", "method", "results"]
 POINTS: tuple[Point, ...] = ("background", "prior_work", "method", "results")
@@ -214,7 +216,6 @@ _HEADING_ROLES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
-_CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org", "codeberg.org", "gitee.com")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
 _CODE_CUE = re.compile(
     r"\bour (?:code|implementation|source code|models?|data(?:set)?|tool|library|package)\b|"
@@ -641,11 +642,14 @@ def _display(token: str) -> str:
     return token if any(c.isupper() for c in token[1:]) else token.lower()
 
 
+_HAN_RUN = re.compile(f"[{HAN}]+")
+
+
 def _cjk_keywords(weighted: Sequence[tuple[str, float]]) -> list[str]:
     """Frequent Chinese 2-4 character terms, for a Chinese paper with few Latin terms."""
     counts: Counter[str] = Counter()
     for text, weight in weighted:
-        for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        for run in _HAN_RUN.findall(text):
             for n in (2, 3, 4):
                 for i in range(len(run) - n + 1):
                     gram = run[i : i + n]
@@ -684,8 +688,7 @@ def pick_code_url(paper: Paper) -> str | None:
 
 
 def _is_code_host(url: str) -> bool:
-    host = urlsplit(url if "://" in url else f"https://{url}").netloc.lower()
-    return any(host == h or host.endswith("." + h) for h in _CODE_HOSTS)
+    return is_repository_host(urlsplit(url if "://" in url else f"https://{url}").netloc.lower())
 
 
 def _repository_root(url: str) -> str:

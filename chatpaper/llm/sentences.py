@@ -15,6 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from chatpaper.scripts import HAN
+
 
 def word_set(text: str) -> frozenset[str]:
     """The whitespace-separated words of `text`, for word lists written as prose blocks."""
@@ -31,9 +33,8 @@ ABBREVIATIONS = word_set(
     """
 )
 
-CJK_CHAR = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK = re.compile(f"[{CJK_CHAR}]")
-_CJK_PAIR_GAP = re.compile(f"(?<=[{CJK_CHAR}，。！？；：、（）“”])\\s+(?=[{CJK_CHAR}，。！？；：、（）“”])")
+_CJK = re.compile(f"[{HAN}]")
+_CJK_PAIR_GAP = re.compile(f"(?<=[{HAN}，。！？；：、（）“”])\\s+(?=[{HAN}，。！？；：、（）“”])")
 _SPACE = re.compile(r"\s+")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
@@ -41,7 +42,7 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 # footnote number glued on, then whitespace and something that can start a sentence.
 _LATIN_END = re.compile(
     r"(?P<stop>[.!?])(?P<tail>[\"'”’)\]]*(?:\[[\d,;\s–\-]+\])?(?:(?<=[a-z]\.)\d{1,2})?)\s+"
-    rf"(?=[\"“‘(\[]?[A-Z{CJK_CHAR}])"
+    rf"(?=[\"“‘(\[]?[A-Z{HAN}])"
 )
 # A Chinese sentence end needs no following space.
 _CJK_END = re.compile(r"[。！？；](?:[”’」』）)\]]*)")
@@ -67,7 +68,7 @@ _CAPTION = re.compile(
 )
 _TERMINATED = re.compile(r"(?:[.!?。！？；][\"'”’)\]]*(?:\[[^\]]*\])?|(?<=[a-z)\]]\.)\d{1,2})$")
 _HEADING_END = re.compile(r"[.,;:!?，。；：、\-–]$")
-_NUMBERED_HEADING = re.compile(rf"^(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?|[IVX]{{1,4}}\.|[A-H]\.)\s+[A-Z{CJK_CHAR}]")
+_NUMBERED_HEADING = re.compile(rf"^(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?|[IVX]{{1,4}}\.|[A-H]\.)\s+[A-Z{HAN}]")
 _HEADING_SMALL_WORDS = word_set("a an and as at by for from in of on or the to vs with")
 _NUMBER_TOKEN = re.compile(r"[(\[]?[-+]?\d+(?:[.,]\d+)*%?[)\],;:.]*")
 # A word as prose prints it: letters/digits with inner hyphens, apostrophes, dots or slashes, and
@@ -372,7 +373,7 @@ def terms(text: str) -> Iterable[str]:
         low = word.lower()
         if len(low) > 2 and low not in STOP_WORDS:
             yield stem(low)
-    for run in re.findall(f"[{CJK_CHAR}]+", text):
+    for run in re.findall(f"[{HAN}]+", text):
         for i in range(len(run) - 1):
             yield run[i : i + 2]
 

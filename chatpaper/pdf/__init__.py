@@ -4,8 +4,8 @@
     paper = read_paper("paper.pdf")
 
 `reader` is the only module that imports PyMuPDF; `layout` (reading order), `sections` (section tree and
-roles), `headings` (numbering and role words), `metadata` (title, authors, abstract) and `links` (code
-links) are pure and work on the lines it produces.
+roles), `headings` (numbering and role words), `metadata` (title, authors, abstract), `links` (code
+links) and `language` are pure and work on the lines it produces.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from pathlib import Path
 
 from chatpaper.errors import NoTextLayerError
 from chatpaper.models import Paper, Section
+from chatpaper.pdf.language import detect_language
 from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
 from chatpaper.pdf.links import find_code_links
-from chatpaper.pdf.metadata import detect_language, extract_front_matter, find_title
+from chatpaper.pdf.metadata import extract_front_matter, find_title
 from chatpaper.pdf.reader import PdfDocument
 from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs
 

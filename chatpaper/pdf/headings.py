@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chatpaper.models import SectionRole
+from chatpaper.scripts import HAN, is_han
 
 # --- numbering -----------------------------------------------------------------------------------
 
@@ -113,10 +114,8 @@ def _roman_value(token: str) -> int:
     return total
 
 
-
-
 def _starts_cjk(text: str) -> bool:
-    return bool(text) and "\u4e00" <= text[0] <= "\u9fff"
+    return bool(text) and is_han(text[0])
 
 
 def strip_numbering(heading: str) -> str:
@@ -285,8 +284,11 @@ def unspace_letters(text: str) -> str:
     return _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text) if "  " in text or _SPACED.search(text) else text
 
 
+_NOT_WORD = re.compile(f"[^a-z{HAN}]+")
+
+
 def _words(text: str) -> str:
-    return " " + re.sub(r"[^a-z\u4e00-\u9fff]+", " ", unspace_letters(text).lower()).strip() + " "
+    return " " + _NOT_WORD.sub(" ", unspace_letters(text).lower()).strip() + " "
 
 
 @functools.lru_cache(maxsize=4096)

@@ -13,6 +13,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from chatpaper.scripts import CJK_LETTERS, HAN, is_wide
+
 # --- what the reader hands over ------------------------------------------------------------------
 
 
@@ -199,7 +201,7 @@ def join_lines(lines: list[str]) -> str:
             out = out + line if "-" in word[:-1] else out[:-1] + line
         elif out.endswith("-") and len(out) >= 2 and out[-2].isalpha() and line[0].isupper():
             out += line  # "Self-" + "Attention": a compound split at its own hyphen
-        elif _is_cjk(out[-1]) and _is_cjk(line[0]):
+        elif is_wide(out[-1]) and is_wide(line[0]):
             out += line
         else:
             out += " " + line
@@ -224,10 +226,6 @@ def _url_continues(out: str, line: str) -> bool:
     if url.endswith(("/", "-", "_", "#", "?", "=", "&")):
         return bool(re.search(r"[/._\-#]", token_text)) or url.endswith("-") or host_open
     return url.endswith(".") and host_open
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\uac00" <= ch <= "\ud7af"
 
 
 # --- one page: columns, fragments, order ---------------------------------------------------------
@@ -654,8 +652,8 @@ def _set_gaps(lines: list[Line]) -> None:
         prev = ln
 
 
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
-_LOWER = re.compile(r"[^\W\d_A-Z\u00c0-\u00de\u4e00-\u9fff]")
+_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
+_LOWER = re.compile(f"[^\\W\\d_A-Z\u00c0-\u00de{HAN}]")
 _UPPER = re.compile(r"[A-Z\u00c0-\u00de]")
 
 

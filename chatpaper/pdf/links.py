@@ -9,18 +9,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatpaper.code_hosts import CODE_HOST_PATTERN, REPOSITORY_HOST_PATTERN, REPOSITORY_HOSTS, is_pages_host
 from chatpaper.pdf.layout import Line, Link
 
 _URL_CHARS = r"[!#-&*-;=?-Z_a-z~]"  # printable ASCII without quotes, brackets, <>, \\, ^, `, {|}
 _URL = re.compile(
-    rf"(?:https?://|www\.){_URL_CHARS}+|(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/{_URL_CHARS}+",
+    rf"(?:https?://|www\.){_URL_CHARS}+|(?:{REPOSITORY_HOST_PATTERN})/{_URL_CHARS}+",
     re.I,
 )
-_CODE_HOST = re.compile(
-    r"^(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org|gitee\.com|"
-    r"sourceforge\.net|[\w-]+\.github\.io|[\w-]+\.gitlab\.io)(?:/|$)",
-    re.I,
-)
+_CODE_HOST = re.compile(rf"^(?:https?://)?(?:www\.)?(?:{CODE_HOST_PATTERN})(?:/|$)", re.I)
+# "github.com/owner/": an owner alone is not where a link would point, the name follows on the next line
+_OWNER_ONLY = re.compile(rf"(?:{REPOSITORY_HOST_PATTERN})/[^/]+/$")
 # what authors release: their code, data, models
 _WHAT = (
     r"(?:code|implementation|models?|data(?:sets?)?|repository|tool(?:kit)?|library|system|package|software|"
@@ -45,6 +44,9 @@ _OWN_SIGN = re.compile(
     re.I,
 )
 _PAGE_LABEL = re.compile(r"(project\s*page|website|homepage|demo|project)\s*[:：]\s*$|项目地址\s*[:：]?\s*$", re.I)
+# Substrings without which a line holds no URL (the cheap test before the URL regex): a scheme, www, or a
+# bare host name ending in .com, .co or .org (every code host's)
+_URL_SIGNS = ("://", "www.", ".co", ".org")
 _URLISH = re.compile(r"^[\w\-./#?=&%~+:@]+$")
 
 
@@ -63,7 +65,13 @@ def find_urls(lines: Sequence[Line], reference_lines: set[int]) -> list[_UrlHit]
     n = len(lines)
     for i, ln in enumerate(lines):
         text = ln.text.rstrip()
-        if "://" not in text and "www." not in text and ".co" not in text and "github" not in text:
+        if (
+            "://" not in text
+            and "www." not in text
+            and ".co" not in text
+            and ".org" not in text
+            and "github" not in text
+        ):
             continue
         for m in _URL.finditer(text):
             url = m.group(0)
@@ -77,9 +85,9 @@ def find_urls(lines: Sequence[Line], reference_lines: set[int]) -> list[_UrlHit]
                     break
                 host_open = bool(re.search(r"://[^/]*$", url)) or url.endswith(("-", "_", "#", "?", "=", "."))
                 # "github.com/owner/" + "repo": an owner alone is not where a link would point
-                host_open = host_open or bool(re.search(r"(?:github\.com|gitlab\.com|huggingface\.co)/[^/]+/$", url))
+                host_open = host_open or bool(_OWNER_ONLY.search(url))
                 path_like = bool(re.search(r"[/._#-]", token.rstrip(".,;:")))
-                owner_only = bool(re.search(r"(?:github\.com|gitlab\.com|huggingface\.co)/[^/]+/$", url))
+                owner_only = bool(_OWNER_ONLY.search(url))
                 if not (host_open and (path_like or url.endswith("-") or owner_only)) and not (
                     url.endswith("/") and path_like
                 ):
@@ -167,7 +175,7 @@ def find_code_links(
         if any(tok in re.sub(r"[^a-z0-9]", "", root.split("/", 1)[-1]) for tok in title_tokens):
             score += 3
             signs.add("named")
-        if root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io")):
+        if root != key.split("/", 1)[0] and not is_pages_host(root):
             score += 1  # a repository beats a project page
         if hit.in_references:
             score -= 5
@@ -176,7 +184,7 @@ def find_code_links(
         entry = repos.setdefault(root, {"score": score, "order": order, "urls": {}, "repo": False, "signs": set()})
         entry["score"] = max(entry["score"], score)
         entry["signs"] |= signs
-        entry["repo"] = root != key.split("/", 1)[0] and not root.endswith((".github.io", ".gitlab.io"))
+        entry["repo"] = root != key.split("/", 1)[0] and not is_pages_host(root)
         entry["urls"].setdefault(key, hit.url)
     out: list[str] = []
     own: str | None = None
@@ -223,19 +231,19 @@ def _repo_root(key: str) -> str:
     """github.com/owner/repo for repository URLs; the host otherwise."""
     parts = key.split("/")
     host = parts[0]
-    if host in ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com") and len(parts) >= 3:
-        return "/".join(parts[:3])
     if host == "huggingface.co" and len(parts) >= 3:
         if parts[1] in ("datasets", "spaces") and len(parts) >= 4:
             return "/".join(parts[:4])
         return "/".join(parts[:3])
-    return host if host.endswith((".github.io", ".gitlab.io")) else "/".join(parts[:2])
+    if host in REPOSITORY_HOSTS and len(parts) >= 3:
+        return "/".join(parts[:3])
+    return host if is_pages_host(host) else "/".join(parts[:2])
 
 
 def _is_host_only(key: str) -> bool:
-    if key.endswith(("github.com", "gitlab.com", "huggingface.co")):
+    if key.endswith(REPOSITORY_HOSTS):
         return True
-    return "/" not in key and not key.endswith((".github.io", ".gitlab.io"))
+    return "/" not in key and not is_pages_host(key)
 
 
 _COMMON_WORDS = {

@@ -1,4 +1,4 @@
-"""Front matter: title, authors, first author's affiliation, abstract, keywords; language.
+"""Front matter: title, authors, first author's affiliation, abstract, keywords.
 
 Pure module working on arranged `Line`s (spans are kept on the first pages for author markers).
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from chatpaper.pdf.headings import parse_numbering, role_from_heading, unspace_letters
 from chatpaper.pdf.layout import Line, Span, join_lines
 from chatpaper.pdf.sections import BodyStyle
+from chatpaper.scripts import HAN, HAN_CHAR
 
 # --- title ---------------------------------------------------------------------------------------
 
@@ -67,13 +68,13 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_height: float) -> Ti
             continue
         if _VENUE.search(text) or (_ABSTRACT_LABEL.match(text) and len(text) < 20):
             continue
-        short = len(text.split()) <= 3 and len(_HAN.findall(text)) <= 6
+        short = len(text.split()) <= 3 and len(HAN_CHAR.findall(text)) <= 6
         number = parse_numbering(text)[0]
         if (number is not None and number.kind in ("arabic", "roman")) or (short and role_from_heading(text)):
             continue  # "1 Introduction", "Contents": a section heading, not the title
         if ln.size < body.size * 0.9:
             continue
-        words = len(text.split()) + sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") // 2
+        words = len(text.split()) + len(HAN_CHAR.findall(text)) // 2
         shape = 1.0 if words >= 3 else 0.7 if words == 2 else 0.5
         position = 1.0 - 0.25 * (ln.y0 / page_height)
         cands.append((ln.size * shape * position, i))
@@ -206,8 +207,12 @@ def _clean_name(text: str) -> str:
     return text
 
 
+# A Chinese name: two to four characters, a transcribed foreign name with its middle dot
+_HAN_NAME = re.compile(f"[{HAN}]{{2,4}}(?:·[{HAN}]{{1,6}})?")
+
+
 def _is_name(text: str) -> bool:
-    if re.fullmatch(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?", text):
+    if _HAN_NAME.fullmatch(text):
         return not _AFFILIATION_WORDS.search(text)
     tokens = text.split()
     if not 2 <= len(tokens) <= 5:
@@ -227,7 +232,7 @@ def _is_affiliation(text: str) -> bool:
 
 
 def _is_prose(ln: Line, body: BodyStyle) -> bool:
-    if len(_HAN.findall(ln.text)) >= 20:
+    if len(HAN_CHAR.findall(ln.text)) >= 20:
         return True
     words = ln.text.split()
     if len(words) < 7:
@@ -351,7 +356,7 @@ def _labelled_authors(lines: Sequence[Line], zone: Sequence[int], fm: FrontMatte
             text += " " + nxt
             fm.used.add(j)
         names = [_clean_name(p) for p in _SPLIT.split(text)]
-        fm.authors = [n for n in names if n and (_is_name(n) or re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n))]
+        fm.authors = [n for n in names if n and (_is_name(n) or re.fullmatch(f"[{HAN}]{{2,4}}", n))]
         fm.used.add(i)
         return bool(fm.authors)
     return False
@@ -483,7 +488,7 @@ def _paragraph_length(lines: Sequence[Line], indices: Sequence[int]) -> int:
         ln = lines[i]
         if abs(ln.size - first.size) > 0.7 or (total and ln.gap_above > first.size):
             break
-        total += len(ln.text) + 2 * len(_HAN.findall(ln.text))  # a Chinese character says more than a letter
+        total += len(ln.text) + 2 * len(HAN_CHAR.findall(ln.text))  # a Chinese character says more than a letter
     return total
 
 
@@ -502,18 +507,3 @@ def _keywords(first: str, lines: Sequence[Line], rest: Sequence[int], label_line
 
 def _tidy(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
-
-
-# --- language ------------------------------------------------------------------------------------
-
-
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def detect_language(lines: Sequence[Line]) -> str:
-    """ "zh" when Chinese characters make up a real share of the text, else "en"."""
-    sample = "".join(ln.text for ln in lines[: min(len(lines), 600)])
-    cjk = len(_HAN.findall(sample))
-    latin = len(_LATIN.findall(sample))
-    return "zh" if cjk and cjk * 4 >= latin * 0.5 else "en"

@@ -28,6 +28,7 @@ from chatpaper.pdf.headings import (
     strip_numbering,
 )
 from chatpaper.pdf.layout import Line, join_lines
+from chatpaper.scripts import HAN, HAN_CHAR
 
 # --- body style ----------------------------------------------------------------------------------
 
@@ -73,7 +74,7 @@ def body_style(lines: Sequence[Line]) -> BodyStyle:
 
 _CAPTION = re.compile(
     r"^(?:fig(?:ure)?\.?|table|tab\.|algorithm|listing|chart|plate|scheme|exhibit|图|表)\s*"
-    r"(?:\d+|[IVXL]+|[A-Z]\.?\d*)(?:\.\d+)?(?:\s*[:.|—–：-]|\s*$|(?=[\u4e00-\u9fff]))",
+    rf"(?:\d+|[IVXL]+|[A-Z]\.?\d*)(?:\.\d+)?(?:\s*[:.|—–：-]|\s*$|(?=[{HAN}]))",
     re.I,
 )
 
@@ -85,8 +86,6 @@ _BARE_CAPTION = re.compile(
     r"^(?i:fig(?:ure)?\.?|table|tab\.|algorithm|listing|chart|plate|scheme|exhibit)\s*"
     r"(?:\d+|[IVXL]+|[A-Z]\d*)(?:\.\d+)?\s+(?![a-z])\S"
 )
-
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 # --- heading candidates from font statistics -----------------------------------------------------
@@ -157,7 +156,7 @@ def _prominence(style: Style) -> tuple:
 
 def _heading_like(text: str, number: Numbering | None) -> bool:
     words = strip_numbering(text) if number else text.strip()
-    if not words or len(words) > 140 or len(_HAN.findall(words)) > 40:
+    if not words or len(words) > 140 or len(HAN_CHAR.findall(words)) > 40:
         return False
     if not any(ch.isalpha() for ch in words):
         return False
@@ -367,9 +366,12 @@ def _depth(number: Numbering, top_kind: str | None) -> int:
 # --- headings from the PDF outline ---------------------------------------------------------------
 
 
+_NOT_NORM = re.compile(f"[^0-9a-z{HAN}]+")
+
+
 @functools.lru_cache(maxsize=16384)
 def _norm(text: str) -> str:
-    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "", text.lower())
+    return _NOT_NORM.sub("", text.lower())
 
 
 @functools.lru_cache(maxsize=16384)
