@@ -1,4 +1,4 @@
-"""E-mail a digest page: multipart/alternative with the Markdown as text and rendered HTML.
+"""E-mail a digest page: multipart/alternative with the Markdown as text and its sanitized HTML.
 
 Only the standard library talks SMTP. The password is read from the settings at login time and
 never appears in a message, a log line or an error.
@@ -13,36 +13,17 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-import markdown
-
 from chatpaper.errors import DeliveryError
+from chatpaper.render.html import markdown_to_html
 from chatpaper.settings import SmtpSettings
 
 TIMEOUT = 30.0
-
-_STYLE = (
-    "body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;line-height:1.5;max-width:860px;"
-    "margin:auto;padding:0 12px;color:#1f2328}h3{margin-bottom:.2em}summary{cursor:pointer}"
-    "code{background:#f6f8fa;padding:0 .2em}hr{border:0;border-top:1px solid #d0d7de}"
-)
 
 
 def split_addresses(value: str | Sequence[str]) -> list[str]:
     """'a@x, b@y' or ['a@x', 'b@y'] -> ['a@x', 'b@y']."""
     items = [value] if isinstance(value, str) else list(value)
     return [part.strip() for item in items for part in item.split(",") if part.strip()]
-
-
-def markdown_to_html(text: str, *, title: str = "") -> str:
-    """A standalone HTML document for the Markdown page (tables, <details> with Markdown inside)."""
-    # md_in_html renders the Markdown inside <details> (and escapes a stray "<" there) only when asked.
-    text = re.sub(r"<details>", '<details markdown="1">', text)
-    body = markdown.markdown(text, extensions=["extra", "sane_lists"], lazy_ol=False, output_format="html")
-    safe_title = title.replace("&", "&amp;").replace("<", "&lt;")
-    return (
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-        f"<title>{safe_title}</title><style>{_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
-    )
 
 
 def build_message(text: str, *, subject: str, to: Sequence[str], sender: str) -> EmailMessage:

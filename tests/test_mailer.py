@@ -17,7 +17,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from chatpaper.errors import DeliveryError
-from chatpaper.mailer import markdown_to_html, send_digest, split_addresses
+from chatpaper.mailer import send_digest, split_addresses
+from chatpaper.render.html import markdown_to_html
 from chatpaper.settings import SmtpSettings
 
 PAGE = """# arXiv digest · 2025-08-20
@@ -134,8 +135,7 @@ def test_unreachable_server_and_missing_host() -> None:
 
 def test_helpers() -> None:
     assert split_addresses(["a@x, b@y", " c@z "]) == ["a@x", "b@y", "c@z"]
-    assert "<title>a &lt;b&gt;</title>" not in markdown_to_html("x", title="a <b>")
-    assert "<title>a &lt;b>" in markdown_to_html("x", title="a <b>")
+    assert "<title>a &lt;b&gt; &amp; c</title>" in markdown_to_html("x", title="a <b> & c")
 
 
 def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:

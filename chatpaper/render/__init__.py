@@ -1,4 +1,4 @@
-"""Markdown (and later HTML) rendering: templates live in `chatpaper/render/templates/`."""
+"""Markdown and HTML rendering: templates live in `chatpaper/render/templates/`, escaping in `render/safe.py`."""
 
 from chatpaper.render.digest import (
     DigestIndexRow,
@@ -8,6 +8,7 @@ from chatpaper.render.digest import (
     render_digest_index,
     render_digest_json,
 )
+from chatpaper.render.html import markdown_to_html
 from chatpaper.render.reports import RunUsage, render_index, render_report, tally_line
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "DigestPage",
     "DigestPaper",
     "RunUsage",
+    "markdown_to_html",
     "render_digest",
     "render_digest_index",
     "render_digest_json",

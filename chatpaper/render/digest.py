@@ -6,7 +6,6 @@ so re-rendering an unchanged day gives the same bytes.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -15,7 +14,9 @@ from typing import Literal
 
 from chatpaper import __version__
 from chatpaper.models import ArxivEntry, PaperSummary
-from chatpaper.render.reports import LABELS, _environment, first_sentence
+from chatpaper.render.environment import markdown_environment
+from chatpaper.render.reports import LABELS, first_sentence
+from chatpaper.render.safe import html_text, md_text
 
 # Points longer than this fold into <details>, so the page stays skimmable.
 DETAILS_OVER = 320
@@ -131,7 +132,7 @@ def _usage(papers: Sequence[DigestPaper]) -> str:
         return ""
     if all(m.backend == "extractive" for m in metas):
         return "Summaries: **extractive, no LLM** (sentences quoted from each paper)."
-    models = sorted({m.model for m in metas if m.backend == "openai"})
+    models = sorted({md_text(m.model) for m in metas if m.backend == "openai"})
     calls = sum(m.calls for m in metas)
     prompt = sum(m.prompt_tokens for m in metas)
     completion = sum(m.completion_tokens for m in metas)
@@ -148,7 +149,7 @@ def _points(summary: PaperSummary) -> list[dict[str, object]]:
         text = re.sub(r"[ \t]+", " ", getattr(summary.summary, name)).strip()
         long = len(text) > DETAILS_OVER
         # The gist sits in raw HTML (<summary>), where a bare "<" would start a tag.
-        gist = html.escape(first_sentence(text, 160), quote=False)
+        gist = html_text(first_sentence(text, 160))
         points.append({"label": labels[name], "text": text, "long": long, "gist": gist})
     return points
 
@@ -206,7 +207,7 @@ def render_digest(page: DigestPage) -> str:
     """The Markdown page for one day: header with counts, contents by topic, then each paper."""
     unfinished = [_paper_view(0, p) for p in page.unfinished]
     text = (
-        _environment()
+        markdown_environment()
         .get_template("digest.md.j2")
         .render(
             page=page,
@@ -232,4 +233,4 @@ def render_digest_json(page: DigestPage) -> str:
 def render_digest_index(rows: Sequence[DigestIndexRow]) -> str:
     """`index.md`: every digest day, newest first, with its counts."""
     ordered = sorted(rows, key=lambda r: r.day, reverse=True)
-    return _tidy(_environment().get_template("digest_index.md.j2").render(rows=ordered, version=__version__))
+    return _tidy(markdown_environment().get_template("digest_index.md.j2").render(rows=ordered, version=__version__))

@@ -6,12 +6,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-
-import jinja2
 
 from chatpaper import __version__
 from chatpaper.models import PaperOutcome, PaperSummary
+from chatpaper.render.environment import markdown_environment
+from chatpaper.render.safe import md_cell, md_link, md_text, relative_url
 
 LABELS = {
     "en": {
@@ -49,33 +48,6 @@ LABELS = {
 }
 
 
-def md_code(text: object) -> str:
-    """Inline code that survives backticks in the text."""
-    value = str(text).replace("\n", " ")
-    fence = "``" if "`" in value else "`"
-    return f"{fence}{value}{fence}"
-
-
-def md_cell(text: object) -> str:
-    """Text safe inside a Markdown table cell or list item: one line, no bare pipes."""
-    return re.sub(r"\s+", " ", str(text)).replace("|", "\\|").strip()
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("chatpaper.render", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,  # Markdown, not HTML; values are escaped where they land in tables
-    )
-    env.filters["md_code"] = md_code
-    env.filters["md_cell"] = md_cell
-    return env
-
-
 def describe_provenance(summary: PaperSummary) -> str:
     """One line saying who wrote the summary, so nobody mistakes an extract for an LLM's reading."""
     meta = summary.meta
@@ -86,16 +58,20 @@ def describe_provenance(summary: PaperSummary) -> str:
             "Summary: **extractive, no LLM**. The sentences below are quoted from the paper itself; "
             "no language model wrote or checked them."
         )
+    model, prompt = (
+        md_text(meta.model),
+        md_text(meta.prompt_version),
+    )  # from the config or a cached JSON, so escaped too
     tokens = f"{meta.prompt_tokens:,}+{meta.completion_tokens:,} tokens"
     cost = f" · ~${meta.cost_usd:.4f}" if meta.cost_usd is not None else ""
     if meta.language == "zh":
-        return f"摘要由 **{meta.model}** 根据论文正文撰写 · prompt {meta.prompt_version} · {tokens}{cost}"
-    return f"Summary written by **{meta.model}** from the paper's text · prompt {meta.prompt_version} · {tokens}{cost}"
+        return f"摘要由 **{model}** 根据论文正文撰写 · prompt {prompt} · {tokens}{cost}"
+    return f"Summary written by **{model}** from the paper's text · prompt {prompt} · {tokens}{cost}"
 
 
 def render_report(summary: PaperSummary) -> str:
     """The Markdown report for one paper."""
-    template = _environment().get_template("report.md.j2")
+    template = markdown_environment().get_template("report.md.j2")
     text = template.render(
         s=summary,
         labels=LABELS[summary.meta.language],
@@ -160,12 +136,15 @@ def render_index(outcomes: Sequence[PaperOutcome], *, started: datetime, usage: 
     """`index.md`: every paper of the run in order with its one-line result and link, then the failures."""
     rows = []
     for outcome in outcomes:
-        title = md_cell(outcome.title or outcome.source)
-        link = f"[{title}]({outcome.report})" if outcome.report else title
+        title = outcome.title or outcome.source
+        if outcome.report:
+            link = md_link(title, relative_url(outcome.report), relative=True, in_table=True)
+        else:
+            link = md_cell(title)
         rows.append({"link": link, "date": _outcome_date(outcome), "result": _outcome_result(outcome)})
     failures = [o for o in outcomes if o.status == "failed"]
     text = (
-        _environment()
+        markdown_environment()
         .get_template("index.md.j2")
         .render(
             started=started,
