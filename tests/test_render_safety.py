@@ -220,7 +220,9 @@ def shown(value: str) -> str:
 
 
 @pytest.mark.parametrize("reader", sorted(READERS))
-@pytest.mark.parametrize("value", [*HOSTILE, hostile(0, "all"), "x {: onclick=alert(1)}", "C#", "x {0, 1}"])
+@pytest.mark.parametrize(
+    "value", [*HOSTILE, hostile(0, "all"), "x {: onclick=alert(1)}", "C#", "x {0, 1}", "Title {a} and {b}"]
+)
 def test_escaped_text_is_one_paragraph_that_reads_as_written(value: str, reader: str) -> None:
     convert = READERS[reader]
     for make, wrap, tag in (
@@ -259,6 +261,17 @@ def test_cells_links_and_code_keep_their_text(reader: str) -> None:
     code = f"Source: {md_code('a``b`c <script>')} and {md_code('`tick`')}."
     seen = assert_inert(convert(code), outline=[], details=0, where="code")
     assert seen.text == "Source: a``b`c <script> and `tick`."
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_emphasis_in_text_takes_no_attributes(reader: str) -> None:
+    """Emphasis is the one inline element text may still make; Python-Markdown's attr_list would dress it."""
+    for wrap in ("{}", "# {}"):
+        html = READERS[reader](wrap.format(md_text("a *em*{: onclick=alert(1) #x} b _u_{.c}")))
+        seen = assert_inert(
+            html, outline=[(1, "a em{: onclick=alert(1) #x} b u{.c}")] if "#" in wrap else [], details=0, where=wrap
+        )
+        assert seen.elements["em"] == 2 and [n for _, n, _ in seen.attributes] == []
 
 
 def test_ordinary_sentences_are_not_escaped() -> None:

@@ -98,9 +98,11 @@ _ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # "<" opens a tag, comment, autolink or HTML block only before a letter, "/", "!" or "?"; "p < 0.05" stays.
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
-# Python-Markdown's attr_list reads "{...}" after an inline element or ending a heading as attributes
-# ("*x*{: onclick=...}", "### Title {0, 1}" loses its set): escaped whenever a "}" follows.
-_ATTRIBUTE_OPEN = re.compile(r"\{(?=[^}]*\})")
+# Python-Markdown's attr_list reads "{...}" as attributes straight after an inline element (in
+# escaped text only emphasis can be one: "*x*{: onclick=...}") and, in a heading or table cell,
+# after a space when the text ends with "}" ("### Title {0, 1}" would lose its set).
+_ATTRIBUTE_AFTER_EMPHASIS = re.compile(r"(?<=[*_])\{(?=[^}]*\})")
+_ATTRIBUTE_AT_END = re.compile(r"(?<= )\{(?=.*\}\s*$)")
 # Trailing "#"s close an ATX heading (Python-Markdown drops them even without a space: "C#").
 _TRAILING_HASHES = re.compile(r"#+$")
 # What a line may start with to open a block. Untrusted text is one line per paragraph (newlines
@@ -138,7 +140,8 @@ def _escape_inline(text: str, also: str) -> str:
     if "[" not in also:
         # "[x](javascript:...)" and "![x](...)": a "]" straight before "(" is what makes a link.
         text = text.replace("](", "]\\(")
-    text = _ATTRIBUTE_OPEN.sub(r"\\{", text)
+    text = _ATTRIBUTE_AFTER_EMPHASIS.sub(r"\\{", text)
+    text = _ATTRIBUTE_AT_END.sub(r"\\{", text)
     return _TRAILING_HASHES.sub(lambda m: "\\#" * len(m.group()), text)
 
 
