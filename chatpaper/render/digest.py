@@ -186,7 +186,8 @@ def _paper_view(number: int, paper: DigestPaper) -> dict[str, object]:
 def _groups(page: DigestPage) -> list[dict[str, object]]:
     """Summarized papers grouped by topic in the page's topic order, numbered through the page."""
     order = list(page.topics) + sorted({p.topic for p in page.summarized} - set(page.topics))
-    groups, number = [], 0
+    groups: list[dict[str, object]] = []
+    number = 0
     for topic in order:
         members = [p for p in page.summarized if p.topic == topic]
         if not members:
