@@ -10,6 +10,10 @@ Two dialects read our Markdown: CommonMark/GFM (GitHub, editors) and Python-Mark
 treat as escapable, a character reference (`&lt;`, `&#126;`) elsewhere. Text is escaped only where a
 Markdown reader would take it for syntax, so an ordinary sentence keeps its dots, dashes, brackets,
 parentheses and underscores, and reads exactly as before.
+
+For HTML outputs (a page, an Atom entry's content): a jinja environment with autoescape for text,
+`safe_url(url, schemes=LINK_SCHEMES)` for every href/src, and `sanitize_html` over any HTML made
+from Markdown before it is written.
 """
 
 from __future__ import annotations
