@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from tqdm import tqdm
 from chatpaper import __version__
 from chatpaper.errors import BudgetExceededError, ChatpaperError
 from chatpaper.models import PaperOutcome
+from chatpaper.redaction import Redactor
 from chatpaper.render import tally_line
 from chatpaper.settings import LoadedSettings, Settings, describe_settings, load_settings
 
@@ -35,20 +37,40 @@ class _DefaultToRun(click.Group):
         return super().parse_args(ctx, args)
 
 
+# Everything this command prints or logs passes the redactor of the settings in use: the first line
+# of defence is where messages are made, this is the last (see chatpaper.redaction). Until settings
+# are loaded it hides the credentials in URLs only.
+_redact = Redactor()
+
+
+def _hide_secrets_of(settings: Settings | None) -> None:
+    global _redact
+    _redact = Redactor.from_settings(settings) if settings is not None else Redactor()
+
+
+def _echo(message: str) -> None:
+    click.echo(_redact(message))
+
+
 def _echo_err(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(_redact(message), err=True)
 
 
 def _fail(message: str) -> None:
     _echo_err(f"chatpaper: error: {message}")
 
 
+class _RedactingFormatter(logging.Formatter):
+    """Log lines, tracebacks included, with the secrets hidden (--debug turns on the HTTP libraries' logs)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _redact(super().format(record))
+
+
 def _configure_logging(debug: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
     if not debug:
         # The HTTP libraries log every request at INFO; a batch run should stay quiet.
         for noisy in ("httpx", "httpx2", "openai", "urllib3", "arxiv"):
@@ -56,22 +78,32 @@ def _configure_logging(debug: bool) -> None:
 
 
 def _load(overrides: dict[str, Any], config: str | None) -> LoadedSettings:
-    return load_settings({k: v for k, v in overrides.items() if v is not None}, config_path=config)
+    loaded = load_settings({k: v for k, v in overrides.items() if v is not None}, config_path=config)
+    _hide_secrets_of(loaded.settings)
+    return loaded
 
 
 def _run_guarded(debug: bool, body: Callable[[], int]) -> None:
     """Run a command body; render chatpaper errors as one line (traceback with --debug)."""
+    _hide_secrets_of(None)  # the settings of an earlier command in this process are not this one's
     _configure_logging(debug)
     try:
         code = body()
     except ChatpaperError as exc:
         if debug:
-            raise
+            _echo_err(traceback.format_exc().rstrip("\n"))
         _fail(str(exc))
         code = EXIT_FATAL
     except KeyboardInterrupt:
         _fail("interrupted; finished reports are kept, rerun to resume")
         code = 130
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise  # usage errors: click prints them and exits 2
+    except Exception:
+        # A bug: its traceback as Python would print it, but redacted (exception text may quote a
+        # URL or a server's answer).
+        _echo_err(traceback.format_exc().rstrip("\n"))
+        code = EXIT_FATAL
     sys.exit(code)
 
 
@@ -105,7 +137,11 @@ def main() -> None:
 engine_options = [
     click.option("--rpm", type=click.IntRange(min=1), help="Client-side limit on LLM requests per minute."),
     click.option("--tpm", type=click.IntRange(min=1), help="Client-side limit on LLM tokens per minute."),
-    click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per LLM request before a retry [120]."),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        help="Seconds one LLM request may take in all, connect to last byte, before it is cut off and retried [120].",
+    ),
     click.option("--context-tokens", type=click.IntRange(min=1024), help="The model's context window."),
     click.option("--prompt-tokens", type=click.IntRange(min=500), help="Prompt budget per paper [3500]."),
     click.option(
@@ -263,9 +299,9 @@ def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Setting
     rows += [(source, "", "-", f"cannot summarize: {reason}") for source, reason in problems]
     if rows:
         widths = [max(len(r[i]) for r in [("paper", "date", "tokens", ""), *rows]) for i in range(3)]
-        click.echo(f"{'paper'.ljust(widths[0])}  {'date'.ljust(widths[1])}  {'tokens'.rjust(widths[2])}  title")
+        _echo(f"{'paper'.ljust(widths[0])}  {'date'.ljust(widths[1])}  {'tokens'.rjust(widths[2])}  title")
         for source, when, tokens, title in rows:
-            click.echo(f"{source.ljust(widths[0])}  {when.ljust(widths[1])}  {tokens.rjust(widths[2])}  {title}")
+            _echo(f"{source.ljust(widths[0])}  {when.ljust(widths[1])}  {tokens.rjust(widths[2])}  {title}")
     usable = [p for p in plans if p.would_spend]
     total = sum(p.prompt_tokens for p in usable)
     price = estimate_cost(settings.model, total, len(usable) * settings.max_output_tokens, settings.prices)
@@ -276,9 +312,9 @@ def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Setting
         line += f" · {done_before} summarized before (skipped, free)"
     if any(not p.measured for p in usable):
         line += " (~: estimated from the budget, PDF not downloaded yet)"
-    click.echo(line)
+    _echo(line)
     if extractive:
-        click.echo("the offline extractive backend is configured: this run would make no LLM calls and cost nothing")
+        _echo("the offline extractive backend is configured: this run would make no LLM calls and cost nothing")
     return EXIT_OK
 
 
@@ -294,7 +330,7 @@ def _announce_backend(settings: Settings, quiet: bool) -> None:
 
 def _report_failures(failed: list[PaperOutcome], stopped: ChatpaperError | None, *, retried: bool = False) -> None:
     """One line per failed paper, then why the batch stopped; a reason shared with the stop is said once."""
-    stop_reason = str(stopped) if stopped is not None else None
+    stop_reason = _redact(str(stopped)) if stopped is not None else None  # as the outcomes store it
     later = " (retried on the next run)" if retried else ""
     for outcome in failed:
         if outcome.reason != stop_reason:  # a refused key fails every paper in flight the same way
@@ -382,10 +418,11 @@ def config_command(config: str | None, debug: bool) -> None:
 
     def body() -> int:
         loaded = load_settings(config_path=config)
+        _hide_secrets_of(loaded.settings)
         rows = describe_settings(loaded)
         width = max(len(name) for name, _, _ in rows)
         for name, value, source in rows:
-            click.echo(f"{name.ljust(width)} = {value}  ({source})")
+            _echo(f"{name.ljust(width)} = {value}  ({source})")
         return EXIT_OK
 
     _run_guarded(debug, body)
@@ -513,7 +550,7 @@ def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
         _echo_err(f"chatpaper: warning: {warning}")
     _report_failures(result.failed, result.stopped, retried=True)
     for page in result.pages:
-        click.echo(str(page.markdown))
+        _echo(str(page.markdown))
     if not quiet:
         usage = result.usage.describe() or "no LLM calls"
         for page in result.pages:

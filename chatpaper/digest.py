@@ -30,6 +30,7 @@ from chatpaper.llm.backend import Backend
 from chatpaper.models import ArxivEntry, PaperOutcome
 from chatpaper.pipeline import summarize_papers
 from chatpaper.ranking import score_entry
+from chatpaper.redaction import Redactor
 from chatpaper.render import (
     DigestIndexRow,
     DigestPage,
@@ -333,6 +334,8 @@ def _run(
     on_plan: Callable[[int], None] | None,
 ) -> DigestResult:
     mode = "date" if day else "since" if since else "feed"
+    # Reasons and warnings are stored and shown (state, pages, e-mail, stderr): no secret may reach them.
+    redact = Redactor.from_settings(settings)
     run_id = state.begin_run(mode, [])
     status = "failed"
     usage = RunUsage()
@@ -352,7 +355,7 @@ def _run(
             on_plan(len(todo))
 
         def finished(outcome: PaperOutcome) -> None:
-            _record(state, outcome)
+            _record(state, outcome, redact)
             if progress:
                 progress(outcome)
 
@@ -371,11 +374,13 @@ def _run(
 
         out = settings.digest.out.expanduser()
         fresh_days = [c.day for c in fetched]
-        pages = [_write_page(state, out, d, fresh=d in fresh_days) for d in dict.fromkeys([*fresh_days, *plan.origins])]
+        days = dict.fromkeys([*fresh_days, *plan.origins])
+        pages = [_write_page(state, out, d, fresh=d in fresh_days, redact=redact) for d in days]
         index = out / "index.md"
         write_text_atomic(index, render_digest_index(_index_rows(state, out)))
+        warnings = [redact(w) for w in plan.warnings]
         result = DigestResult(
-            pages=pages, outcomes=outcomes, usage=usage, index=index, stopped=stopped, warnings=plan.warnings
+            pages=pages, outcomes=outcomes, usage=usage, index=index, stopped=stopped, warnings=warnings
         )
         if settings.digest.email:
             _send(result, state, settings)
@@ -554,7 +559,7 @@ def _needs_summary(state: DigestState, paper: SeenPaper | None, settings: Settin
     return True
 
 
-def _record(state: DigestState, outcome: PaperOutcome) -> None:
+def _record(state: DigestState, outcome: PaperOutcome, redact: Callable[[str], str]) -> None:
     """Persist one paper's result the moment it finishes, so a killed run keeps it."""
     entry = outcome.arxiv
     if entry is None:
@@ -565,16 +570,18 @@ def _record(state: DigestState, outcome: PaperOutcome) -> None:
         identity = _identity(entry) or meta.sha256 or outcome.source
         state.mark_done(entry, cache_key(identity, meta.model, meta.language, meta.prompt_version))
     elif outcome.status == "skipped":
-        state.mark_failed(entry, outcome.reason or "not started", attempted=False)
+        state.mark_failed(entry, redact(outcome.reason or "not started"), attempted=False)
     else:
-        state.mark_failed(entry, outcome.reason or "unknown error")
+        state.mark_failed(entry, redact(outcome.reason or "unknown error"))
 
 
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def build_page(state: DigestState, day: str) -> DigestPage:
-    """A day's page from the state and the cached summaries (no clock, no network)."""
+def build_page(state: DigestState, day: str, *, redact: Callable[[str], str] | None = None) -> DigestPage:
+    """A day's page from the state and the cached summaries (no clock, no network); failure reasons
+    pass `redact` (a state written by an older version may hold a secret in one)."""
+    redact = redact or Redactor()
     info = state.day(day)
     if info is None:
         raise ConfigError(f"no digest for {day} in {state.path}: run `chatpaper digest --date {day}` first")
@@ -590,7 +597,7 @@ def build_page(state: DigestState, day: str) -> DigestPage:
                 matched=pick.matched,
                 status=paper.status,
                 summary=summary,
-                reason=paper.reason if summary is None else None,
+                reason=redact(paper.reason) if summary is None and paper.reason else None,
                 carried_from=pick.carried_from,
                 attempts=paper.attempts,
             )
@@ -607,8 +614,8 @@ def build_page(state: DigestState, day: str) -> DigestPage:
     )
 
 
-def _write_page(state: DigestState, out: Path, day: str, *, fresh: bool) -> DigestPageResult:
-    page = build_page(state, day)
+def _write_page(state: DigestState, out: Path, day: str, *, fresh: bool, redact: Redactor) -> DigestPageResult:
+    page = build_page(state, day, redact=redact)
     markdown_path, json_path = out / f"{day}.md", out / f"{day}.json"
     write_text_atomic(json_path, render_digest_json(page))
     write_text_atomic(markdown_path, render_digest(page))

@@ -31,6 +31,7 @@ from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
 from chatpaper.models import ArxivInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
 from chatpaper.pdf import read_paper
+from chatpaper.redaction import Redactor
 from chatpaper.render import RunUsage, render_index, render_report
 from chatpaper.settings import Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
@@ -66,6 +67,8 @@ class _Run:
     backend: Backend
     cache: SummaryStore
     out: Path | None  # None: the caller renders its own output (the digest page)
+    # Failure reasons are stored (index.md, the digest state and pages): no secret may reach them.
+    redact: Redactor = field(default_factory=Redactor)
     lock: threading.Lock = field(default_factory=threading.Lock)
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -247,7 +250,7 @@ def _not_started(ref: PaperRef, run: _Run) -> PaperOutcome | None:
     """The outcome of a paper a stopped run (a spent budget, a refused key) does not start, else None."""
     if run.stopped is None:
         return None
-    return _outcome(ref, "skipped", reason=f"not started: {run.stopped}")
+    return _outcome(ref, "skipped", reason=run.redact(f"not started: {run.stopped}"))
 
 
 def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
@@ -348,20 +351,23 @@ def _guarded(ref: PaperRef, run: _Run, prepared: Callable[[], PaperOutcome | Pap
         return _summarize_paper(ref, paper, run), False
     except LLMAuthError as exc:
         run.stop(exc)
-        return _outcome(ref, "failed", reason=_reason(exc, ref)), False
+        return _failed(ref, run, _reason(exc, ref)), False
     except PaperError as exc:
         if exc.calls:
             run.charge(exc.prompt_tokens, exc.completion_tokens, exc.calls)
         # A transient failure (answers that never validated, a server that kept failing through every
         # backoff) gets one more try after the rest of the batch, as a fresh conversation, instead of
         # waiting for the user to rerun. An unreadable PDF or a refused request would fail again.
-        return _outcome(ref, "failed", reason=_reason(exc, ref)), exc.transient
+        return _failed(ref, run, _reason(exc, ref)), exc.transient
     except ChatpaperError as exc:
-        return _outcome(ref, "failed", reason=_reason(exc, ref)), False
+        return _failed(ref, run, _reason(exc, ref)), False
     except Exception as exc:  # a bug must not cost the rest of the batch
         log.exception("unexpected error on %s", ref.source)
-        reason = f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"
-        return _outcome(ref, "failed", reason=reason), False
+        return _failed(ref, run, f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"), False
+
+
+def _failed(ref: PaperRef, run: _Run, reason: str) -> PaperOutcome:
+    return _outcome(ref, "failed", reason=run.redact(reason))
 
 
 def find_arxiv_papers(query: ArxivQuery, settings: Settings) -> tuple[list[PaperRef], list[tuple[str, str]]]:
@@ -484,7 +490,8 @@ def summarize_papers(
     """
     backend = backend or make_backend(settings)
     _check_cost_budget(settings, backend)
-    run = _Run(settings=settings, backend=backend, cache=cache, out=reports_dir)
+    redact = Redactor.from_settings(settings)
+    run = _Run(settings=settings, backend=backend, cache=cache, out=reports_dir, redact=redact)
 
     named = unique_names(refs)
 
@@ -546,8 +553,9 @@ def summarize_batch(
     finally:
         cache.close()
     outcomes = list(batch.outcomes)
+    redact = Redactor.from_settings(settings)
     for source, reason in problems:
-        failed = PaperOutcome(source=source, name=source, status="failed", reason=reason)
+        failed = PaperOutcome(source=source, name=source, status="failed", reason=redact(reason))
         if progress:
             progress(failed)
         outcomes.append(failed)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, V
 
 from chatpaper.errors import ConfigError
 from chatpaper.models import Language
+from chatpaper.redaction import mask_url_credentials
 
 ENV_PREFIX = "CHATPAPER_"
 DEFAULT_CONFIG_FILE = "chatpaper.toml"
@@ -109,9 +110,17 @@ class Settings(BaseModel):
     model: str = Field("gpt-4o-mini", description="model name on the OpenAI-compatible server")
     api_key: SecretStr | None = Field(None, description="API key (secret; OPENAI_API_KEY is honoured)")
     base_url: str | None = Field(None, description="OpenAI-compatible base URL (OPENAI_BASE_URL is honoured)")
-    timeout: float = Field(120.0, gt=0, description="seconds per LLM request before it is retried")
+    timeout: float = Field(
+        120.0,
+        gt=0,
+        description="deadline in seconds for one LLM request, from connecting to the reply's last byte; "
+        "a request past it is cut off and retried",
+    )
     max_attempts: int = Field(
-        5, ge=1, description="HTTP attempts per LLM request on 429/5xx/timeouts before the paper fails"
+        5,
+        ge=1,
+        description="failed LLM requests (timeouts, 429, 5xx, lost connections) a paper may have over all its "
+        "calls before it fails",
     )
     structured: Literal["auto", "json_schema", "json_object", "prompt"] = Field(
         "auto", description="how the JSON answer is requested; auto falls back when the server refuses"
@@ -294,10 +303,13 @@ def load_settings(
 
 
 def describe_settings(loaded: LoadedSettings) -> list[tuple[str, str, str]]:
-    """(name, shown value, source) for every setting; secrets are redacted."""
+    """(name, shown value, source) for every setting; secrets and the credentials in URLs are redacted."""
     rows: list[tuple[str, str, str]] = []
 
     def shown(value: Any) -> str:
+        return mask_url_credentials(plain(value))
+
+    def plain(value: Any) -> str:
         if isinstance(value, SecretStr):
             return "********" if value.get_secret_value() else "(empty)"
         if isinstance(value, BaseModel):
