@@ -69,7 +69,7 @@ class LLMError(PaperError):
 
 
 class LLMOutputError(LLMError):
-    """The model's answers never validated; carries how many attempts were made.
+    """The model's answers never validated; `attempts` is how many answers it gave.
 
     Transient unless the answers were cut off by the token limit, which a second try repeats.
     """

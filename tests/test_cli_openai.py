@@ -172,14 +172,14 @@ def test_always_invalid_answer_fails_that_paper_alone(server: FakeOpenAIServer, 
     assert len(server.chat_requests) == 5  # two conversations of two for the failed paper, one for the other
     (line,) = failed_lines(err)
     assert line.startswith(f"failed: {papers / FIRST}.pdf: ")
-    assert "not a valid summary after 2 attempts" in line and "schema" in line and "also on a second try" in line
+    assert "not a valid summary after 2 answers" in line and "schema" in line and "also on a second try" in line
     assert not (out / f"{FIRST}.json").exists() and not (out / f"{FIRST}.md").exists()
     assert report(out, SECOND)["meta"]["backend"] == "openai"
     assert "1 done · 0 skipped · 1 failed" in err.splitlines()[-1]
     index = (out / "index.md").read_text(encoding="utf-8")
     assert "1 done · 0 skipped · 1 failed" in index
     failed_section = index.split("## Failed", 1)[1]
-    assert f"{FIRST}.pdf" in failed_section and "not a valid summary after 2 attempts" in failed_section
+    assert f"{FIRST}.pdf" in failed_section and "not a valid summary after 2 answers" in failed_section
     assert f"({SECOND}.md)" in index
 
 

@@ -5,21 +5,31 @@ hold the whole batch back on a 429 (through the shared limiter), they never retr
 succeed (400/401/403/404), and they turn every failure into a typed chatpaper error with a one-line
 reason. Nothing here depends on OpenAI-only response headers, so any OpenAI-compatible server
 (vLLM, Ollama, llama.cpp, relays) works.
+
+`timeout` is a deadline for the whole request: connecting, sending, waiting and every byte of the
+reply. The SDK's own timeout bounds only each wait for the next bytes, so a server trickling its
+answer could hold a paper forever; `_DeadlineHttpClient` cuts the request's socket when the
+deadline passes, whatever the request is doing. A paper's retries share one budget
+(`max_attempts` failed requests in all), so a dead server costs a paper at most
+max_attempts x timeout plus the backoff between them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 import openai
 
 from chatpaper.errors import (
@@ -29,6 +39,7 @@ from chatpaper.errors import (
     LLMUnavailableError,
 )
 from chatpaper.llm.limiter import RateLimiter
+from chatpaper.redaction import Redactor
 from chatpaper.settings import Settings
 from chatpaper.tokens import estimate_tokens
 
@@ -65,11 +76,16 @@ class ContextTooLongError(ContextLengthError):
 
 @dataclass
 class Usage:
-    """What one paper's calls cost, as the server reported it (estimated when it reports nothing)."""
+    """What one paper's calls cost, as the server reported it (estimated when it reports nothing).
+
+    `failed_requests` counts the paper's requests that got no usable answer (timeouts, lost
+    connections, 429, 5xx): every call of the paper draws on the same `max_attempts`.
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    failed_requests: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,11 +120,98 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
     return None
 
 
-def _one_line(text: str, secret: str | None, limit: int = 240) -> str:
-    line = " ".join(str(text).split())
-    if secret:
-        line = line.replace(secret, "***")
+def _one_line(text: str, redact: Redactor, limit: int = 240) -> str:
+    # Redacted before the cut, so a cut cannot leave the start of a secret the redactor would have hidden.
+    line = redact(" ".join(str(text).split()))
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+class _Deadline:
+    """One request's watchdog: when `seconds` have passed it shuts the request's socket down.
+
+    The socket is learned from httpcore's trace of the connection it opens (and of the TLS layer
+    over it); a shutdown wakes a thread blocked reading it, whatever it waits for (the status line,
+    a header, the body's next bytes). Connections are never reused (the client keeps none alive),
+    so every request opens the socket this watchdog sees.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._lock = threading.Lock()
+        self._stream: Any = None
+        self._finished = False
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        """httpcore's trace extension: remember the newest network stream the request opened."""
+        stream = info.get("return_value")
+        if event.endswith(".complete") and hasattr(stream, "get_extra_info"):
+            with self._lock:
+                self._stream = stream
+                if self.expired:  # connected after the deadline: cut at once
+                    self._cut()
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._finished = True
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._finished:
+                return
+            self.expired = True
+            self._cut()
+
+    def _cut(self) -> None:
+        sock = self._stream.get_extra_info("socket") if self._stream is not None else None
+        if sock is None:
+            return
+        # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would drop the TLS object the
+        # reading thread is still using. OSError: already closed, the request ended as the deadline passed.
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _DeadlineHttpClient(openai.DefaultHttpxClient):
+    """The SDK's HTTP client with `timeout` as a deadline for each whole request (see `_Deadline`)."""
+
+    def __init__(self, deadline: float, **kwargs: Any) -> None:
+        self.deadline = deadline
+        # No keep-alive: the watchdog must see every request's socket being opened. A connection
+        # per LLM call costs milliseconds against calls that take seconds.
+        most = openai.DEFAULT_CONNECTION_LIMITS.max_connections
+        super().__init__(limits=httpx2.Limits(max_connections=most, max_keepalive_connections=0), **kwargs)
+
+    def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
+        outer = request.extensions.get("trace")
+        with _Deadline(self.deadline) as watchdog:
+
+            def trace(event: str, info: Mapping[str, Any]) -> None:
+                watchdog.trace(event, info)
+                if outer is not None:
+                    outer(event, info)
+
+            request.extensions["trace"] = trace  # the SDK builds a new request for every attempt
+            try:
+                response = super().send(request, **kwargs)
+                if kwargs.get("stream"):  # chat calls are not streamed; if one were, its reply is read in time too
+                    try:
+                        response.read()
+                    except BaseException:
+                        response.close()
+                        raise
+                return response
+            except Exception as exc:
+                if watchdog.expired:
+                    # The SDK turns a timeout into APITimeoutError, which the client retries.
+                    raise httpx2.ReadTimeout(f"no complete answer within {self.deadline:g} s", request=request) from exc
+                raise
 
 
 class ChatClient:
@@ -130,14 +233,18 @@ class ChatClient:
         self.backoff_max = backoff_max
         self.limiter = limiter or RateLimiter(settings.rpm, settings.tpm)
         self._sleep = sleep
-        self._key = settings.api_key.get_secret_value() if settings.api_key else ""
+        key = settings.api_key.get_secret_value() if settings.api_key else ""
+        self._keyless = not key
+        self._redact = Redactor.from_settings(settings)
         self.base_url = (settings.base_url or OPENAI_URL).rstrip("/")
-        self._keyless = not self._key
+        # What messages name: the base URL without the user:password a relay URL may carry.
+        self.shown_url = self._redact(self.base_url)
         self._sdk = openai.OpenAI(
-            api_key=self._key or PLACEHOLDER_KEY,
+            api_key=key or PLACEHOLDER_KEY,
             base_url=self.base_url,
             timeout=settings.timeout,
             max_retries=0,
+            http_client=_DeadlineHttpClient(settings.timeout, timeout=settings.timeout),
         )
         # Request parameters some servers refuse; learned from the first refusal, kept for the run.
         self._lock = threading.Lock()
@@ -158,37 +265,38 @@ class ChatClient:
         usage: Usage,
         response_format: Mapping[str, Any] | None = None,
     ) -> Reply:
-        """One chat completion, retried on 429/5xx/timeouts up to `max_attempts` HTTP attempts.
+        """One chat completion, retried on 429/5xx/timeouts while the paper's `usage` has failed
+        fewer than `max_attempts` requests (its calls share that budget).
 
         Raises LLMAuthError (key refused: stop the batch), FormatRejectedError, ContextTooLongError,
         LLMRequestError (not worth retrying) or LLMUnavailableError (retries spent).
         """
         estimate = estimate_request_tokens(messages, response_format)
-        attempt = 0
         while True:
-            attempt += 1
             self.limiter.acquire(estimate + max_tokens)
             usage.calls += 1
+            failed = usage.failed_requests + 1  # this request's number among the paper's failures, if it fails
             try:
                 completion = self._create(messages, max_tokens, response_format)
             except openai.APIStatusError as exc:
                 if self._adapt_params(exc):
-                    attempt -= 1  # our request's fault, not the server's: does not use up an attempt
-                    continue
-                reason, delay = self._classify(exc, attempt)
+                    continue  # our request's fault, not the server's: does not use up an attempt
+                reason, delay = self._classify(exc, failed)
             except openai.APITimeoutError:
-                reason, delay = f"no answer within {self.timeout:g} s", self._backoff(attempt)
+                reason, delay = f"no complete answer within {self.timeout:g} s", self._backoff(failed)
             except openai.APIConnectionError as exc:
                 cause = exc.__cause__ or exc
-                reason, delay = f"cannot connect to {self.base_url} ({type(cause).__name__})", self._backoff(attempt)
+                reason, delay = f"cannot connect to {self.shown_url} ({type(cause).__name__})", self._backoff(failed)
             else:
                 return self._reply(completion, usage, estimate)
-            if attempt >= self.max_attempts:
+            usage.failed_requests = failed
+            if failed >= self.max_attempts:
                 raise LLMUnavailableError(
-                    f"LLM server kept failing ({reason}) after {attempt} attempts: try again later, "
-                    "or raise --timeout / max_attempts (CHATPAPER_MAX_ATTEMPTS, or in chatpaper.toml)"
+                    f"the LLM server failed {failed} request{'s' if failed > 1 else ''} for this paper, the last "
+                    f"with {reason}: try again later, or raise --timeout / max_attempts (CHATPAPER_MAX_ATTEMPTS, "
+                    "or in chatpaper.toml)"
                 )
-            log.debug("LLM call failed (%s); retry %d in %.1f s", reason, attempt, delay)
+            log.debug("LLM call failed (%s); retry %d in %.1f s", reason, failed, delay)
             self._sleep(delay)
 
     # --- internals --------------------------------------------------------------------------------
@@ -230,7 +338,7 @@ class ChatClient:
         text = body.get("message") if isinstance(body, dict) else None
         if not isinstance(text, str) or not text:
             text = body if isinstance(body, str) and body else exc.message
-        return _one_line(text, self._key)
+        return _one_line(text, self._redact)
 
     def _adapt_params(self, exc: openai.APIStatusError) -> bool:
         """Drop or rename a parameter the server refused by name; True when the request should be resent."""
@@ -255,10 +363,10 @@ class ChatClient:
         if status == 401:
             if self._keyless:
                 raise LLMAuthError(
-                    f"the LLM server at {self.base_url} requires an API key (HTTP 401): set OPENAI_API_KEY"
+                    f"the LLM server at {self.shown_url} requires an API key (HTTP 401): set OPENAI_API_KEY"
                 ) from None
             raise LLMAuthError(
-                f"the LLM server at {self.base_url} refused the API key (HTTP 401): "
+                f"the LLM server at {self.shown_url} refused the API key (HTTP 401): "
                 "check OPENAI_API_KEY (or CHATPAPER_API_KEY) and that it belongs to this server"
             ) from None
         if status == 429:
@@ -288,7 +396,7 @@ class ChatClient:
                 raise FormatRejectedError(f"the server refused the answer format: {message}") from None
         if status == 404:
             raise LLMRequestError(
-                f"HTTP 404 from {self.base_url}: {message}: check --model ({self.model}) and --base-url"
+                f"HTTP 404 from {self.shown_url}: {message}: check --model ({self.model}) and --base-url"
             ) from None
         if status == 403:
             raise LLMRequestError(f"HTTP 403 (forbidden): {message}: check the key's access to {self.model}") from None

@@ -295,7 +295,8 @@ def ask_for_answer(
     ContextLengthError or the client's errors.
     """
     followups: list[Message] = []
-    invalid = 0
+    invalid = answers = 0
+    calls_before = usage.calls
     shrunk = length_retried = False
     cut_off = False
     prompt: tuple[FormatMode, int, list[Message]] | None = None  # the last prompt built, and for what
@@ -333,6 +334,7 @@ def ask_for_answer(
             shrunk, budget = True, smaller
             continue
 
+        answers += 1
         if reply.finish_reason == "length" and not length_retried:
             length_retried = True
             room = int(context * 0.9) - request_tokens(messages, fmt)
@@ -359,9 +361,13 @@ def ask_for_answer(
                         f"; the answer was cut off at {max_tokens} tokens: raise max_output_tokens "
                         "(CHATPAPER_MAX_OUTPUT_TOKENS, or in chatpaper.toml)"
                     )
+                # Every answer counts, a cut-off one retried for room too, and so does every request
+                # that brought none (a timeout, a 5xx): the message says what the paper cost.
+                calls = usage.calls - calls_before
+                requests = f" in {calls} requests" if calls != answers else ""
                 raise LLMOutputError(
-                    f"the model's answer was not a valid summary after {invalid} attempts ({reason})",
-                    attempts=invalid,
+                    f"the model's answer was not a valid summary after {answers} answers{requests} ({reason})",
+                    attempts=answers,
                     cut_off=cut_off,
                 ) from None
             log.debug("invalid answer (%s); asking again", reason)

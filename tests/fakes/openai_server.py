@@ -10,7 +10,9 @@ It serves `POST /v1/chat/completions` and `GET /v1/models` from a `ThreadingHTTP
 127.0.0.1 (port 0 unless given), sends no OpenAI-only headers (no x-request-id, no openai-*), and
 records every request (arrival time, path, headers, JSON body). Without a script it answers with a
 schema-valid summary built from the prompt (the title and authors it finds there), or plain-text
-notes when the request asks for no JSON (a map step). `latency` delays every reply; `fault_rate`
+notes when the request asks for no JSON (a map step). Hostile servers are scripted too: `hang()`
+accepts and never answers, `trickle()` sends its whole reply a few bytes at a time, and
+`echo_credentials()` repeats the start of the key it got in its error. `latency` delays every reply; `fault_rate`
 replaces that share of default replies with a seeded mix of 429 (with Retry-After), 500, broken
 JSON and schema-invalid JSON. Usage is reported in every reply: prompt tokens estimated from the
 request (messages and schema), completion tokens from the reply.
@@ -21,6 +23,7 @@ Run standalone: `python -m tests.fakes.openai_server --port 8000 --latency 3 --f
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import random
 import re
@@ -29,6 +32,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -41,7 +45,7 @@ from chatpaper.tokens import estimate_tokens
 class Behavior:
     """One scripted reply. Build them with the functions below rather than by hand."""
 
-    kind: str  # "answer", "content", "length", "error"
+    kind: str  # "answer", "content", "length", "error", "hang", "echo_credentials"
     content: str | None = None
     finish_reason: str = "stop"
     status: int = 200
@@ -49,6 +53,15 @@ class Behavior:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before replying, on top of the server's latency
     overrides: dict[str, Any] = field(default_factory=dict)
+    pace: Pace | None = None  # send the reply this slowly (status line, headers and body alike)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """A reply written `size` bytes at a time, `gap` seconds apart."""
+
+    size: int
+    gap: float
 
 
 def answer(delay: float = 0.0, **overrides: Any) -> Behavior:
@@ -66,9 +79,21 @@ def truncated() -> Behavior:
     return Behavior("length", finish_reason="length")
 
 
-def hang(seconds: float) -> Behavior:
-    """Reply only after `seconds` (longer than the client's timeout: a hung server)."""
-    return Behavior("answer", delay=seconds)
+def hang(seconds: float | None = None) -> Behavior:
+    """Reply only after `seconds` (longer than the client's timeout); with None, never: the request is
+    accepted and read, and no byte comes back until the server closes."""
+    return Behavior("hang") if seconds is None else Behavior("answer", delay=seconds)
+
+
+def trickle(size: int = 4, gap: float = 0.05) -> Behavior:
+    """A valid answer sent `size` bytes every `gap` seconds: each wait is short, the whole reply slow."""
+    return Behavior("answer", pace=Pace(size, gap))
+
+
+def echo_credentials(status: int = 502, prefix: int = 8) -> Behavior:
+    """An error repeating the credentials the request carried, as some relays and proxies do: the
+    first `prefix` characters of a bearer key (sk-SECRE...), or a basic-auth user:password whole."""
+    return Behavior("echo_credentials", status=status, overrides={"prefix": prefix})
 
 
 def _error(status: int, message: str, type_: str, code: str | None = None, **headers: str) -> Behavior:
@@ -199,6 +224,10 @@ class FakeOpenAIServer:
         """The base URL clients use: http://127.0.0.1:PORT/v1."""
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
+    def url_with_credentials(self, user: str, password: str) -> str:
+        """The base URL with user:password in it, as relays are configured: http://user:pw@127.0.0.1:PORT/v1."""
+        return self.url.replace("http://", f"http://{user}:{password}@", 1)
+
     @property
     def requests(self) -> list[RecordedRequest]:
         """Every request so far, in arrival order."""
@@ -259,8 +288,10 @@ class FakeOpenAIServer:
         """Wait; False when the server is closing meanwhile."""
         return not self._closing.wait(seconds) if seconds > 0 else True
 
-    def respond(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
-        """(status, headers, JSON) for one chat request."""
+    def respond(
+        self, body: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], dict[str, Any], Pace | None]:
+        """(status, headers, JSON, pace) for one chat request."""
         if self.api_key is not None:
             given = headers.get("authorization", "").removeprefix("Bearer ").strip()
             if given != self.api_key:
@@ -273,10 +304,14 @@ class FakeOpenAIServer:
             if checked is not None:
                 return _as_error(checked)
         behavior = self._next() or answer()
-        if not self._sleep(self.latency + behavior.delay):
+        if behavior.kind == "hang":
+            self._closing.wait()
+        if not self._sleep(self.latency + behavior.delay) or behavior.kind == "hang":
             return _as_error(server_error(503, "shutting down"))
         if behavior.kind == "error":
             return _as_error(behavior)
+        if behavior.kind == "echo_credentials":
+            return _as_error(_echoed(behavior, headers.get("authorization", "")))
         wants_json = _wants_json(body)
         if behavior.kind == "content":
             text = behavior.content or ""
@@ -286,7 +321,7 @@ class FakeOpenAIServer:
             text = build_notes(body)
         if behavior.kind == "length":
             text = text[: max(1, len(text) // 2)]
-        return 200, {}, _completion(body, text, behavior.finish_reason)
+        return 200, {}, _completion(body, text, behavior.finish_reason), behavior.pace
 
     def _check_request(self, body: dict[str, Any]) -> Behavior | None:
         fmt = body.get("response_format")
@@ -329,8 +364,13 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         self.server.fake._record(RecordedRequest(time.monotonic(), self.command, self.path, headers, body))
 
-    def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None, pace: Pace | None = None
+    ) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()
+        if pace is not None:
+            self._send_slowly(status, data, headers or {}, pace)
+            return
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -341,6 +381,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout): nothing to do
+
+    def _send_slowly(self, status: int, data: bytes, headers: dict[str, str], pace: Pace) -> None:
+        lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", f"Server: {self.version_string()}"]
+        lines += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + data
+        fake = self.server.fake
+        try:
+            for start in range(0, len(raw), pace.size):
+                self.wfile.write(raw[start : start + pace.size])
+                self.wfile.flush()
+                if not fake._sleep(pace.gap):
+                    break
+        except OSError:
+            pass  # the client cut the connection (its deadline passed)
+        self.close_connection = True
 
     def do_GET(self) -> None:
         self._record(None)
@@ -358,15 +414,24 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             self._send(400, {"error": {"message": "the body is not JSON", "type": "invalid_request_error"}})
             return
-        status, headers, payload = self.server.fake.respond(body, {k.lower(): v for k, v in self.headers.items()})
-        self._send(status, payload, headers)
+        status, headers, payload, pace = self.server.fake.respond(body, {k.lower(): v for k, v in self.headers.items()})
+        self._send(status, payload, headers, pace)
 
 
 # --- replies -------------------------------------------------------------------------------------
 
 
-def _as_error(behavior: Behavior) -> tuple[int, dict[str, str], dict[str, Any]]:
-    return behavior.status, dict(behavior.headers), {"error": behavior.error}
+def _as_error(behavior: Behavior) -> tuple[int, dict[str, str], dict[str, Any], Pace | None]:
+    return behavior.status, dict(behavior.headers), {"error": behavior.error}, behavior.pace
+
+
+def _echoed(behavior: Behavior, authorization: str) -> Behavior:
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "basic":
+        shown = base64.b64decode(value).decode("utf-8", "replace")
+    else:
+        shown = value[: behavior.overrides["prefix"]] + "..."
+    return _error(behavior.status, f"upstream refused the credentials {shown} for this model", "upstream_error")
 
 
 def _wants_json(body: dict[str, Any]) -> bool:
