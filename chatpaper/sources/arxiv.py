@@ -26,6 +26,7 @@ from arxiv import _feed
 from chatpaper.errors import ArxivError, ArxivRejectedError, ArxivUnavailableError
 from chatpaper.models import ArxivEntry, PaperRef
 from chatpaper.ranking import find_keywords, matches_all
+from chatpaper.redaction import mask_url_credentials
 from chatpaper.settings import Settings
 from chatpaper.sources.http import (
     RETRYABLE_STATUS,
@@ -564,7 +565,7 @@ class ArxivClient:
             if message:
                 raise ArxivRejectedError(f"arXiv rejected the query: {message}", message)
             if response.status_code != 200:
-                raise ArxivError(f"arXiv API answered HTTP {response.status_code} for {url}")
+                raise ArxivError(f"arXiv API answered HTTP {response.status_code} for {mask_url_credentials(url)}")
             feed = _feed.parse(response.content)
             if feed.malformed:
                 raise Retry("unreadable Atom feed")

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 
 from chatpaper.errors import ArxivError
 from chatpaper.models import ArxivEntry
+from chatpaper.redaction import mask_url_credentials
 from chatpaper.settings import Settings
 from chatpaper.sources.http import (
     RETRYABLE_STATUS,
@@ -186,11 +187,12 @@ def fetch_announcement_feed(
 ) -> AnnouncementFeed:
     """Download and parse tonight's announcements for `categories` (one request, with retries)."""
     url = feed_url(categories, settings)
+    shown = mask_url_credentials(url)  # what messages name
     pacer = pacer_for(url, settings.arxiv_delay)
 
     def refused(exc: Exception) -> ArxivError:
         return ArxivError(
-            f"arXiv's announcement feed {url} could not be fetched ({type(exc).__name__}: {exc}); "
+            f"arXiv's announcement feed {shown} could not be fetched ({type(exc).__name__}: {exc}); "
             "check the arxiv_rss_url setting (CHATPAPER_ARXIV_RSS_URL)"
         )
 
@@ -201,7 +203,7 @@ def fetch_announcement_feed(
             raise Retry(f"HTTP {response.status_code}", retry_after_seconds(response))
         if response.status_code != 200:
             raise ArxivError(
-                f"arXiv's announcement feed {url} answered HTTP {response.status_code}: check the category names"
+                f"arXiv's announcement feed {shown} answered HTTP {response.status_code}: check the category names"
             )
         return response.content
 
