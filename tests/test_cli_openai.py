@@ -9,11 +9,13 @@ backend in test_llm_backend.py.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,13 +28,17 @@ from chatpaper.models import PaperSummary
 from chatpaper.tokens import estimate_tokens
 from tests.conftest import EXAMPLES
 from tests.fakes.openai_server import (
+    Behavior,
     FakeOpenAIServer,
     RecordedRequest,
     answer,
     build_answer,
     content,
+    echo_credentials,
+    hang,
     prompt_tokens,
     server_error,
+    trickle,
     truncated,
 )
 
@@ -242,6 +248,27 @@ def test_server_error_then_success(server: FakeOpenAIServer, papers: Path, tmp_p
     assert meta["prompt_tokens"] == prompt_tokens(second.body)  # a 500 reports no usage
 
 
+@pytest.mark.parametrize("fault", [trickle(size=4, gap=0.1), hang()], ids=["trickle", "hang"])
+def test_a_server_that_trickles_or_never_answers_costs_each_paper_its_deadlines(
+    server: FakeOpenAIServer, papers: Path, tmp_path: Path, fault: Behavior
+) -> None:
+    # trickle: four bytes every 0.1 s, each wait far under --timeout, a whole reply over 30 s.
+    server.default = fault
+    out = tmp_path / "out"
+    env = {**llm_env(server, tmp_path), "CHATPAPER_MAX_ATTEMPTS": "2"}
+    started = time.monotonic()
+    code, _, err = invoke(str(papers), "-o", str(out), "--timeout", "1", env=env)
+
+    assert code == 3, err
+    assert len(server.chat_requests) == 4  # two requests per paper; none succeeded, so no second try
+    lines = failed_lines(err)
+    reason = "the LLM server failed 2 requests for this paper, the last with no complete answer within 1 s"
+    assert len(lines) == 2 and all(reason in line for line in lines), err
+    assert "0 done · 0 skipped · 2 failed" in err.splitlines()[-1]
+    assert (out / "index.md").read_text(encoding="utf-8").split("## Failed", 1)[1].count(reason) == 2
+    assert time.monotonic() - started < 60  # sanity only: one trickled reply alone takes over 30 s
+
+
 def test_chinese_output_asks_for_chinese_and_translates_the_title(
     server: FakeOpenAIServer, papers: Path, tmp_path: Path
 ) -> None:
@@ -339,3 +366,52 @@ def test_python_m_chatpaper_with_debug_logs_never_shows_the_key(tmp_path: Path, 
         assert "refused the API key" in proc.stderr
     assert KEY not in proc.stdout and KEY not in proc.stderr
     assert not [text for text in written_texts(out) if KEY in text]
+
+
+# --- secrets in the base URL, and servers that echo them -----------------------------------------------
+
+RELAY_USER, RELAY_PASSWORD = "relay-user", "relay-pw-SECRET-77"
+
+
+@pytest.mark.parametrize("relay", [False, True], ids=["key-start-echoed", "credentials-in-base-url"])
+def test_no_secret_reaches_any_output_when_the_server_echoes_it(papers: Path, tmp_path: Path, relay: bool) -> None:
+    """The server echoes the credentials it got: the start of the key (sk-test-SECR...), or with
+    user:password in the base URL (sent as basic auth) those. Neither reaches stderr, stdout, a
+    report, index.md, `chatpaper config` or the --debug logs."""
+    out = tmp_path / "out"
+    pdf = papers / f"{SECOND}.pdf"  # with --workers 1 the second paper gets the echoes (not the cached answer)
+    with FakeOpenAIServer() as fake:
+        fake.default = echo_credentials(502, prefix=12)
+        fake.script(answer())  # one paper is summarized, so its reports are checked too
+        base_url = fake.url_with_credentials(RELAY_USER, RELAY_PASSWORD) if relay else fake.url
+        env = {**llm_env(fake, tmp_path), "OPENAI_BASE_URL": base_url, "CHATPAPER_MAX_ATTEMPTS": "2"}
+        code, stdout, err = invoke(str(papers), "-o", str(out), "--workers", "1", env=env)
+        config_code, config_out, config_err = invoke("config", env=env)
+        debug = subprocess.run(
+            [sys.executable, "-m", "chatpaper", str(pdf), "-o", str(tmp_path / "debug"), "--debug"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env},
+            timeout=120,
+        )
+        sent = {r.headers["authorization"] for r in fake.chat_requests}
+
+    # The server really got the secret, and its answers really repeated it.
+    assert sent == (
+        {"Basic " + base64.b64encode(f"{RELAY_USER}:{RELAY_PASSWORD}".encode()).decode()}
+        if relay
+        else {f"Bearer {KEY}"}
+    )
+    assert code == 3 and config_code == 0 and debug.returncode == 3, (err, config_err, debug.stderr)
+    (line,) = failed_lines(err)
+    assert "HTTP 502: upstream refused the credentials " in line and "for this model" in line
+    assert "DEBUG" in debug.stderr  # the HTTP libraries' logs were on
+    assert not relay or f"POST {fake.url.replace('http://', 'http://***@')}/chat/completions" in debug.stderr
+    shown_url = fake.url.replace("http://", "http://***@") if relay else fake.url
+    assert re.search(rf"^base_url\s+= {re.escape(shown_url)}\s+\(env OPENAI_BASE_URL\)$", config_out, re.M)
+    leaks = [RELAY_PASSWORD, "relay-pw", KEY[:10]]
+    texts = [stdout, err, config_out, config_err, debug.stdout, debug.stderr, *written_texts(out)]
+    texts += written_texts(tmp_path / "debug")
+    assert len(texts) == 6 + 3 + 1  # one report with its JSON and index.md; the debug run's index.md
+    assert not [(leak, text) for leak in leaks for text in texts if leak in text]

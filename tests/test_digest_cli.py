@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 
 from chatpaper.cli import main
 from tests.fakes.arxiv_server import FakeArxivServer
-from tests.fakes.openai_server import FakeOpenAIServer, answer, hang
+from tests.fakes.openai_server import FakeOpenAIServer, answer, echo_credentials, hang
 from tests.test_digest import DAY1, DAY1_PAPERS, DAY2, paper
-from tests.test_mailer import Inbox, free_port, smtp_server  # noqa: F401  (fixture)
+from tests.test_mailer import Inbox, _authenticate, free_port, smtp_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -394,3 +395,72 @@ def _status_of(state: Path, title: str) -> str | None:
             if json.loads(entry_json)["title"] == title:
                 return status
     return None
+
+
+# --- secrets ---------------------------------------------------------------------------------------
+
+RELAY_PASSWORD, MIRROR_PASSWORD = "relay-pw-SECRET-77", "mirror-pw-SECRET-55"
+
+
+def test_no_secret_reaches_the_page_the_state_or_the_email(
+    tmp_path: Path,
+    smtp_server: tuple[Inbox, int],  # noqa: F811
+) -> None:
+    """Credentials in the LLM base URL and the arXiv URLs, echoed by the LLM server in its errors and
+    named in arXiv's failure: the failed papers' reasons and the warning say what failed, never them."""
+    inbox, port = smtp_server
+    with FakeArxivServer(NIGHT_PAPERS, announce_day=DAY1) as arxiv, FakeOpenAIServer() as llm:
+        llm.default = echo_credentials(502)
+        arxiv.fail("api", status=418, times=5)  # the metadata request fails, naming the API URL
+        mirror = f"http://mirror-user:{MIRROR_PASSWORD}@"
+        env = {
+            **llm_env(llm),
+            "OPENAI_BASE_URL": llm.url_with_credentials("relay-user", RELAY_PASSWORD),
+            "CHATPAPER_MAX_ATTEMPTS": "1",
+            "CHATPAPER_ARXIV_API_URL": arxiv.api_url.replace("http://", mirror),
+            "CHATPAPER_ARXIV_RSS_URL": arxiv.rss_url.replace("http://", mirror),
+            **smtp_env(port),
+        }
+        args = ("-c", "cs.CL", "--include", "retrieval", "--top", "2", "--email", "me@example.org")
+        result = digest(arxiv, tmp_path, *args, env=env)
+        echoed = [r.headers["authorization"] for r in llm.chat_requests]
+
+    assert result.exit_code == 3, result.output
+    assert echoed and all(a.startswith("Basic ") for a in echoed)  # the credentials really were sent
+    assert "warning: arXiv metadata not fetched (arXiv API answered HTTP 418 for http://***@127.0.0.1" in result.stderr
+    page = (tmp_path / "digests" / "2025-08-20.md").read_text(encoding="utf-8")
+    assert "## Not summarized yet" in page and "HTTP 502: upstream refused the credentials " in page
+    ((_, message),) = inbox.messages
+    mailed = [message.get_body(preferencelist=(kind,)).get_content() for kind in ("plain", "html")]
+    assert all("HTTP 502: upstream refused the credentials " in text for text in mailed)
+    texts = [result.stdout, result.stderr, page, *mailed]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((tmp_path / "digests").iterdir())]
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        texts.append("\n".join(conn.iterdump()))
+    assert "HTTP 502" in texts[-1]  # the reasons are in the state, redacted
+    for leak in (RELAY_PASSWORD, MIRROR_PASSWORD, "relay-pw", "mirror-pw"):
+        assert not [text for text in texts if leak in text], leak
+
+
+class _RefusingInbox:
+    """An SMTP server that takes the login, then refuses the message quoting the password back."""
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        return "554 5.7.1 login reader/s3cret-pw may not send from here"
+
+
+def test_an_smtp_server_echoing_the_password_does_not_get_it_printed(tmp_path: Path) -> None:
+    port = free_port()
+    controller = Controller(
+        _RefusingInbox(), hostname="127.0.0.1", port=port, authenticator=_authenticate, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        with FakeArxivServer(DAY1_PAPERS, announce_day=DAY1) as arxiv:
+            env = smtp_env(port, CHATPAPER_SMTP_USER="reader", CHATPAPER_SMTP_PASSWORD="s3cret-pw")
+            result = digest(arxiv, tmp_path, "-c", "cs.CL", "--include", "retrieval", "--email", "me@x.org", env=env)
+    finally:
+        controller.stop()
+    assert result.exit_code == 3
+    assert f"e-mail not sent: 127.0.0.1:{port} answered 554 5.7.1 login reader/*** may not send" in result.stderr
+    assert "s3cret" not in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,12 +30,14 @@ from tests.fakes.openai_server import (
     bad_request,
     content,
     context_length_error,
+    echo_credentials,
     format_unsupported,
     hang,
     http_error,
     prompt_tokens,
     rate_limited,
     server_error,
+    trickle,
     truncated,
     unauthorized,
 )
@@ -245,6 +248,72 @@ def test_hung_server_times_out_and_is_retried(server: FakeOpenAIServer) -> None:
     server.script(hang(3), answer())
     draft = make_backend(server, timeout=0.5).summarize(make_paper(), "en")
     assert draft.calls == 2
+
+
+# --- deadlines: --timeout bounds the whole request, and a paper's failed requests in all ----------------
+
+
+def test_a_reply_trickled_slower_than_the_deadline_is_cut_off(server: FakeOpenAIServer) -> None:
+    # Four bytes every 0.1 s: each wait is a fifth of the deadline, the whole reply (~1.5 KB) over 30 s.
+    server.default = trickle(size=4, gap=0.1)
+    started = time.monotonic()
+    with pytest.raises(LLMUnavailableError) as caught:
+        make_backend(server, timeout=0.5, max_attempts=2).summarize(make_paper(), "en")
+    assert len(server.chat_requests) == 2
+    assert "failed 2 requests for this paper, the last with no complete answer within 0.5 s" in str(caught.value)
+    assert caught.value.calls == 2
+    assert time.monotonic() - started < 20  # sanity only: one trickled reply alone would take over 30 s
+
+
+def test_a_reply_trickled_within_the_deadline_is_kept(server: FakeOpenAIServer) -> None:
+    server.script(trickle(size=256, gap=0.05))  # slow bytes, but all of them well within the deadline
+    draft = make_backend(server, timeout=10).summarize(make_paper(), "en")
+    assert draft.calls == 1 and draft.answer.title == "Sparse Widgets for Dense Gadgets"
+
+
+def test_a_server_that_never_answers_costs_max_attempts_requests(server: FakeOpenAIServer) -> None:
+    server.default = hang()
+    with pytest.raises(LLMUnavailableError, match=r"failed 3 requests .* no complete answer within 0\.5 s"):
+        make_backend(server, timeout=0.5, max_attempts=3).summarize(make_paper(), "en")
+    assert len(server.chat_requests) == 3
+
+
+def test_a_paper_s_calls_share_one_budget_of_failed_requests(server: FakeOpenAIServer) -> None:
+    # A 503, then an answer that does not validate, then a 503 on the re-ask: two failed requests in
+    # all, so with max_attempts=2 the paper fails although neither call failed twice on its own.
+    server.script(server_error(503, "overloaded"), content("not JSON"), server_error(503, "overloaded"), answer())
+    with pytest.raises(LLMUnavailableError, match=r"failed 2 requests for this paper, the last with HTTP 503"):
+        make_backend(server, max_attempts=2).summarize(make_paper(), "en")
+    assert len(server.chat_requests) == 3
+
+
+def test_a_failed_summary_counts_answers_and_requests_truly(server: FakeOpenAIServer) -> None:
+    # A cut-off answer retried with more room, a 500, then two answers that do not validate.
+    server.script(truncated(), server_error(500), content("not JSON"), content("still not JSON"))
+    with pytest.raises(LLMOutputError, match=r"not a valid summary after 3 answers in 4 requests") as caught:
+        make_backend(server).summarize(make_paper(), "en")
+    assert caught.value.attempts == 3 and len(server.chat_requests) == 4
+
+
+def test_credentials_in_the_base_url_and_echoed_key_starts_stay_out_of_messages() -> None:
+    key = "sk-live-Q7vX2mLr9TzK4hWc"
+    with FakeOpenAIServer() as fake:
+        fake.script(echo_credentials(502, prefix=12))
+        backend = make_backend(fake, api_key=key, max_attempts=1)
+        with pytest.raises(LLMUnavailableError) as echoed:
+            backend.summarize(make_paper(), "en")
+        fake.script(http_error(404, "no such route"))
+        relay = make_backend(fake, base_url=fake.url_with_credentials("relay-user", "relay-pw-77"), max_attempts=1)
+        with pytest.raises(LLMRequestError) as missing:
+            relay.summarize(make_paper(), "en")
+        url = fake.url_with_credentials("relay-user", "relay-pw-77")
+    with pytest.raises(LLMUnavailableError) as unreachable:
+        make_backend(fake, base_url=url, max_attempts=1).summarize(make_paper(), "en")
+    assert "HTTP 502: upstream refused the credentials ***... for this model" in str(echoed.value)
+    assert f"HTTP 404 from {fake.url.replace('http://', 'http://***@')}" in str(missing.value)
+    assert f"cannot connect to {fake.url.replace('http://', 'http://***@')}" in str(unreachable.value)
+    for error in (echoed.value, missing.value, unreachable.value):
+        assert key[:6] not in str(error) and "relay-pw" not in str(error)
 
 
 def test_bad_request_is_not_retried(server: FakeOpenAIServer) -> None:
