@@ -165,3 +165,17 @@ def test_concurrent_downloads_are_capped(tmp_path: Path) -> None:
         assert fake.peak_in_flight("pdf") == 2
         assert len(fake.pdf_requests) == 6
         assert len(leftovers(tmp_path / "pdfs")) == 6
+
+
+def test_a_300_character_id_gets_a_short_unique_stable_cache_name(settings: Settings, tmp_path: Path) -> None:
+    # Hostile metadata: ids far past a file name's 255 bytes, the same for their first 250 characters.
+    long_ids = ["9" * 250 + "." + "1" * 49, "9" * 250 + "." + "2" * 49]
+    entries = [ArxivEntry(arxiv_id=i, version=1, title=f"Paper {n}", abstract="A.") for n, i in enumerate(long_ids)]
+    with FakeArxivServer(entries) as fake:
+        paths = []
+        for entry in entries:
+            linked = entry.model_copy(update={"pdf_url": fake.pdf_url(entry.versioned_id)})
+            paths.append(download_pdf(linked, tmp_path / "c", settings))
+    assert paths[0] != paths[1]
+    assert all(len(p.name.encode()) <= 120 and is_complete_pdf(p) for p in paths)
+    assert [pdf_path(e, tmp_path / "c") for e in entries] == paths  # the same name on the next run

@@ -93,3 +93,27 @@ def test_report_name_invariants(text: str) -> None:
     assert all(ch.isprintable() for ch in name)
     assert len(name) <= NAME_MAX_CHARS
     assert len(name.encode("utf-8")) <= NAME_MAX_BYTES
+
+
+def test_long_names_are_cut_with_a_hash_of_the_whole_text() -> None:
+    first, second = "a" * 200 + "one", "a" * 200 + "two"
+    assert report_name(first) == report_name(first)  # stable: a rerun finds its reports
+    assert report_name(first) != report_name(second)  # unique: same start, different papers
+    assert report_name(first).startswith("a" * 80)
+    assert report_name("short-name") == "short-name"  # names within the caps are untouched
+
+
+def test_symlink_loops_and_broken_links_are_problems_not_errors(tmp_path: Path) -> None:
+    good = touch(tmp_path / "papers" / "good.pdf")
+    (tmp_path / "papers" / "loop.pdf").symlink_to("loop.pdf")
+    (tmp_path / "papers" / "ping.pdf").symlink_to("pong.pdf")
+    (tmp_path / "papers" / "pong.pdf").symlink_to("ping.pdf")
+    (tmp_path / "papers" / "gone.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    (tmp_path / "top.pdf").symlink_to("top.pdf")
+    refs, problems = find_pdfs([tmp_path / "papers", tmp_path / "top.pdf"])
+    assert [r.path for r in refs] == [str(good)]
+    reasons = {Path(source).name: reason for source, reason in problems}
+    assert set(reasons) == {"loop.pdf", "ping.pdf", "pong.pdf", "gone.pdf", "top.pdf"}
+    for name in ("loop.pdf", "ping.pdf", "pong.pdf", "top.pdf"):
+        assert reasons[name].startswith("symbolic link loop"), reasons[name]
+    assert reasons["gone.pdf"].startswith("broken symbolic link")

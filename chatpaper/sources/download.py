@@ -32,6 +32,7 @@ from chatpaper.sources.http import (
     transport_failure,
     with_retries,
 )
+from chatpaper.sources.local import cap_name
 
 _CHUNK = 1 << 16
 # A temp file older than this is left over from a killed process, not a download in progress.
@@ -78,8 +79,10 @@ def _lock_for(path: Path) -> threading.Lock:
 
 
 def safe_id(arxiv_id: str) -> str:
-    """An arXiv id as a file name: "hep-th/9901001" -> "hep-th_9901001"."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", arxiv_id.replace("/", "_")).strip(".") or "paper"
+    """An arXiv id as a file name: "hep-th/9901001" -> "hep-th_9901001"; a hostile 300-character id
+    is cut to a name any filesystem takes, tagged with its hash (`cap_name`)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]", "_", arxiv_id.replace("/", "_")).strip(".") or "paper"
+    return cap_name(slug, arxiv_id)
 
 
 def pdf_path(entry: ArxivEntry, cache_dir: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -18,7 +19,25 @@ Problem = tuple[str, str]
 NAME_MAX_CHARS = 100
 # Bytes matter too: most filesystems cap a name at 255 bytes, and 100 CJK characters are 300 bytes.
 NAME_MAX_BYTES = 150
+# A name cut to the caps ends in this many hex digits of its full text's SHA-256, so two long names
+# sharing their first 90 characters stay apart, and the same input always gets the same name.
+NAME_HASH_CHARS = 8
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def cap_name(name: str, original: str) -> str:
+    """`name` (already filesystem-safe) when it fits NAME_MAX_CHARS and NAME_MAX_BYTES, else its start
+    plus "-" and a hash of `original` (the text it was made from): short enough for any filesystem,
+    unique and the same on every run."""
+    if len(name) <= NAME_MAX_CHARS and len(name.encode("utf-8")) <= NAME_MAX_BYTES:
+        return name
+    # surrogatepass: a file name Python could not decode carries lone surrogates
+    tag = hashlib.sha256(original.encode("utf-8", "surrogatepass")).hexdigest()[:NAME_HASH_CHARS]
+    head = name[: NAME_MAX_CHARS - NAME_HASH_CHARS - 1]
+    while len(head.encode("utf-8")) > NAME_MAX_BYTES - NAME_HASH_CHARS - 1:
+        head = head[:-1]
+    head = head.rstrip(".-_ ")
+    return f"{head}-{tag}" if head else tag
 
 
 def report_name(text: str) -> str:
@@ -26,19 +45,18 @@ def report_name(text: str) -> str:
 
     Keeps letters (any script), digits, "." "_" "-"; "/" becomes "_" (old-style arXiv ids such as
     hep-th/9901001 read as hep-th_9901001); anything else collapses to "-". No "..", no leading dot.
+    A longer slug is cut and tagged with a hash of `text` (`cap_name`).
     """
-    text = unicodedata.normalize("NFC", text).replace("/", "_").replace("\\", "_")
-    text = "".join(ch if (ch.isalnum() or ch in "._-") else "-" for ch in text)
-    text = re.sub(r"-{2,}", "-", text)
-    text = re.sub(r"\.{2,}", ".", text)
-    text = text.strip(".-_ ")
-    text = text[:NAME_MAX_CHARS]
-    while len(text.encode("utf-8")) > NAME_MAX_BYTES:
-        text = text[:-1]
-    text = text.rstrip(".-_ ")  # trailing dots are dropped silently on Windows
-    if text.split(".")[0].casefold() in _WINDOWS_RESERVED:
-        text = f"{text}_"
-    return text or "paper"
+    slug = unicodedata.normalize("NFC", text).replace("/", "_").replace("\\", "_")
+    slug = "".join(ch if (ch.isalnum() or ch in "._-") else "-" for ch in slug)
+    slug = re.sub(r"-{2,}", "-", slug)
+    slug = re.sub(r"\.{2,}", ".", slug)
+    slug = slug.strip(".-_ ")
+    slug = cap_name(slug, text)
+    slug = slug.rstrip(".-_ ")  # trailing dots are dropped silently on Windows
+    if slug.split(".")[0].casefold() in _WINDOWS_RESERVED:
+        slug = f"{slug}_"
+    return slug or "paper"
 
 
 def file_sha256(path: Path) -> str:
@@ -66,6 +84,18 @@ def _pdfs_in(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(folder).parts)
 
 
+def _unresolvable(path: Path, exc: BaseException | None) -> str:
+    """Why a path named like a PDF leads to no file: a symlink loop, a broken link, another OS error."""
+    if isinstance(exc, OSError) and exc.errno not in (errno.ELOOP, errno.ENOENT):
+        return f"cannot open ({exc.strerror or exc}): check the path and its permissions"
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symbolic link loop (the link never reaches a file): fix or remove the link"
+    return "broken symbolic link (its target is missing): fix or remove the link"
+
+
 def find_pdfs(paths: Sequence[str | Path]) -> tuple[list[PaperRef], list[Problem]]:
     """Refs for the PDFs named by `paths`, in a stable order, plus the inputs that could not be used.
 
@@ -80,7 +110,11 @@ def find_pdfs(paths: Sequence[str | Path]) -> tuple[list[PaperRef], list[Problem
     used_names: set[str] = set()
 
     def add(path: Path, source: str) -> None:
-        resolved = path.resolve()
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:  # Python before 3.13 reports a link loop as RuntimeError
+            problems.append((source, _unresolvable(path, exc)))
+            return
         if resolved in seen_files:
             return
         seen_files.add(resolved)
@@ -105,6 +139,8 @@ def find_pdfs(paths: Sequence[str | Path]) -> tuple[list[PaperRef], list[Problem
             add(path, source)
         elif path.exists():
             problems.append((source, "not a regular file or folder"))
+        elif path.is_symlink():
+            problems.append((source, _unresolvable(path, None)))
         else:
             problems.append((source, "no such file or folder"))
     return refs, problems
