@@ -6,6 +6,9 @@ and what to do about it. The library raises; only the CLI prints.
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 
 class ChatpaperError(Exception):
     """Root of every error chatpaper raises on purpose."""
@@ -13,6 +16,31 @@ class ChatpaperError(Exception):
 
 class ConfigError(ChatpaperError):
     """Bad or contradictory settings: fatal for the whole run (exit 1)."""
+
+
+# What a user can do about an OS error on a path, by errno: the one place that words it, so every
+# message naming a path gives the same advice.
+_OS_ADVICE = {
+    errno.ENOSPC: "free some space",
+    errno.EDQUOT: "free some space (the disk quota is reached)",
+    errno.EFBIG: "raise the file size limit (ulimit -f)",
+    errno.EROFS: "the filesystem is read-only: remount it writable",
+    errno.EACCES: "check its permissions",
+    errno.EPERM: "check its permissions",
+    errno.ENOTDIR: "a file stands where a folder is needed: move it",
+    errno.EEXIST: "a file stands where a folder is needed: move it",
+    errno.EISDIR: "a folder stands where a file is needed: move it",
+    errno.ENAMETOOLONG: "use a shorter path",
+    errno.ELOOP: "a symbolic link loop is in the way: fix the link",
+}
+# Errors that hit every file written to the same place, not one file: a run that meets one while
+# writing a report stops starting papers, whose summaries would be paid for and then lost.
+EVERY_FILE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def describe_os_error(exc: OSError) -> tuple[str, str]:
+    """(what the OS said, what the user can do about it) for a message that names the path itself."""
+    return exc.strerror or str(exc), _OS_ADVICE.get(exc.errno or 0, "check the path")
 
 
 # --- one paper --------------------------------------------------------------------------------
@@ -55,6 +83,21 @@ class EncryptedPdfError(PdfError):
 
 class NoTextLayerError(PdfError):
     """An image-only (scanned) PDF: nothing to read without OCR."""
+
+
+class OutputError(PaperError):
+    """A report or page could not be written (a full disk, a read-only folder, a name too long)."""
+
+    def __init__(self, path: Path, exc: OSError, *, setting: str = "output folder (-o)") -> None:
+        self.path = path
+        self.errno = exc.errno
+        reason, advice = describe_os_error(exc)
+        super().__init__(f"cannot write {path} ({reason}): {advice}, or choose another {setting}")
+
+    @property
+    def every_file(self) -> bool:
+        """True when every later write to the same folder would fail the same way (a full disk)."""
+        return self.errno in EVERY_FILE_ERRNOS
 
 
 class SourceError(PaperError):
@@ -129,6 +172,17 @@ class ArxivUnavailableError(ArxivError):
     def __init__(self, text: str, reason: str) -> None:
         self.reason = reason
         super().__init__(text)
+
+
+# --- files chatpaper keeps -----------------------------------------------------------------------
+
+
+class StoreError(ChatpaperError):
+    """A SQLite file (the summary cache, the digest state) cannot be opened, read or written."""
+
+
+class CorruptStoreError(StoreError):
+    """The file is not a SQLite database, or pages of it were overwritten or lost."""
 
 
 class DeliveryError(ChatpaperError):
