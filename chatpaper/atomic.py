@@ -1,8 +1,8 @@
 """Atomic file writes: a reader sees the old file or the new one, never half of one.
 
 A write goes through `.<name>.<8 random characters>.tmp` beside its target, renamed over it once
-complete. A run writes into an output folder it holds (`output_folder`); the first run in removes
-temp files that runs killed mid-write left there.
+complete. A run writes into an output folder it holds (`output_folder`, a lock on the folder itself);
+the first run in removes temp files that runs killed mid-write left there.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chatpaper.errors import ConfigError, OutputError, describe_os_error
-from chatpaper.locks import try_lock, wait_lock
+from chatpaper.locks import try_lock_folder, wait_lock_folder
 
 # Our temp files and only those (mkstemp made the same shape before): `.index.md.k3j9x0q_.tmp`.
 TEMP_NAME = re.compile(r"\A\..+\.[a-z0-9_]{8}\.tmp\Z")
-# Held (shared) by every run writing into a folder, so no run removes temp files a live one is writing.
-FOLDER_LOCK = ".chatpaper.lock"
 
 
 def _create_temp(path: Path) -> tuple[int, Path]:
@@ -85,25 +83,32 @@ def remove_stale_temps(folder: Path) -> list[str]:
 def output_folder(path: Path, *, setting: str = "-o") -> Iterator[Path]:
     """`path` created and held for one run that writes into it.
 
-    Every run holds the folder's lock file shared while it writes; a run that finds no other there
-    takes it alone for a moment and removes the temp files that killed runs left behind (a live run
-    is then writing none). A folder that cannot be created or written in is a ConfigError naming
-    it and `setting`, raised before any paper is paid for.
+    Every run holds the folder's lock shared while it writes; a run that finds no other there takes
+    it alone for a moment and removes the temp files that killed runs left behind (a live run is
+    then writing none). A folder that cannot be created or written in is a ConfigError naming
+    it and `setting`, raised before any paper is paid for. A folder this run created and left empty
+    (it failed before writing) is removed again.
     """
     folder = path.expanduser()
-    lock_path = folder / FOLDER_LOCK
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if not os.access(folder, os.W_OK | os.X_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
-        lock = try_lock(lock_path)
+        lock = try_lock_folder(folder)
         if lock is not None:
-            remove_stale_temps(folder)
+            if lock.held:  # else other runs cannot be seen: their temp files may be live
+                remove_stale_temps(folder)
             lock.share()
         else:
-            lock = wait_lock(lock_path, shared=True)
+            lock = wait_lock_folder(folder, shared=True)
     except OSError as exc:
         reason, advice = describe_os_error(exc)
         raise ConfigError(f"cannot write in {folder} ({reason}): {advice}, or choose another {setting}") from None
-    with lock:
-        yield folder
+    try:
+        with lock:
+            yield folder
+    finally:
+        if created:
+            with contextlib.suppress(OSError):  # not empty: written to, by this run or another
+                folder.rmdir()

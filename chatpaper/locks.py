@@ -1,9 +1,12 @@
-"""Advisory locks between chatpaper runs (and threads): `flock` on a lock file that exists only while held.
+"""Advisory locks between chatpaper runs (and threads): `flock` on a lock file that exists only while
+held, or (shared or alone) on a folder itself.
 
 A process killed by any signal drops its locks with its file descriptors, so a lock never outlives
-its run. The last holder removes the file; a taker checks that the file it locked is still the one at
-the path (a holder may have removed it in between) and tries again if not. Without `flock` (Windows)
-locks are granted at once: runs there are not kept apart.
+its run. The holder removes a lock file; a taker checks that the file it locked is still the
+one at the path (a holder may have removed it in between) and tries again if not. A folder is locked
+through its own descriptor, so no file appears in it (reports folders are served and committed).
+Without `flock` (Windows), or where a folder cannot be locked, locks are granted at once: runs there
+are not kept apart.
 """
 
 from __future__ import annotations
@@ -23,24 +26,28 @@ except ImportError:  # pragma: no cover - Windows
 class FileLock:
     """A held lock; `release()` (or leaving the `with` block) gives it up."""
 
-    def __init__(self, path: Path, fd: int | None, *, shared: bool) -> None:
+    def __init__(self, path: Path, fd: int | None, *, folder: bool = False) -> None:
         self.path = path
-        self.shared = shared
+        self.folder = folder  # a folder's own lock: nothing to remove
         self._fd = fd
 
     def share(self) -> None:
         """Turn an exclusive lock into a shared one, so other runs may take it too."""
         if self._fd is not None and fcntl is not None:
             fcntl.flock(self._fd, fcntl.LOCK_SH)
-        self.shared = True
+
+    @property
+    def held(self) -> bool:
+        """False where nothing could be locked (no flock, a folder on some network filesystems)."""
+        return self._fd is not None
 
     def release(self) -> None:
         fd, self._fd = self._fd, None
         if fd is None:
             return
         try:
-            if fcntl is not None and _last_holder(fd, shared=self.shared) and _is_current(fd, self.path):
-                self.path.unlink(missing_ok=True)
+            if not self.folder and _is_current(fd, self.path):
+                self.path.unlink()  # before the lock goes: a taker that opened it sees it is gone
         except OSError:
             pass  # a lock file left behind is harmless: the next run locks and removes it
         finally:
@@ -55,17 +62,6 @@ class FileLock:
         self.release()
 
 
-def _last_holder(fd: int, *, shared: bool) -> bool:
-    """True when no other run holds the lock (an exclusive one is ours alone)."""
-    if not shared:
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
 def _is_current(fd: int, path: Path) -> bool:
     """True when `fd` is the file at `path` now (not one a holder removed after we opened it)."""
     try:
@@ -75,7 +71,9 @@ def _is_current(fd: int, path: Path) -> bool:
     return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
 
 
-def _open(path: Path) -> int:
+def _open(path: Path, *, folder: bool) -> int:
+    if folder:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     except PermissionError:
@@ -85,24 +83,29 @@ def _open(path: Path) -> int:
         return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
 
 
-def _acquire(path: Path, *, shared: bool, wait: bool) -> FileLock | None:
+def _acquire(path: Path, *, shared: bool, wait: bool, folder: bool = False) -> FileLock | None:
     if fcntl is None:  # pragma: no cover - Windows
-        return FileLock(path, None, shared=shared)
+        return FileLock(path, None, folder=folder)
     mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
     while True:
-        fd = _open(path)
+        fd = _open(path, folder=folder)
         try:
             fcntl.flock(fd, mode)
         except BlockingIOError:
             os.close(fd)
             return None
+        except OSError:
+            os.close(fd)
+            if not folder:
+                raise
+            return FileLock(path, None, folder=True)  # a filesystem that cannot lock folders
         except BaseException:
             os.close(fd)
             raise
-        if _is_current(fd, path):
-            if not shared:
+        if folder or _is_current(fd, path):
+            if not folder:
                 _note_holder(fd)
-            return FileLock(path, fd, shared=shared)
+            return FileLock(path, fd, folder=folder)
         os.close(fd)  # its last holder removed it while we waited: lock the file at the path now
 
 
@@ -117,14 +120,27 @@ def _note_holder(fd: int) -> None:
         pass  # read-only lock file, full disk: the lock itself holds
 
 
-def try_lock(path: Path, *, shared: bool = False) -> FileLock | None:
-    """The lock at `path` if nobody else holds it (in this process or another), else None at once."""
-    return _acquire(path, shared=shared, wait=False)
+def try_lock(path: Path) -> FileLock | None:
+    """The lock file at `path` if nobody else holds it (in this process or another), else None at once."""
+    return _acquire(path, shared=False, wait=False)
 
 
-def wait_lock(path: Path, *, shared: bool = False) -> FileLock:
-    """The lock at `path`, waiting as long as another run holds it."""
-    lock = _acquire(path, shared=shared, wait=True)
+def wait_lock(path: Path) -> FileLock:
+    """The lock file at `path`, waiting as long as another run holds it."""
+    lock = _acquire(path, shared=False, wait=True)
+    assert lock is not None
+    return lock
+
+
+def try_lock_folder(folder: Path, *, shared: bool = False) -> FileLock | None:
+    """`folder`'s own lock if no other run holds it, else None at once (granted at once where folders
+    cannot be locked, as on some network filesystems)."""
+    return _acquire(folder, shared=shared, wait=False, folder=True)
+
+
+def wait_lock_folder(folder: Path, *, shared: bool = False) -> FileLock:
+    """`folder`'s own lock, waiting as long as another run holds it."""
+    lock = _acquire(folder, shared=shared, wait=True, folder=True)
     assert lock is not None
     return lock
 

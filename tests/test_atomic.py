@@ -91,7 +91,7 @@ def test_a_live_runs_temp_file_is_kept_and_a_killed_runs_is_removed(tmp_path: Pa
     with output_folder(out):  # the next run does
         pass
     assert not (out / temp).exists()
-    assert list(out.iterdir()) == []  # the folder lock goes with the last run
+    assert list(out.iterdir()) == []  # and holding the folder leaves no file in it
 
 
 @pytest.mark.parametrize("where", ["file", "file/sub"])

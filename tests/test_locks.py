@@ -10,17 +10,16 @@ import threading
 import time
 from pathlib import Path
 
-from chatpaper.locks import lock_holder, try_lock, wait_lock
+from chatpaper.locks import lock_holder, try_lock, try_lock_folder, wait_lock
 from tests.conftest import REPO
 
 
-def test_an_exclusive_lock_is_held_once_and_its_file_goes_with_it(tmp_path: Path) -> None:
+def test_a_lock_is_held_once_and_its_file_goes_with_it(tmp_path: Path) -> None:
     path = tmp_path / "paper.lock"
     first = try_lock(path)
-    assert first is not None
+    assert first is not None and first.held
     assert try_lock(path) is None  # another thread or run
-    assert try_lock(path, shared=True) is None
-    assert lock_holder(path) is not None and f"pid {os.getpid()} " in (lock_holder(path) or "")
+    assert f"pid {os.getpid()} " in (lock_holder(path) or "")
     first.release()
     assert not path.exists()
     with try_lock(path) as again:
@@ -28,15 +27,21 @@ def test_an_exclusive_lock_is_held_once_and_its_file_goes_with_it(tmp_path: Path
     assert not path.exists()
 
 
-def test_shared_locks_coexist_and_the_last_one_out_removes_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "folder.lock"
-    one, two = try_lock(path, shared=True), try_lock(path, shared=True)
-    assert one is not None and two is not None
-    assert try_lock(path) is None
-    one.release()
-    assert path.exists() and try_lock(path) is None
-    two.release()
-    assert not path.exists()
+def test_a_folder_is_locked_through_itself_shared_or_alone(tmp_path: Path) -> None:
+    alone = try_lock_folder(tmp_path)
+    assert alone is not None and alone.held
+    assert try_lock_folder(tmp_path, shared=True) is None
+    alone.share()
+    other = try_lock_folder(tmp_path, shared=True)
+    assert other is not None
+    assert try_lock_folder(tmp_path) is None
+    alone.release()
+    assert try_lock_folder(tmp_path) is None  # the other run is still in
+    other.release()
+    last = try_lock_folder(tmp_path)
+    assert last is not None
+    last.release()
+    assert list(tmp_path.iterdir()) == []  # no file in the folder, ever
 
 
 def test_a_waiter_gets_the_lock_once_its_holder_lets_go(tmp_path: Path) -> None:
