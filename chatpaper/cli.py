@@ -52,6 +52,14 @@ def _echo(message: str) -> None:
     click.echo(_redact(message))
 
 
+def _one_line(text: str) -> str:
+    """`text` with control characters shown as escapes: a newline in a file name must not split the
+    line a script or a cron mail reads."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def _echo_err(message: str) -> None:
     click.echo(_redact(message), err=True)
 
@@ -92,7 +100,7 @@ def _run_guarded(debug: bool, body: Callable[[], int]) -> None:
     except ChatpaperError as exc:
         if debug:
             _echo_err(traceback.format_exc().rstrip("\n"))
-        _fail(str(exc))
+        _fail(_one_line(str(exc)))
         code = EXIT_FATAL
     except KeyboardInterrupt:
         _fail("interrupted; finished reports are kept, rerun to resume")
@@ -159,6 +167,20 @@ engine_options = [
 ]
 
 
+def _field_range(name: str) -> click.IntRange:
+    """A flag's range from the Settings field's own bounds, so a value out of range is a usage error
+    (exit 2) in every command and the limit is written once."""
+    bounds: dict[str, int] = {}
+    for rule in Settings.model_fields[name].metadata:
+        for attr, key in (("ge", "min"), ("le", "max")):
+            if getattr(rule, attr, None) is not None:
+                bounds[key] = getattr(rule, attr)
+    return click.IntRange(**bounds)
+
+
+WORKERS = _field_range("workers")
+
+
 def with_engine(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(engine_options):
         func = option(func)
@@ -204,7 +226,7 @@ def _split_list(values: tuple[str, ...] | str | None) -> list[str]:
 @click.option("--language", type=click.Choice(["en", "zh"]), help="Language of the summaries [en].")
 @click.option("--backend", type=click.Choice(["auto", "openai", "extractive"]), help="Summarizer [auto].")
 @click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
-@click.option("--workers", type=click.IntRange(min=1, max=64), help="Papers in flight at once [4].")
+@click.option("--workers", type=WORKERS, help="Papers in flight at once [4].")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Downloads and summary cache [~/.cache/chatpaper].")
 @click.option("--force", is_flag=True, default=None, help="Redo papers already summarized.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
@@ -334,9 +356,14 @@ def _report_failures(failed: list[PaperOutcome], stopped: ChatpaperError | None,
     later = " (retried on the next run)" if retried else ""
     for outcome in failed:
         if outcome.reason != stop_reason:  # a refused key fails every paper in flight the same way
-            _echo_err(f"failed: {outcome.source}: {outcome.reason}{later}")
+            _echo_err(f"failed: {_one_line(outcome.source)}: {_one_line(outcome.reason or '')}{later}")
     if stop_reason is not None:
-        _fail(stop_reason)
+        _fail(_one_line(stop_reason))
+
+
+def _report_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        _echo_err(f"chatpaper: warning: {_one_line(warning)}")
 
 
 def _summarize(refs: list[Any], problems: list[tuple[str, str]], settings: Settings, *, quiet: bool) -> int:
@@ -358,12 +385,18 @@ def _summarize(refs: list[Any], problems: list[tuple[str, str]], settings: Setti
     finally:
         bar.close()
 
+    _report_warnings(result.warnings)
     _report_failures(result.failed, result.stopped)
     if not quiet:
         usage = result.usage.describe()
         out = settings.out.expanduser()
-        _echo_err(f"{tally_line(result.outcomes)}{' · ' + usage if usage else ''} · reports in {out}/ (index.md)")
-    if result.stopped is not None and not isinstance(result.stopped, BudgetExceededError):
+        index = "index.md not written" if result.index_error else "index.md"
+        _echo_err(f"{tally_line(result.outcomes)}{' · ' + usage if usage else ''} · reports in {out}/ ({index})")
+    if result.index_error is not None:
+        _fail(_one_line(str(result.index_error)))
+    if result.index_error is not None or (
+        result.stopped is not None and not isinstance(result.stopped, BudgetExceededError)
+    ):
         return EXIT_FATAL
     return EXIT_SOME_FAILED if result.failed or result.stopped else EXIT_OK
 
@@ -477,7 +510,7 @@ def _digest_settings(
 @click.option("--language", type=click.Choice(["en", "zh"]), help="Language of the summaries [en].")
 @click.option("--backend", type=click.Choice(["auto", "openai", "extractive"]), help="Summarizer [auto].")
 @click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
-@click.option("--workers", type=int, help="Papers in flight at once [4].")
+@click.option("--workers", type=WORKERS, help="Papers in flight at once [4].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
 @with_engine
 @with_common
@@ -541,13 +574,17 @@ def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
             bar.set_postfix_str(outcome.name[-30:], refresh=False)
             bar.update(1)
 
+    def on_wait(holder: str) -> None:
+        if not quiet:
+            state = settings.digest.state.expanduser()
+            _echo_err(f"chatpaper: waiting for the digest run that holds {state} ({holder}) to finish")
+
     try:
-        result = run_digest(settings, date=day, since=since, progress=progress, on_plan=on_plan)
+        result = run_digest(settings, date=day, since=since, progress=progress, on_plan=on_plan, on_wait=on_wait)
     finally:
         bar.close()
 
-    for warning in result.warnings:
-        _echo_err(f"chatpaper: warning: {warning}")
+    _report_warnings(result.warnings)
     _report_failures(result.failed, result.stopped, retried=True)
     for page in result.pages:
         _echo(str(page.markdown))
@@ -567,6 +604,9 @@ def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
             _echo_err(f"not e-mailed again (unchanged since sent to {settings.digest.email}): {unchanged}")
     if result.delivery_error is not None:
         _fail(f"{result.delivery_error} (the digest is saved in {settings.digest.out.expanduser()}/)")
+    if result.write_error is not None:
+        _fail(f"{_one_line(str(result.write_error))} (the summaries are kept in the state: rerun to write the pages)")
+        return EXIT_FATAL
     if result.stopped is not None and not isinstance(result.stopped, BudgetExceededError):
         return EXIT_FATAL
     if result.failed or result.stopped or result.delivery_error:

@@ -7,6 +7,7 @@ fail the same way) or a spent budget stops new papers from starting.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -17,18 +18,22 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from chatpaper.atomic import write_text_atomic
+from chatpaper.atomic import output_folder, write_text_atomic
 from chatpaper.errors import (
     BudgetExceededError,
     ChatpaperError,
     ConfigError,
     LLMAuthError,
+    OutputError,
     PaperError,
     SourceError,
+    StoreError,
+    describe_os_error,
 )
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
+from chatpaper.locks import FileLock, lock_holder, try_lock, wait_lock
 from chatpaper.models import ArxivInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
 from chatpaper.pdf import read_paper
 from chatpaper.redaction import Redactor
@@ -53,6 +58,8 @@ class RunResult:
     started: datetime
     index_path: Path
     stopped: ChatpaperError | None = None
+    warnings: list[str] = field(default_factory=list)  # problems that cost no paper (a cache not updated)
+    index_error: OutputError | None = None  # index.md could not be written; the outcomes stand
 
     @property
     def failed(self) -> list[PaperOutcome]:
@@ -67,6 +74,7 @@ class _Run:
     backend: Backend
     cache: SummaryStore
     out: Path | None  # None: the caller renders its own output (the digest page)
+    claims: PaperClaims
     # Failure reasons are stored (index.md, the digest state and pages): no secret may reach them.
     redact: Redactor = field(default_factory=Redactor)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -110,6 +118,47 @@ class _Run:
 
     def usage(self) -> RunUsage:
         return RunUsage(self.prompt_tokens, self.completion_tokens, self.calls, self.cost_usd)
+
+
+class PaperClaims:
+    """One lock per summary (cache key) in `<cache-dir>/locks`, held while a paper is summarized.
+
+    Runs sharing the cache (a cron job and an interactive run, a digest and `--ids`) never pay twice
+    for one summary: a paper another run holds is left for later, and by then its summary is in the
+    cache. Locking that cannot work (an unusable cache folder) lets every claim through, said once in
+    `problem`.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.problem: str | None = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._cannot(exc)
+
+    def _cannot(self, exc: OSError) -> None:
+        reason, advice = describe_os_error(exc)
+        self.problem = (
+            f"papers cannot be locked in {self.folder} ({reason}): {advice}; "
+            "a concurrent run sharing the cache may summarize the same paper again"
+        )
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock"
+
+    def claim(self, key: str, *, wait: bool) -> FileLock | None:
+        """The paper's lock; None (at once) when another run holds it and `wait` is False."""
+        if self.problem is None:
+            try:
+                return wait_lock(self.path(key)) if wait else try_lock(self.path(key))
+            except OSError as exc:
+                self._cannot(exc)
+        return FileLock(self.path(key), None)  # holds nothing
+
+
+class _HeldElsewhere(Exception):
+    """Another run is summarizing this paper: come back to it after the rest of the batch."""
 
 
 # Report names the output folder already uses for itself: a paper called index.pdf becomes index-2.
@@ -280,13 +329,7 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
 
     found = _existing_summary(ref, backend, settings, run.cache, run.out, sha256=sha256, versioned=versioned)
     if found is not None:
-        status, summary = found
-        if status == "skipped" and run.out is not None:
-            if not (run.out / f"{ref.name}.md").is_file():
-                # A run killed between the JSON's rename and the Markdown's: the JSON is the record.
-                write_text_atomic(run.out / f"{ref.name}.md", render_report(summary))
-            return _outcome(ref, "skipped", summary=summary, report=f"{ref.name}.md")
-        return _outcome(ref, "cached", summary=summary, report=_write(run, summary, ref))
+        return _reuse(ref, run, *found)
     # Only papers that would spend something wait on a stopped run; finished ones are still listed.
     if stopped := _not_started(ref, run):
         return stopped
@@ -296,15 +339,42 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
     return read_paper(path, sha256=sha256)
 
 
-def _summarize_paper(ref: PaperRef, paper: Paper, run: _Run) -> PaperOutcome:
+def _reuse(ref: PaperRef, run: _Run, status: str, summary: PaperSummary) -> PaperOutcome:
+    """The outcome of a paper summarized before: its current report, or the cached summary written out."""
+    if status == "skipped" and run.out is not None:
+        if not (run.out / f"{ref.name}.md").is_file():
+            # A run killed between the JSON's rename and the Markdown's: the JSON is the record.
+            write_text_atomic(run.out / f"{ref.name}.md", render_report(summary))
+        return _outcome(ref, "skipped", summary=summary, report=f"{ref.name}.md")
+    return _outcome(ref, "cached", summary=summary, report=_write(run, summary, ref))
+
+
+def _summarize_paper(ref: PaperRef, paper: Paper, run: _Run, *, wait: bool = False) -> PaperOutcome:
+    """Summarize under the paper's claim: raises _HeldElsewhere when another run holds it (unless
+    `wait`), and takes that run's summary when it finished first."""
     settings, backend = run.settings, run.backend
     if stopped := _not_started(ref, run):  # the budget ran out while this paper was being read
         return stopped
-    draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
-    cost = run.charge(draft.prompt_tokens, draft.completion_tokens, draft.calls)
-    summary = build_summary(draft, paper, ref, backend, settings, cost_usd=cost)
-    run.cache.put(_summary_key(ref, backend, settings, paper.sha256), summary)
-    return _outcome(ref, "done", summary=summary, report=_write(run, summary, ref))
+    key = _summary_key(ref, backend, settings, paper.sha256)
+    claim = run.claims.claim(key, wait=wait)
+    if claim is None:
+        raise _HeldElsewhere(lock_holder(run.claims.path(key)) or "another run")
+    with claim:
+        versioned = _versioned_id(ref)
+        found = _existing_summary(ref, backend, settings, run.cache, run.out, sha256=paper.sha256, versioned=versioned)
+        if found is not None:  # another run summarized it while this one was reading the PDF
+            return _reuse(ref, run, *found)
+        draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
+        cost = run.charge(draft.prompt_tokens, draft.completion_tokens, draft.calls)
+        summary = build_summary(draft, paper, ref, backend, settings, cost_usd=cost)
+        try:
+            report = _write(run, summary, ref)
+        finally:
+            # The paid summary is never lost: the report first, so a cache that cannot be written
+            # costs no report; the cache also when the report could not be written, so the next run
+            # finds the summary there instead of paying again.
+            run.cache.put(key, summary)
+    return _outcome(ref, "done", summary=summary, report=report)
 
 
 class _ReadAhead:
@@ -330,7 +400,14 @@ class _ReadAhead:
 
 
 def _write(run: _Run, summary: PaperSummary, ref: PaperRef) -> str | None:
-    return write_reports(summary, run.out, ref.name) if run.out else None
+    if run.out is None:
+        return None
+    try:
+        return write_reports(summary, run.out, ref.name)
+    except OutputError as exc:
+        if exc.every_file:  # a full disk: every later paper would be paid for and then lost the same way
+            run.stop(exc)
+        raise
 
 
 def _reason(exc: Exception, ref: PaperRef) -> str:
@@ -342,28 +419,38 @@ def _reason(exc: Exception, ref: PaperRef) -> str:
     return text
 
 
-def _guarded(ref: PaperRef, run: _Run, prepared: Callable[[], PaperOutcome | Paper]) -> tuple[PaperOutcome, bool]:
-    """The paper's outcome, and whether its failure is worth another try at the end of the batch."""
+# What comes after a paper's first try: nothing, one more try (AGAIN), or waiting for another run (LATER).
+DONE, AGAIN, LATER = "", "again", "later"
+
+
+def _guarded(
+    ref: PaperRef, run: _Run, prepared: Callable[[], PaperOutcome | Paper], *, wait: bool = False
+) -> tuple[PaperOutcome, str]:
+    """The paper's outcome, and what it needs next: another try at the end of the batch (AGAIN), or,
+    held by another run, a wait for that run (LATER)."""
     try:
         paper = prepared()
         if isinstance(paper, PaperOutcome):
-            return paper, False
-        return _summarize_paper(ref, paper, run), False
-    except LLMAuthError as exc:
+            return paper, DONE
+        return _summarize_paper(ref, paper, run, wait=wait), DONE
+    except _HeldElsewhere as exc:
+        log.info("%s: being summarized by %s; back to it after the rest", ref.source, exc)
+        return _outcome(ref, "skipped", reason=f"being summarized by another run ({exc})"), LATER
+    except (LLMAuthError, StoreError) as exc:  # every paper would fail the same way
         run.stop(exc)
-        return _failed(ref, run, _reason(exc, ref)), False
+        return _failed(ref, run, _reason(exc, ref)), DONE
     except PaperError as exc:
         if exc.calls:
             run.charge(exc.prompt_tokens, exc.completion_tokens, exc.calls)
         # A transient failure (answers that never validated, a server that kept failing through every
         # backoff) gets one more try after the rest of the batch, as a fresh conversation, instead of
         # waiting for the user to rerun. An unreadable PDF or a refused request would fail again.
-        return _failed(ref, run, _reason(exc, ref)), exc.transient
+        return _failed(ref, run, _reason(exc, ref)), AGAIN if exc.transient else DONE
     except ChatpaperError as exc:
-        return _failed(ref, run, _reason(exc, ref)), False
+        return _failed(ref, run, _reason(exc, ref)), DONE
     except Exception as exc:  # a bug must not cost the rest of the batch
         log.exception("unexpected error on %s", ref.source)
-        return _failed(ref, run, f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"), False
+        return _failed(ref, run, f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"), DONE
 
 
 def _failed(ref: PaperRef, run: _Run, reason: str) -> PaperOutcome:
@@ -447,11 +534,13 @@ def _plan_paper(
 
 @dataclass
 class BatchResult:
-    """Outcomes in input order, usage totals, and why the batch stopped early (if it did)."""
+    """Outcomes in input order, usage totals, why the batch stopped early (if it did), and problems
+    that cost no paper (a summary cache that could not be updated)."""
 
     outcomes: list[PaperOutcome]
     usage: RunUsage
     stopped: ChatpaperError | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 # Threads reading papers ahead of the LLM workers: two, so one paper's download (at most two run at
@@ -491,18 +580,27 @@ def summarize_papers(
     backend = backend or make_backend(settings)
     _check_cost_budget(settings, backend)
     redact = Redactor.from_settings(settings)
-    run = _Run(settings=settings, backend=backend, cache=cache, out=reports_dir, redact=redact)
+    claims = PaperClaims(settings.cache_path / "locks")
+    run = _Run(settings=settings, backend=backend, cache=cache, out=reports_dir, claims=claims, redact=redact)
 
     named = unique_names(refs)
 
-    def first_try(index: int) -> tuple[PaperOutcome, bool]:
-        outcome, again = _guarded(named[index], run, lambda: read_ahead.get(index))
-        if progress and not again:
+    def first_try(index: int) -> tuple[PaperOutcome, str]:
+        outcome, then = _guarded(named[index], run, lambda: read_ahead.get(index))
+        if progress and then == DONE:
             progress(outcome)
-        return outcome, again
+        return outcome, then
+
+    def after_other_run(index: int) -> tuple[PaperOutcome, str]:
+        # By now the other run has usually finished and its summary is in the cache; else this waits
+        # for it, and summarizes the paper itself only when that run failed or was killed.
+        outcome, then = _guarded(named[index], run, lambda: _prepare(named[index], run), wait=True)
+        if progress and then == DONE:
+            progress(outcome)
+        return outcome, then
 
     def last_try(index: int) -> PaperOutcome:
-        outcome, _ = _guarded(named[index], run, lambda: _prepare(named[index], run))
+        outcome, _ = _guarded(named[index], run, lambda: _prepare(named[index], run), wait=True)
         if outcome.status == "skipped":  # the run stopped meanwhile: the first failure stands
             outcome = outcomes[index]
         elif outcome.status == "failed":
@@ -517,8 +615,11 @@ def summarize_papers(
     ):
         read_ahead = _ReadAhead(named, run, readers, ahead=settings.workers)
         tries = list(pool.map(first_try, range(len(named))))
+        later = [i for i, (_, then) in enumerate(tries) if then == LATER]
+        for i, tried in zip(later, pool.map(after_other_run, later), strict=True):
+            tries[i] = tried
         outcomes = [outcome for outcome, _ in tries]
-        again = [i for i, (_, retry) in enumerate(tries) if retry]
+        again = [i for i, (_, then) in enumerate(tries) if then == AGAIN]
         # Only when the server has shown it can succeed: in an outage, or with a model that answers
         # nothing usable, a second pass would double the wait for the same failures.
         if again and run.stopped is None and any(o.status == "done" for o in outcomes):
@@ -528,7 +629,8 @@ def summarize_papers(
         elif progress:
             for i in again:
                 progress(outcomes[i])
-    return BatchResult(outcomes=outcomes, usage=run.usage(), stopped=run.stopped)
+    warnings = [*([claims.problem] if claims.problem else []), *cache.warnings]
+    return BatchResult(outcomes=outcomes, usage=run.usage(), stopped=run.stopped, warnings=warnings)
 
 
 def summarize_batch(
@@ -545,22 +647,31 @@ def summarize_batch(
     are listed as failures after the papers.
     """
     started = datetime.now(UTC)
-    out = settings.out.expanduser()
-    out.mkdir(parents=True, exist_ok=True)
-    cache = SummaryCache(settings.cache_path / "summaries.db")
-    try:
-        batch = summarize_papers(refs, settings, cache=cache, backend=backend, reports_dir=out, progress=progress)
-    finally:
-        cache.close()
-    outcomes = list(batch.outcomes)
-    redact = Redactor.from_settings(settings)
-    for source, reason in problems:
-        failed = PaperOutcome(source=source, name=source, status="failed", reason=redact(reason))
-        if progress:
-            progress(failed)
-        outcomes.append(failed)
-    index_path = out / "index.md"
-    write_text_atomic(index_path, render_index(outcomes, started=started, usage=batch.usage))
+    with output_folder(settings.out, setting="-o (or CHATPAPER_OUT)") as out:
+        cache = SummaryCache(settings.cache_path / "summaries.db")
+        try:
+            batch = summarize_papers(refs, settings, cache=cache, backend=backend, reports_dir=out, progress=progress)
+        finally:
+            cache.close()
+        outcomes = list(batch.outcomes)
+        redact = Redactor.from_settings(settings)
+        for source, reason in problems:
+            failed = PaperOutcome(source=source, name=source, status="failed", reason=redact(reason))
+            if progress:
+                progress(failed)
+            outcomes.append(failed)
+        index_path = out / "index.md"
+        index_error = None
+        try:
+            write_text_atomic(index_path, render_index(outcomes, started=started, usage=batch.usage))
+        except OutputError as exc:  # the outcomes stand: the caller still lists them
+            index_error = exc
     return RunResult(
-        outcomes=outcomes, usage=batch.usage, started=started, index_path=index_path, stopped=batch.stopped
+        outcomes=outcomes,
+        usage=batch.usage,
+        started=started,
+        index_path=index_path,
+        stopped=batch.stopped,
+        warnings=batch.warnings,
+        index_error=index_error,
     )
