@@ -15,18 +15,30 @@ the newest page until they succeed; every page listing one is re-rendered when i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from chatpaper.atomic import write_text_atomic
-from chatpaper.errors import ArxivError, ChatpaperError, ConfigError, DeliveryError
+from chatpaper.atomic import output_folder, write_text_atomic
+from chatpaper.errors import (
+    ArxivError,
+    ChatpaperError,
+    ConfigError,
+    CorruptStoreError,
+    DeliveryError,
+    OutputError,
+    StoreError,
+    describe_os_error,
+)
 from chatpaper.llm import make_backend
 from chatpaper.llm.backend import Backend
+from chatpaper.locks import lock_holder, try_lock, wait_lock
 from chatpaper.models import ArxivEntry, PaperOutcome
 from chatpaper.pipeline import summarize_papers
 from chatpaper.ranking import score_entry
@@ -54,6 +66,7 @@ from chatpaper.store import (
     SourceCounts,
     SummaryCache,
     cache_key,
+    set_aside,
 )
 
 log = logging.getLogger(__name__)
@@ -276,6 +289,7 @@ class DigestResult:
     index: Path
     stopped: ChatpaperError | None = None
     delivery_error: DeliveryError | None = None
+    write_error: OutputError | None = None  # a page or the index could not be written (the state has it all)
     emailed: list[str] = field(default_factory=list)
     email_unchanged: list[str] = field(default_factory=list)  # pages not sent: e-mailed before as they are
     warnings: list[str] = field(default_factory=list)
@@ -299,10 +313,12 @@ def run_digest(
     backend: Backend | None = None,
     progress: Progress | None = None,
     on_plan: Callable[[int], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> DigestResult:
     """Build the digest page(s): tonight's feed, or `date` (one day) / `since` (one page per day to
     today) through the API. `on_plan` is told how many papers will be summarized before work starts;
-    `progress` is called as each finishes (from worker threads).
+    `progress` is called as each finishes (from worker threads). One run at a time uses a state
+    file: another waits for it, and is told who holds it through `on_wait` first.
     """
     if date is not None and since is not None:
         raise ConfigError("give either --date or --since, not both")
@@ -314,11 +330,63 @@ def run_digest(
         if value is not None and value > today:
             raise ConfigError(f"{name} {value} is in the future (today is {today} UTC): give a past day")
 
-    state = DigestState(digest.state)
+    state_path = digest.state.expanduser()
+    with output_folder(digest.out, setting="-o") as out, _holding(state_path, on_wait):
+        state, note = _open_state(state_path, out)
+        try:
+            result = _run(state, settings, topics, categories, date, since, today, backend, progress, on_plan)
+        finally:
+            state.close()
+    result.warnings[:0] = [note] if note else []
+    return result
+
+
+@contextlib.contextmanager
+def _holding(state_path: Path, on_wait: Callable[[str], None] | None) -> Iterator[None]:
+    """The state file's run lock (`<state>.lock`): a second digest on the same state (a cron job and
+    a run by hand) waits for the first and then finds its papers done, instead of paying for them
+    again and sending a second e-mail."""
+    lock_path = state_path.with_name(f"{state_path.name}.lock")
     try:
-        return _run(state, settings, topics, categories, date, since, today, backend, progress, on_plan)
-    finally:
-        state.close()
+        state_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = try_lock(lock_path)
+        if lock is None:
+            if on_wait:
+                on_wait(lock_holder(lock_path) or "another process")
+            lock = wait_lock(lock_path)
+    except OSError as exc:
+        reason, advice = describe_os_error(exc)
+        raise StoreError(f"cannot lock {lock_path} ({reason}): {advice}, or choose another --state") from None
+    with lock:
+        yield
+
+
+# A day's page in the digest folder: 2025-08-20.md
+_DAY_PAGE = re.compile(r"\A\d{4}-\d{2}-\d{2}\.md\Z")
+
+
+def _open_state(path: Path, out: Path) -> tuple[DigestState, str | None]:
+    """The state file, and a warning when a damaged one was set aside for a new one.
+
+    Only when no page depends on it: the pages and the index are rebuilt from the state, so a new
+    state under existing pages would drop them from the index and forget their papers. Then the
+    damage is one StoreError saying how to restore.
+    """
+    try:
+        return DigestState(path), None
+    except CorruptStoreError as exc:
+        if any(_DAY_PAGE.match(p.name) for p in out.iterdir()):
+            raise CorruptStoreError(
+                f"digest state {exc}: restore it from a backup (the pages in {out} are built from it), "
+                "or move it away to start the digest over"
+            ) from None
+        try:
+            aside = set_aside(path)
+        except OSError as err:
+            reason, advice = describe_os_error(err)
+            raise StoreError(f"digest state {exc} and cannot be moved aside ({reason}): {advice}") from None
+        note = f"digest state {exc}: moved to {aside.name}, a new one is started (no page in {out} was built from it)"
+        return DigestState(path), note
 
 
 def _run(
@@ -360,6 +428,7 @@ def _run(
                 progress(outcome)
 
         stopped = None
+        batch_warnings: list[str] = []
         if todo:
             refs = [arxiv_ref(e) for e in todo]
             shared = SummaryCache(settings.cache_path / "summaries.db")
@@ -370,21 +439,31 @@ def _run(
                 )
             finally:
                 shared.close()
-            outcomes, usage, stopped = batch.outcomes, batch.usage, batch.stopped
+            outcomes, usage, stopped, batch_warnings = batch.outcomes, batch.usage, batch.stopped, batch.warnings
 
         out = settings.digest.out.expanduser()
         fresh_days = [c.day for c in fetched]
-        days = dict.fromkeys([*fresh_days, *plan.origins])
-        pages = [_write_page(state, out, d, fresh=d in fresh_days, redact=redact) for d in days]
         index = out / "index.md"
-        write_text_atomic(index, render_digest_index(_index_rows(state, out)))
-        warnings = [redact(w) for w in plan.warnings]
+        pages: list[DigestPageResult] = []
+        write_error = None
+        try:
+            for d in dict.fromkeys([*fresh_days, *plan.origins]):
+                pages.append(_write_page(state, out, d, fresh=d in fresh_days, redact=redact))
+            write_text_atomic(index, render_digest_index(_index_rows(state, out)))
+        except OutputError as exc:  # every summary is in the state: the next run writes the pages
+            write_error = exc
         result = DigestResult(
-            pages=pages, outcomes=outcomes, usage=usage, index=index, stopped=stopped, warnings=warnings
+            pages=pages,
+            outcomes=outcomes,
+            usage=usage,
+            index=index,
+            stopped=stopped,
+            warnings=[redact(w) for w in [*plan.warnings, *batch_warnings]],
+            write_error=write_error,
         )
-        if settings.digest.email:
+        if settings.digest.email and write_error is None:
             _send(result, state, settings)
-        status = "partial" if result.failed or stopped or result.delivery_error else "ok"
+        status = "partial" if result.failed or stopped or result.delivery_error or write_error else "ok"
         return result
     except KeyboardInterrupt:
         status = "interrupted"
