@@ -123,6 +123,8 @@ def test_usage_errors(arxiv: FakeArxivServer, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "either --date or --since" in result.stderr
     result = digest(arxiv, tmp_path, "-c", "cs.CL", "--date", "yesterday")
     assert result.exit_code == 2
+    result = digest(arxiv, tmp_path, "-c", "cs.CL", "--workers", "10000")  # the same range as `chatpaper run`
+    assert result.exit_code == 2 and "1<=x<=64" in result.stderr
     result = digest(arxiv, tmp_path)  # no categories anywhere
     assert result.exit_code == 1 and "pass --category cs.CL" in result.stderr
     assert not (tmp_path / "digests").exists()

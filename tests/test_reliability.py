@@ -26,7 +26,9 @@ from click.testing import CliRunner, Result
 
 from chatpaper.cli import main
 from tests.conftest import EXAMPLES, REPO
+from tests.fakes.arxiv_server import FakeArxivServer
 from tests.fakes.openai_server import FakeOpenAIServer, RecordedRequest
+from tests.test_digest import DAY1, paper
 from tests.test_store import damage
 
 KEY = "sk-test"
@@ -341,3 +343,86 @@ def test_a_newline_in_a_file_name_stays_on_one_stderr_line(server: FakeOpenAISer
     assert not any(line.startswith("name.pdf") for line in ran.stderr.splitlines())
     report = json.dumps(sorted(p.name for p in (tmp_path / "reports").iterdir()))
     assert report == '["index.md"]'
+
+
+# --- the digest -------------------------------------------------------------------------------------
+
+NIGHT = [paper(11 + n, title) for n, title in enumerate(["Retrieval Heads", "Dense Retrieval", "Retrieval Chains"])]
+DIGEST_ARGS = ("digest", "-c", "cs.CL", "--include", "retrieval", "--top", "3", "--workers", "1")
+
+
+def digest_args(tmp_path: Path, *extra: str) -> list[str]:
+    where = ("--state", str(tmp_path / "state.db"), "-o", str(tmp_path / "digests"))
+    return [*DIGEST_ARGS, *where, *extra]
+
+
+def test_three_digests_at_once_pay_once_and_record_three_runs(tmp_path: Path) -> None:
+    with FakeArxivServer(NIGHT, announce_day=DAY1) as arxiv, FakeOpenAIServer(latency=0.5) as llm:
+        env = {**environment(llm, tmp_path), **arxiv.env(delay=0.0, retries=1)}
+        runs = [start(digest_args(tmp_path), env) for _ in range(3)]
+        results = [run.communicate(timeout=180) for run in runs]
+        calls = len(llm.chat_requests)
+    for run, (_, err) in zip(runs, results, strict=True):
+        assert run.returncode == 0, err
+    assert calls == len(NIGHT)
+    assert any("chatpaper: waiting for the digest run that holds" in err and " (pid " in err for _, err in results)
+    page = (tmp_path / "digests" / f"{DAY1}.md").read_text(encoding="utf-8")
+    assert all(p.title in page for p in NIGHT) and "Not summarized yet" not in page
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        statuses = [row[0] for row in conn.execute("SELECT status FROM runs ORDER BY id")]
+    conn.close()
+    assert statuses == ["ok", "ok", "ok"]  # none taken for a killed run by the next
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("state.db")) == ["state.db"]
+
+
+def test_a_damaged_digest_state_is_restored_by_hand_when_pages_depend_on_it(
+    server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    with FakeArxivServer(NIGHT, announce_day=DAY1) as arxiv:
+        env = {**environment(server, tmp_path), **arxiv.env(delay=0.0, retries=1)}
+        assert invoke(digest_args(tmp_path), env).exit_code == 0
+        state = tmp_path / "state.db"
+        damage(state, 100, 4000, b"\xff")
+        server.reset()
+        ran = invoke(digest_args(tmp_path), env)
+    assert ran.exit_code == 1
+    assert ran.stderr.strip().splitlines() == [
+        f"chatpaper: error: digest state {state} is damaged (database disk image is malformed): restore it from a "
+        f"backup (the pages in {tmp_path / 'digests'} are built from it), or move it away to start the digest over"
+    ]
+    assert server.chat_requests == [] and not list(tmp_path.glob("state.db.corrupt-*"))
+
+
+def test_a_damaged_digest_state_no_page_depends_on_is_set_aside(server: FakeOpenAIServer, tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    with FakeArxivServer(NIGHT, announce_day=DAY1) as arxiv:
+        env = {**environment(server, tmp_path), **arxiv.env(delay=0.0, retries=1)}
+        assert invoke(digest_args(tmp_path, "--top", "1"), env).exit_code == 0
+        damage(state, 100, 4000, b"\xff")
+        shutil.rmtree(tmp_path / "digests")  # the pages went elsewhere (a new -o): none depends on it
+        server.reset()
+        ran = invoke(digest_args(tmp_path), env)
+    assert ran.exit_code == 0, ran.stderr
+    assert f"chatpaper: warning: digest state {state} is damaged (database disk image is malformed): moved to " in (
+        ran.stderr
+    )
+    assert len(list(tmp_path.glob("state.db.corrupt-*"))) == 1
+    assert len(server.chat_requests) == 2  # the first night's paper is still in the summary cache
+
+
+def test_a_read_only_digest_state_is_one_line(
+    server: FakeOpenAIServer, tmp_path: Path, unprivileged: list[str]
+) -> None:
+    state = tmp_path / "state.db"
+    with FakeArxivServer(NIGHT, announce_day=DAY1) as arxiv:
+        env = {**environment(server, tmp_path), **arxiv.env(delay=0.0, retries=1)}
+        assert invoke(digest_args(tmp_path), env).exit_code == 0
+        state.chmod(0o444)
+        server.reset()
+        ran = chatpaper(digest_args(tmp_path), env, prefix=unprivileged)
+    assert ran.returncode == 1
+    assert ran.stderr.strip().splitlines() == [
+        f"chatpaper: error: cannot use {state} (attempt to write a readonly database): check the permissions of "
+        "the file and its folder, or choose another --state"
+    ]
+    assert server.chat_requests == []
