@@ -170,12 +170,10 @@ engine_options = [
 def _field_range(name: str) -> click.IntRange:
     """A flag's range from the Settings field's own bounds, so a value out of range is a usage error
     (exit 2) in every command and the limit is written once."""
-    bounds: dict[str, int] = {}
-    for rule in Settings.model_fields[name].metadata:
-        for attr, key in (("ge", "min"), ("le", "max")):
-            if getattr(rule, attr, None) is not None:
-                bounds[key] = getattr(rule, attr)
-    return click.IntRange(**bounds)
+    rules = Settings.model_fields[name].metadata
+    low = next((rule.ge for rule in rules if getattr(rule, "ge", None) is not None), None)
+    high = next((rule.le for rule in rules if getattr(rule, "le", None) is not None), None)
+    return click.IntRange(min=low, max=high)
 
 
 WORKERS = _field_range("workers")

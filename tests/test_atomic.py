@@ -102,16 +102,3 @@ def test_an_output_folder_that_is_a_file_is_one_line(tmp_path: Path, where: str)
     message = str(caught.value)
     assert "\n" not in message and str(tmp_path / where) in message
     assert "a file stands where a folder is needed" in message and "choose another -o" in message
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders: the test needs a normal user")
-def test_a_read_only_output_folder_is_one_line(tmp_path: Path) -> None:
-    out = tmp_path / "reports"
-    out.mkdir()
-    out.chmod(0o555)
-    try:
-        expected = r"cannot write in .*reports \(Permission denied\): check its perm"
-        with pytest.raises(ConfigError, match=expected), output_folder(out):
-            pass
-    finally:
-        out.chmod(0o755)
