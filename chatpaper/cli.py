@@ -151,7 +151,12 @@ engine_options = [
         help="Seconds one LLM request may take in all, connect to last byte, before it is cut off and retried [120].",
     ),
     click.option("--context-tokens", type=click.IntRange(min=1024), help="The model's context window."),
-    click.option("--prompt-tokens", type=click.IntRange(min=500), help="Prompt budget per paper [3500]."),
+    click.option(
+        "--prompt-tokens",
+        type=click.IntRange(min=500),
+        help="Cap on one prompt's tokens, instructions and schema included [the whole paper up to 16,000 tokens "
+        "of text when the model's window is 32k or more, else 3,500].",
+    ),
     click.option(
         "--long-paper",
         type=click.Choice(["map-reduce", "truncate"]),
@@ -448,11 +453,16 @@ def config_command(config: str | None, debug: bool) -> None:
     """Print the effective settings and where each comes from (API keys redacted)."""
 
     def body() -> int:
+        from chatpaper.llm.budget import describe_default_cap
+
         loaded = load_settings(config_path=config)
         _hide_secrets_of(loaded.settings)
         rows = describe_settings(loaded)
         width = max(len(name) for name, _, _ in rows)
+        settings = loaded.settings
         for name, value, source in rows:
+            if name == "prompt_tokens" and settings.prompt_tokens is None:
+                value = f"(unset: {describe_default_cap(settings.model, settings.context_tokens)})"
             _echo(f"{name.ljust(width)} = {value}  ({source})")
         return EXIT_OK
 

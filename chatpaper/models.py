@@ -162,6 +162,7 @@ class SummaryMeta(BaseModel):
     prompt_version: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = Field(0, description="prompt tokens the server served from its prompt cache")
     calls: int = Field(0, description="LLM requests made for this paper, retries included")
     cost_usd: float | None = Field(None, description="estimated price, when the model's prices are known")
     created: datetime = Field(default_factory=lambda: datetime.now(UTC))

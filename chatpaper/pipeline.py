@@ -81,16 +81,20 @@ class _Run:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    cached_tokens: int = 0
     cost_usd: float | None = None
     stopped: ChatpaperError | None = None
 
-    def charge(self, prompt_tokens: int, completion_tokens: int, calls: int) -> float | None:
+    def charge(self, prompt_tokens: int, completion_tokens: int, calls: int, cached_tokens: int = 0) -> float | None:
         """Add one paper's LLM usage (a failed paper's too) to the run; returns its estimated cost."""
-        cost = estimate_cost(self.backend.model, prompt_tokens, completion_tokens, self.settings.prices)
+        cost = estimate_cost(
+            self.backend.model, prompt_tokens, completion_tokens, self.settings.prices, cached_tokens=cached_tokens
+        )
         with self.lock:
             self.prompt_tokens += prompt_tokens
             self.completion_tokens += completion_tokens
             self.calls += calls
+            self.cached_tokens += cached_tokens
             if cost is not None:
                 self.cost_usd = (self.cost_usd or 0.0) + cost
             self._check_budget()
@@ -117,7 +121,7 @@ class _Run:
                 self.stopped = error
 
     def usage(self) -> RunUsage:
-        return RunUsage(self.prompt_tokens, self.completion_tokens, self.calls, self.cost_usd)
+        return RunUsage(self.prompt_tokens, self.completion_tokens, self.calls, self.cost_usd, self.cached_tokens)
 
 
 class PaperClaims:
@@ -225,6 +229,7 @@ def build_summary(
         prompt_version=backend.prompt_version,
         prompt_tokens=draft.prompt_tokens,
         completion_tokens=draft.completion_tokens,
+        cached_tokens=draft.cached_tokens,
         calls=draft.calls,
         cost_usd=cost_usd,
     )
@@ -365,7 +370,7 @@ def _summarize_paper(ref: PaperRef, paper: Paper, run: _Run, *, wait: bool = Fal
         if found is not None:  # another run summarized it while this one was reading the PDF
             return _reuse(ref, run, *found)
         draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
-        cost = run.charge(draft.prompt_tokens, draft.completion_tokens, draft.calls)
+        cost = run.charge(draft.prompt_tokens, draft.completion_tokens, draft.calls, draft.cached_tokens)
         summary = build_summary(draft, paper, ref, backend, settings, cost_usd=cost)
         try:
             report = _write(run, summary, ref)

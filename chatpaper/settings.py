@@ -39,6 +39,9 @@ class ModelPrice(BaseModel):
 
     input: float = Field(ge=0, description="USD per 1M prompt tokens")
     output: float = Field(ge=0, description="USD per 1M completion tokens")
+    cached_input: float | None = Field(
+        None, ge=0, description="USD per 1M prompt tokens served from the provider's prompt cache (default: input)"
+    )
 
 
 class DigestTopic(BaseModel):
@@ -133,10 +136,11 @@ class Settings(BaseModel):
     context_tokens: int | None = Field(
         None, ge=1024, description="the model's context window; known models have a default"
     )
-    prompt_tokens: int = Field(
-        3500,
+    prompt_tokens: int | None = Field(
+        None,
         ge=500,
-        description="tokens one prompt may spend on instructions, schema and paper text (the default keeps cost low)",
+        description="cap on one prompt's tokens (instructions, schema and paper text); default: the whole paper "
+        "up to 16,000 tokens of text on a model window of 32k tokens or more, else 3,500 for the whole prompt",
     )
     max_output_tokens: int = Field(1500, ge=200, description="room reserved for the model's answer")
     long_paper: Literal["map-reduce", "truncate"] = Field(

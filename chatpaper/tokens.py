@@ -1,16 +1,24 @@
-"""Token estimates without a tokenizer download.
+"""Token counts: the model's own BPE for OpenAI-family models, a calibrated estimate for every other model.
 
-Exact BPE tables (tiktoken) must be fetched from the network at first use, and every server family
-tokenizes differently anyway, so budgets use a calibrated estimate: about 4 characters per token
-for Latin-script text and about one token per CJK character. Server-reported usage is what gets
-recorded; this estimate only sizes prompts and dry-runs.
+OpenAI's encodings (o200k_base, cl100k_base) ship inside the `bpe-openai` wheel, so exact counts need
+no download at run time (tiktoken fetches its files on first use, which an offline machine cannot).
+Other families (Qwen, Llama, DeepSeek, ...) each tokenize differently and their vocabularies are not
+shipped, so they get an estimate: about 4 characters per token for Latin-script text and about one
+token per CJK character. Server-reported usage is what gets recorded; counts here size prompts and
+dry-runs. This module is the only one that imports `bpe_openai`.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import warnings
+from functools import cache
+from typing import Any, Protocol
 
 from chatpaper.scripts import WIDE
+
+log = logging.getLogger(__name__)
 
 _CJK = re.compile(f"[{WIDE}]")  # full-width characters: about one token each
 
@@ -23,18 +31,103 @@ def estimate_tokens(text: str) -> int:
     return max(1, cjk + (len(text) - cjk + 3) // 4)
 
 
-def trim_to_tokens(text: str, tokens: int) -> str:
-    """The longest prefix of `text` within about `tokens` tokens, cut at a sentence or word end."""
-    if estimate_tokens(text) <= tokens:
+class TokenCounter(Protocol):
+    """Counts tokens the way one model family does."""
+
+    name: str
+
+    def count(self, text: str) -> int:
+        """Tokens in `text`."""
+        ...
+
+    def head(self, text: str, tokens: int) -> str:
+        """The longest prefix of `text` that is at most `tokens` tokens (cut anywhere)."""
+        ...
+
+
+class EstimateCounter:
+    """The character-based estimate, for models whose tokenizer chatpaper does not ship."""
+
+    name = "estimate"
+
+    def count(self, text: str) -> int:
+        return estimate_tokens(text)
+
+    def head(self, text: str, tokens: int) -> str:
+        lo, hi = 0, len(text)
+        while lo < hi:  # binary search on the character cut; the estimate is monotonic
+            mid = (lo + hi + 1) // 2
+            if estimate_tokens(text[:mid]) <= tokens:
+                lo = mid
+            else:
+                hi = mid - 1
+        return text[:lo]
+
+
+class BpeCounter:
+    """Exact counts with one of OpenAI's encodings, from the files inside the `bpe-openai` wheel."""
+
+    def __init__(self, encoding: Any, name: str) -> None:
+        self._encoding = encoding
+        self.name = name
+
+    def count(self, text: str) -> int:
+        # encode_ordinary: "<|endoftext|>" printed in a paper is text, not a special token (and no error)
+        return len(self._encoding.encode_ordinary(text)) if text else 0
+
+    def head(self, text: str, tokens: int) -> str:
+        ids = self._encoding.encode_ordinary(text)
+        if len(ids) <= tokens:
+            return text
+        # A token may end inside a multi-byte character: drop the broken tail rather than invent one.
+        return self._encoding.decode_bytes(ids[: max(0, tokens)]).decode("utf-8", errors="ignore")
+
+
+ESTIMATE: TokenCounter = EstimateCounter()
+
+# Which of OpenAI's encodings a model name uses (first match wins; the name is matched without its
+# provider prefix, as in "openai/gpt-4o-mini"). Everything else is counted with the estimate.
+OPENAI_ENCODINGS: tuple[tuple[str, str], ...] = (
+    (r"gpt-4o|chatgpt-4o|gpt-4\.[15]|gpt-5|gpt-oss|o[134](-mini|-pro)?\b", "o200k_base"),
+    (r"gpt-4|gpt-3\.5", "cl100k_base"),
+)
+
+
+def model_encoding(model: str) -> str | None:
+    """The OpenAI encoding `model` uses, or None when it is not an OpenAI-family model."""
+    name = model.strip().lower().rsplit("/", 1)[-1]
+    for pattern, encoding in OPENAI_ENCODINGS:
+        if re.match(pattern, name):
+            return encoding
+    return None
+
+
+@cache
+def bpe_counter(encoding: str) -> TokenCounter:
+    """The exact counter for one of OpenAI's encodings (loaded once), or the estimate when the
+    `bpe-openai` package cannot be imported on this platform."""
+    with warnings.catch_warnings():
+        # bpe-openai 0.1 reads its data with importlib.resources.open_binary, deprecated in Python 3.11
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            import bpe_openai
+        except ImportError:  # a platform without its wheel: counts are then estimated, not refused
+            log.warning("bpe-openai is not installed: token counts for OpenAI models are estimated")
+            return ESTIMATE
+        return BpeCounter(bpe_openai.get_encoding(encoding), encoding)
+
+
+def counter_for(model: str) -> TokenCounter:
+    """How `model` counts tokens: its own encoding for OpenAI-family models, else the estimate."""
+    encoding = model_encoding(model)
+    return bpe_counter(encoding) if encoding else ESTIMATE
+
+
+def trim_to_tokens(text: str, tokens: int, counter: TokenCounter = ESTIMATE) -> str:
+    """The longest prefix of `text` within `tokens` tokens, cut at a sentence or word end."""
+    if counter.count(text) <= tokens:
         return text
-    lo, hi = 0, len(text)
-    while lo < hi:  # binary search on the character cut; estimate_tokens is monotonic
-        mid = (lo + hi + 1) // 2
-        if estimate_tokens(text[:mid]) <= tokens:
-            lo = mid
-        else:
-            hi = mid - 1
-    cut = text[:lo]
+    cut = counter.head(text, tokens)
     for stop in (". ", "。", "\n"):
         at = cut.rfind(stop)
         if at > len(cut) * 0.6:

@@ -25,7 +25,6 @@ from click.testing import CliRunner
 from chatpaper.cli import main
 from chatpaper.llm.client import ChatClient
 from chatpaper.models import PaperSummary
-from chatpaper.tokens import estimate_tokens
 from tests.conftest import EXAMPLES
 from tests.fakes.openai_server import (
     Behavior,
@@ -33,6 +32,7 @@ from tests.fakes.openai_server import (
     RecordedRequest,
     answer,
     build_answer,
+    completion_tokens,
     content,
     echo_credentials,
     hang,
@@ -130,7 +130,7 @@ def test_schema_conforming_answers_give_reports_with_the_servers_usage(
         # Token usage is the server's own count, not a local estimate.
         reply = json.dumps(build_answer(request.body), ensure_ascii=False)
         assert meta["prompt_tokens"] == prompt_tokens(request.body)
-        assert meta["completion_tokens"] == estimate_tokens(reply)
+        assert meta["completion_tokens"] == completion_tokens(request.body, reply)
         total_prompt += meta["prompt_tokens"]
         total_completion += meta["completion_tokens"]
         assert data["title_translated"] is None

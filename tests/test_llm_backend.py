@@ -20,10 +20,12 @@ from chatpaper.errors import (
     LLMUnavailableError,
     PaperError,
 )
+from chatpaper.llm.budget import WHOLE_PAPER_TEXT
 from chatpaper.llm.client import ChatClient
 from chatpaper.llm.openai_backend import OpenAIBackend
 from chatpaper.models import ArxivEntry, Paper, Section
 from chatpaper.settings import Settings
+from chatpaper.tokens import counter_for
 from tests.fakes.openai_server import (
     FakeOpenAIServer,
     answer,
@@ -110,7 +112,7 @@ def test_schema_conforming_reply_is_one_call_with_a_strict_schema(server: FakeOp
 
 
 def test_prompt_carries_key_sections_code_urls_and_never_references(server: FakeOpenAIServer) -> None:
-    make_backend(server).summarize(make_paper(), "en")
+    make_backend(server, prompt_tokens=3500).summarize(make_paper(), "en")
     prompt = server.chat_requests[0].prompt
     for heading in ("1 Introduction", "3 Method", "4 Experiments", "5 Conclusion"):
         assert heading in prompt
@@ -121,8 +123,27 @@ def test_prompt_carries_key_sections_code_urls_and_never_references(server: Fake
     assert "A Proofs" not in prompt  # the appendix waits for spare budget, and there is none
 
 
-def test_default_budget_prompt_stays_under_4000_tokens(server: FakeOpenAIServer) -> None:
-    backend = make_backend(server)
+def test_a_large_window_gets_the_whole_paper_and_the_appendix_by_default(server: FakeOpenAIServer) -> None:
+    paper = make_paper()
+    make_backend(server).summarize(paper, "en")  # gpt-4o-mini: a 128k window
+    prompt = server.chat_requests[0].prompt
+    for section in paper.sections:
+        if section.role != "references":
+            assert section.text in prompt, section.heading  # whole, not shortened
+    assert REFERENCE_MARKER not in prompt
+
+
+def test_a_large_window_caps_paper_text_at_16k_tokens(server: FakeOpenAIServer) -> None:
+    make_backend(server).summarize(make_paper(scale=4), "en")
+    (request,) = server.chat_requests
+    counter = counter_for("gpt-4o-mini")
+    paper_text = counter.count(request.messages[-1]["content"])
+    assert 14_000 <= paper_text <= WHOLE_PAPER_TEXT + 100  # the user message is the paper and its frame
+    assert "[...]" in request.prompt and "A Proofs" not in request.prompt
+
+
+def test_small_window_prompts_stay_under_4000_tokens(server: FakeOpenAIServer) -> None:
+    backend = make_backend(server, model="llama3:8b")  # an 8k window keeps the role shares
     for i in range(3):
         backend.summarize(make_paper(title=f"Paper {i}", scale=i + 1), "en")
     sizes = [prompt_tokens(r.body) for r in server.chat_requests]
@@ -358,12 +379,14 @@ def test_context_length_error_shrinks_the_prompt_once(server: FakeOpenAIServer) 
     assert server.chat_requests[2].size < first.size
 
 
-def test_context_length_error_twice_fails_the_paper(server: FakeOpenAIServer) -> None:
-    server.script(context_length_error(), context_length_error())
+def test_context_length_errors_after_a_shrink_and_a_new_plan_fail_the_paper(server: FakeOpenAIServer) -> None:
+    # The window the server names (8192) is smaller than the model's known one: after the shrink fails,
+    # the paper is planned once more for 8192 (with its own one shrink); when that is refused too, it fails.
+    server.script(*[context_length_error()] * 4)
     with pytest.raises(ContextLengthError):
         make_backend(server).summarize(make_paper(), "en")
-    first, second = server.chat_requests
-    assert second.size < first.size  # shrunk once, never grown
+    sizes = [r.size for r in server.chat_requests]
+    assert len(sizes) == 4 and sizes == sorted(sizes, reverse=True) and sizes[1] < sizes[0]  # never grown
 
 
 def test_server_with_a_real_small_window_is_fitted() -> None:
@@ -461,7 +484,8 @@ def test_long_paper_in_a_small_window_is_map_reduced(server: FakeOpenAIServer) -
 def test_a_map_step_too_long_for_the_real_window_is_planned_again_for_it() -> None:
     # Settings say 2400 tokens (map-reduce, in parts sized for it); the server really has 1200 and names it.
     with FakeOpenAIServer(context_tokens=1200) as fake:
-        backend = make_backend(fake, context_tokens=2400, max_output_tokens=600)
+        # a model chatpaper has no tokenizer for: its budget is estimated, with the estimate's wide margin
+        backend = make_backend(fake, model="fake-model", context_tokens=2400, max_output_tokens=600)
         draft = backend.summarize(make_paper(scale=3), "en")
         refused, *rest = fake.chat_requests
     assert prompt_tokens(refused.body) + refused.body["max_tokens"] > 1200 and refused.response_format is None
@@ -489,7 +513,21 @@ def test_estimate_prompt_tokens_matches_the_request(server: FakeOpenAIServer) ->
     estimate = backend.estimate_prompt_tokens(paper, "en")
     backend.summarize(paper, "en")
     assert estimate == prompt_tokens(server.chat_requests[0].body)
-    assert 1000 < backend.estimate_prompt_tokens(None, "en") <= 4100
+    # Before the PDF is read: the cap, the whole paper's room on a large window, the role shares on a small one.
+    assert WHOLE_PAPER_TEXT < backend.estimate_prompt_tokens(None, "en") <= WHOLE_PAPER_TEXT + 2500
+    assert 1000 < make_backend(server, model="llama3:8b").estimate_prompt_tokens(None, "en") <= 3500
+
+
+def test_a_one_call_prompt_too_long_for_the_real_window_is_planned_again_for_it() -> None:
+    # Settings say 2400 tokens, enough for one call; the server really has 1200 and names it: a
+    # shrink cannot fit the paper beside the answer, so the paper is planned again for 1200 (in parts).
+    with FakeOpenAIServer(context_tokens=1200) as fake:
+        backend = make_backend(fake, context_tokens=2400, max_output_tokens=600)
+        draft = backend.summarize(make_paper(), "en")
+        refused, *rest = fake.chat_requests
+    assert refused.response_format == "json_schema" and backend.context == 1200
+    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 1200 for r in rest[-3:])
+    assert rest[-1].response_format == "json_schema" and draft.answer.title
 
 
 # --- limits and concurrency --------------------------------------------------------------------------

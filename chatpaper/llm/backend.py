@@ -15,12 +15,13 @@ from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer
 
 @dataclass(frozen=True)
 class Draft:
-    """A validated answer and its cost."""
+    """A validated answer and its cost (`cached_tokens`: prompt tokens the server served from its cache)."""
 
     answer: SummaryAnswer
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    cached_tokens: int = 0
 
 
 class Backend(Protocol):

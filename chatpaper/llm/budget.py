@@ -1,13 +1,16 @@
 """Which parts of a paper go into a prompt, and how much of each, within a token budget.
 
-A paper is much longer than the default budget (3,500 tokens of paper text), so the prompt carries
-the sections that say the most per token: abstract, introduction, method, experiments/results and
-conclusion first, then discussion, background and related work, then the rest; the appendix only
-with budget to spare; the reference list never. The budget is shared out by role weight with a
-water-filling rule (a short section takes only what it needs and leaves the rest to the others),
-then within a role among its sections, so every key section gets its opening paragraphs instead of
-the first sections eating the whole budget. Introductions and results keep their closing paragraph
-too: that is where the contributions list and the headline numbers usually are.
+On a model window of 32k tokens or more the default budget is the whole paper up to 16k tokens of
+text: every section whole, the appendix while room is left, the reference list never. When a paper
+must be cut (a smaller window, a longer paper, `--prompt-tokens`), the prompt carries the sections
+that say the most per token: abstract, introduction, method, experiments/results and conclusion
+first, then discussion, background and related work, then the rest; the appendix only with budget
+to spare. The budget is shared out by role weight with a water-filling rule (a short section takes
+only what it needs and leaves the rest to the others), then within a role among its sections, so
+every key section gets its opening paragraphs instead of the first sections eating the whole budget.
+Introductions and results keep their closing paragraph too: that is where the contributions list and
+the headline numbers usually are. Tokens are counted with the model's own tokenizer where chatpaper
+ships it (`chatpaper.tokens`).
 
 The same module knows the context windows of common models, and decides when a paper's key sections
 cannot each get a useful share of the window (then the backend summarizes it in map-reduce steps).
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from chatpaper.models import ArxivEntry, Paper, Section
-from chatpaper.tokens import estimate_tokens, trim_to_tokens
+from chatpaper.tokens import ESTIMATE, TokenCounter, trim_to_tokens
 
 # --- context windows -------------------------------------------------------------------------------
 
@@ -68,13 +71,41 @@ def answer_room(context: int, max_output_tokens: int) -> int:
     return max(200, min(max_output_tokens, context // 3))
 
 
-def text_room(context: int, output: int, overhead: int) -> int:
+def text_room(context: int, output: int, overhead: int, counter: TokenCounter = ESTIMATE) -> int:
     """Tokens of paper text that fit the window beside the answer and the template.
 
-    15% stays free because our estimate is not the server's tokenizer: formulas and numbers
-    tokenize worse than prose.
+    With the model's own tokenizer 3% stays free (pieces counted apart join into a slightly different
+    count); with the estimate 15%, because formulas, numbers and other scripts tokenize worse than prose.
     """
-    return max(0, int((context - output - overhead) * 0.85))
+    slack = 0.97 if counter is not ESTIMATE else 0.85
+    return max(0, int((context - output - overhead) * slack))
+
+
+# --- the default prompt budget ----------------------------------------------------------------------
+
+# From this window up a paper is sent whole (its body, then the appendix while room is left), up to
+# WHOLE_PAPER_TEXT tokens of paper text: the model reads the paper, not a third of it, for about
+# $0.003 a paper on gpt-4o-mini. Smaller windows keep the role shares within SMALL_WINDOW_PROMPT.
+WHOLE_PAPER_WINDOW = 32_000
+WHOLE_PAPER_TEXT = 16_000
+SMALL_WINDOW_PROMPT = 3_500
+
+
+def default_prompt_cap(context: int, overhead: int) -> int:
+    """The whole prompt's default token cap (instructions, schema and paper text), when
+    `--prompt-tokens` does not set one: room for WHOLE_PAPER_TEXT tokens of paper beside the
+    instructions on a window of at least WHOLE_PAPER_WINDOW tokens, else SMALL_WINDOW_PROMPT."""
+    if context >= WHOLE_PAPER_WINDOW:
+        return overhead + WHOLE_PAPER_TEXT
+    return SMALL_WINDOW_PROMPT
+
+
+def describe_default_cap(model: str, context_override: int | None = None) -> str:
+    """What the default prompt cap is for `model`, in words (for `chatpaper config`)."""
+    context = context_window(model, context_override)
+    if context >= WHOLE_PAPER_WINDOW:
+        return f"the whole paper up to {WHOLE_PAPER_TEXT:,} tokens of text, for {model}'s {context:,}-token window"
+    return f"{SMALL_WINDOW_PROMPT:,} for the whole prompt, for {model}'s {context:,}-token window"
 
 
 # --- section choice ---------------------------------------------------------------------------------
@@ -113,22 +144,29 @@ CUT = "[...]"
 
 @dataclass(frozen=True)
 class Excerpt:
-    """A section as the prompt shows it: possibly shortened (`truncated`)."""
+    """A section as the prompt shows it: possibly shortened (`truncated`). `tokens` is its cost as
+    the budget counted it (heading, text and the line breaks around them); the estimate when not given."""
 
     heading: str
     level: int
     role: str
     text: str
     truncated: bool = False
+    tokens: int = -1
 
-    @property
-    def tokens(self) -> int:
-        return estimate_tokens(self.heading) + estimate_tokens(self.text) + 2
+    def __post_init__(self) -> None:
+        if self.tokens < 0:
+            object.__setattr__(self, "tokens", _cost(self.heading, self.text, ESTIMATE))
+
+
+def _cost(heading: str, text: str, counter: TokenCounter) -> int:
+    return counter.count(heading) + counter.count(text) + 2
 
 
 @dataclass(frozen=True)
 class PaperText:
-    """Everything from the paper that goes into a prompt, already fitted to a budget."""
+    """Everything from the paper that goes into a prompt, already fitted to a budget. `header_tokens`
+    is what the metadata and abstract cost as the budget counted them; the estimate when not given."""
 
     title: str
     authors: list[str]
@@ -139,22 +177,23 @@ class PaperText:
     code_urls: list[str]
     excerpts: list[Excerpt]
     arxiv: ArxivEntry | None = None
+    header_tokens: int = -1
 
-    @property
-    def header_tokens(self) -> int:
-        return _header_tokens(self)
+    def __post_init__(self) -> None:
+        if self.header_tokens < 0:
+            object.__setattr__(self, "header_tokens", _header_tokens(self, ESTIMATE))
 
     @property
     def tokens(self) -> int:
         return self.header_tokens + sum(e.tokens for e in self.excerpts)
 
 
-def _header_tokens(text: PaperText) -> int:
+def _header_tokens(text: PaperText, counter: TokenCounter) -> int:
     parts = [text.title, ", ".join(text.authors), text.affiliation or "", text.front_matter, text.abstract]
     parts += [", ".join(text.keywords), " ".join(text.code_urls)]
     if text.arxiv is not None:
         parts += [text.arxiv.title, ", ".join(text.arxiv.authors[:MAX_AUTHORS]), " ".join(text.arxiv.categories)]
-    return sum(estimate_tokens(p) for p in parts)
+    return sum(counter.count(p) for p in parts)
 
 
 def waterfill(demands: Sequence[int], weights: Sequence[float], budget: int) -> list[int]:
@@ -176,20 +215,20 @@ def waterfill(demands: Sequence[int], weights: Sequence[float], budget: int) -> 
     return alloc
 
 
-def shorten(text: str, tokens: int, *, keep_tail: bool = False) -> str:
+def shorten(text: str, tokens: int, *, keep_tail: bool = False, counter: TokenCounter = ESTIMATE) -> str:
     """`text` within about `tokens`: its opening, plus its last paragraph when `keep_tail` and room allow."""
-    if estimate_tokens(text) <= tokens:
+    if counter.count(text) <= tokens:
         return text
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     if keep_tail and tokens >= 160 and len(paragraphs) >= 3:
         tail_budget = tokens * 3 // 10
-        tail = trim_to_tokens(paragraphs[-1], tail_budget)
-        head = trim_to_tokens("\n\n".join(paragraphs[:-1]), tokens - estimate_tokens(tail) - 2)
+        tail = trim_to_tokens(paragraphs[-1], tail_budget, counter)
+        head = trim_to_tokens("\n\n".join(paragraphs[:-1]), tokens - counter.count(tail) - 2, counter)
         return f"{head}\n{CUT}\n{tail}"
-    return f"{trim_to_tokens(text, max(1, tokens - 2))} {CUT}"
+    return f"{trim_to_tokens(text, max(1, tokens - 2), counter)} {CUT}"
 
 
-def _front_matter(paper: Paper) -> tuple[str, set[int]]:
+def _front_matter(paper: Paper, counter: TokenCounter) -> tuple[str, set[int]]:
     """Page-1 text before the abstract/introduction (author blocks), when the reader found no affiliation."""
     used: set[int] = set()
     parts: list[str] = []
@@ -203,7 +242,12 @@ def _front_matter(paper: Paper) -> tuple[str, set[int]]:
         return "", set()  # no structure found at all (a scan): that text is the body, not front matter
     if paper.first_author_affiliation:
         return "", used
-    return trim_to_tokens(" ".join(p for p in parts if p).strip(), FRONT_MATTER_MAX), used
+    return trim_to_tokens(" ".join(p for p in parts if p).strip(), FRONT_MATTER_MAX, counter), used
+
+
+def is_back_matter(heading: str) -> bool:
+    """Acknowledgments, funding, declarations...: printed after the research, never sent to the model."""
+    return bool(_SKIP_HEADING.search(heading))
 
 
 def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[int, Section]]:
@@ -213,7 +257,7 @@ def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[
             continue
         if section.role == "abstract" and has_abstract:
             continue  # shown once, as the abstract
-        if _SKIP_HEADING.search(section.heading):
+        if is_back_matter(section.heading):
             continue
         chosen.append((i, section))
     return chosen
@@ -229,12 +273,12 @@ def _useful_members(members: list[Section], share: int) -> list[Section]:
     return [members[i] for i in sorted(ranked)]
 
 
-def select_excerpts(sections: Sequence[Section], budget: int) -> list[Excerpt]:
+def select_excerpts(sections: Sequence[Section], budget: int, counter: TokenCounter = ESTIMATE) -> list[Excerpt]:
     """The sections to show within `budget` tokens, in reading order, shortened by role priority."""
     body = [s for s in sections if s.role not in ("references", "appendix")]
     appendix = [s for s in sections if s.role == "appendix"]
     roles = sorted({s.role for s in body}, key=list(ROLE_WEIGHT).index)
-    cost = {id(s): estimate_tokens(s.text) + estimate_tokens(s.heading) + 2 for s in sections}
+    cost = {id(s): _cost(s.heading, s.text, counter) for s in sections}
     role_alloc = waterfill(
         [sum(cost[id(s)] for s in body if s.role == r) for r in roles], [ROLE_WEIGHT[r] for r in roles], budget
     )
@@ -257,14 +301,14 @@ def select_excerpts(sections: Sequence[Section], budget: int) -> list[Excerpt]:
         tokens = alloc.get(id(s), 0)
         if not s.text.strip():
             # A bare parent heading ("3 Method") frames the subsections that follow it.
-            excerpts.append(Excerpt(s.heading, s.level, s.role, "") if s.role != "references" else None)
+            bare = Excerpt(s.heading, s.level, s.role, "", tokens=_cost(s.heading, "", counter))
+            excerpts.append(bare if s.role != "references" else None)
         elif tokens >= cost[id(s)]:
-            excerpts.append(Excerpt(s.heading, s.level, s.role, s.text.strip()))
+            excerpts.append(Excerpt(s.heading, s.level, s.role, s.text.strip(), tokens=cost[id(s)]))
         elif tokens >= MIN_EXCERPT:
-            room = tokens - estimate_tokens(s.heading) - 2
-            excerpts.append(
-                Excerpt(s.heading, s.level, s.role, shorten(s.text.strip(), room, keep_tail=s.role in _KEEP_TAIL), True)
-            )
+            room = tokens - counter.count(s.heading) - 2
+            text = shorten(s.text.strip(), room, keep_tail=s.role in _KEEP_TAIL, counter=counter)
+            excerpts.append(Excerpt(s.heading, s.level, s.role, text, True, tokens=_cost(s.heading, text, counter)))
         else:
             excerpts.append(None)
     # Keep a bare heading only when a deeper section right after it is shown.
@@ -280,11 +324,18 @@ def select_excerpts(sections: Sequence[Section], budget: int) -> list[Excerpt]:
     return kept
 
 
-def fit_paper(paper: Paper, budget: int, arxiv: ArxivEntry | None = None) -> PaperText:
+def abstract_room(budget: int) -> int:
+    """Tokens the abstract may take: all of a normal one in a whole-paper prompt, its opening in a small one."""
+    return max(ABSTRACT_MAX, budget // 8)
+
+
+def fit_paper(
+    paper: Paper, budget: int, arxiv: ArxivEntry | None = None, counter: TokenCounter = ESTIMATE
+) -> PaperText:
     """The paper's metadata, abstract and chosen sections within `budget` tokens of paper text."""
     abstract = (arxiv.abstract if arxiv and arxiv.abstract else paper.abstract).strip()
-    abstract = shorten(abstract, ABSTRACT_MAX) if abstract else ""
-    front, front_idx = _front_matter(paper)
+    abstract = shorten(abstract, abstract_room(budget), counter=counter) if abstract else ""
+    front, front_idx = _front_matter(paper, counter)
     code_urls = list(dict.fromkeys(paper.code_urls))[:MAX_CODE_URLS]
     authors = paper.authors[:MAX_AUTHORS] + (["et al."] if len(paper.authors) > MAX_AUTHORS else [])
     text = PaperText(
@@ -297,24 +348,30 @@ def fit_paper(paper: Paper, budget: int, arxiv: ArxivEntry | None = None) -> Pap
         code_urls=code_urls,
         excerpts=[],
         arxiv=arxiv,
+        header_tokens=0,
     )
+    text = replace(text, header_tokens=_header_tokens(text, counter))
     candidates = [s for _, s in _candidates(paper, front_idx, bool(abstract))]
-    excerpts = select_excerpts(candidates, max(0, budget - text.header_tokens))
+    excerpts = select_excerpts(candidates, max(0, budget - text.header_tokens), counter)
     return replace(text, excerpts=excerpts)
 
 
-def key_sections_fit(paper: Paper, room: int, arxiv: ArxivEntry | None = None) -> bool:
+def key_sections_fit(
+    paper: Paper, room: int, arxiv: ArxivEntry | None = None, counter: TokenCounter = ESTIMATE
+) -> bool:
     """True when every key section present (intro, method, experiments/results, conclusion) can get
     `KEY_MIN_SHARE` tokens (or all of itself, if shorter) within `room` tokens beside the header."""
-    header = fit_paper(paper.model_copy(update={"sections": []}), room, arxiv).header_tokens
+    header = fit_paper(paper.model_copy(update={"sections": []}), room, arxiv, counter).header_tokens
     need = header
     for role in KEY_ROLES:
-        length = sum(estimate_tokens(s.text) for s in paper.sections if s.role == role)
+        length = sum(counter.count(s.text) for s in paper.sections if s.role == role)
         need += min(length, KEY_MIN_SHARE)
     return need <= room
 
 
-def split_for_map(excerpts: Sequence[Excerpt], chunk_tokens: int) -> list[list[Excerpt]]:
+def split_for_map(
+    excerpts: Sequence[Excerpt], chunk_tokens: int, counter: TokenCounter = ESTIMATE
+) -> list[list[Excerpt]]:
     """Group excerpts in reading order into chunks of at most about `chunk_tokens`; long ones are split."""
     chunk_tokens = max(chunk_tokens, 100)
     pieces: list[Excerpt] = []
@@ -323,11 +380,11 @@ def split_for_map(excerpts: Sequence[Excerpt], chunk_tokens: int) -> list[list[E
             pieces.append(e)
             continue
         rest, part = e.text, 0
-        room = chunk_tokens - estimate_tokens(e.heading) - 8
+        room = chunk_tokens - counter.count(e.heading) - 8
         while rest:
-            piece = trim_to_tokens(rest, room) or rest[: room * 4]
+            piece = trim_to_tokens(rest, room, counter) or rest[: room * 4]
             heading = e.heading if part == 0 else f"{e.heading} (continued)"
-            pieces.append(Excerpt(heading, e.level, e.role, piece, e.truncated))
+            pieces.append(Excerpt(heading, e.level, e.role, piece, e.truncated, tokens=_cost(heading, piece, counter)))
             rest = rest[len(piece) :].lstrip()
             part += 1
     chunks: list[list[Excerpt]] = []

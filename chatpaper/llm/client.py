@@ -41,7 +41,7 @@ from chatpaper.errors import (
 from chatpaper.llm.limiter import RateLimiter
 from chatpaper.redaction import Redactor
 from chatpaper.settings import Settings
-from chatpaper.tokens import estimate_tokens
+from chatpaper.tokens import ESTIMATE, TokenCounter, counter_for
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +80,14 @@ class Usage:
 
     `failed_requests` counts the paper's requests that got no usable answer (timeouts, lost
     connections, 429, 5xx): every call of the paper draws on the same `max_attempts`.
+    `cached_tokens` are the prompt tokens the server took from its prompt cache (billed cheaper).
     """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
     failed_requests: int = 0
+    cached_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,13 @@ class Reply:
     refusal: str | None = None
 
 
-def estimate_request_tokens(messages: Sequence[Message], response_format: Mapping[str, Any] | None = None) -> int:
+def estimate_request_tokens(
+    messages: Sequence[Message], response_format: Mapping[str, Any] | None = None, counter: TokenCounter = ESTIMATE
+) -> int:
     """Prompt tokens a request will cost: its messages plus the schema, which servers add to the prompt."""
-    tokens = sum(estimate_tokens(m["content"]) + 4 for m in messages)
+    tokens = sum(counter.count(m["content"]) + 4 for m in messages)
     if response_format and response_format.get("type") == "json_schema":
-        tokens += estimate_tokens(json.dumps(response_format.get("json_schema", ""), separators=(",", ":")))
+        tokens += counter.count(json.dumps(response_format.get("json_schema", ""), separators=(",", ":")))
     return tokens
 
 
@@ -227,6 +231,7 @@ class ChatClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.model = settings.model
+        self.counter = counter_for(settings.model)  # the model's own tokenizer when chatpaper ships it
         self.timeout = settings.timeout
         self.max_attempts = settings.max_attempts
         self.backoff_base = backoff_base
@@ -271,7 +276,7 @@ class ChatClient:
         Raises LLMAuthError (key refused: stop the batch), FormatRejectedError, ContextTooLongError,
         LLMRequestError (not worth retrying) or LLMUnavailableError (retries spent).
         """
-        estimate = estimate_request_tokens(messages, response_format)
+        estimate = estimate_request_tokens(messages, response_format, self.counter)
         while True:
             self.limiter.acquire(estimate + max_tokens)
             usage.calls += 1
@@ -323,10 +328,12 @@ class ChatClient:
         if reported is not None and reported.prompt_tokens:
             usage.prompt_tokens += reported.prompt_tokens
             usage.completion_tokens += reported.completion_tokens or 0
+            details = getattr(reported, "prompt_tokens_details", None)
+            usage.cached_tokens += getattr(details, "cached_tokens", None) or 0
         else:
             # Some servers report nothing; an estimate beats recording a free call.
             usage.prompt_tokens += estimate
-            usage.completion_tokens += estimate_tokens(content)
+            usage.completion_tokens += self.counter.count(content)
         return Reply(
             content=content,
             finish_reason=choices[0].finish_reason if choices else None,

@@ -1,7 +1,8 @@
 """The OpenAI-compatible backend: one paper in, one validated `SummaryAnswer` out, usually in one call.
 
-A paper's prompt carries its metadata, abstract and chosen sections fitted to the prompt budget
-(`settings.prompt_tokens` for the whole prompt, capped by the model's context window). Only when the
+A paper's prompt carries its metadata, abstract and sections fitted to the prompt cap (`settings.prompt_tokens`
+for the whole prompt; by default the whole paper up to 16k tokens on a window of 32k or more), within the
+model's context window and counted with its own tokenizer when chatpaper ships it. Only when the
 key sections cannot each get a useful share of the window (a small-context model) is the paper
 summarized in two steps: notes on chunks of sections (map), then the summary from the notes (reduce).
 
@@ -24,6 +25,7 @@ from chatpaper.llm.budget import (
     PaperText,
     answer_room,
     context_window,
+    default_prompt_cap,
     fit_paper,
     key_sections_fit,
     split_for_map,
@@ -41,7 +43,7 @@ from chatpaper.llm.structured import (
 )
 from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer
 from chatpaper.settings import Settings
-from chatpaper.tokens import estimate_tokens, trim_to_tokens
+from chatpaper.tokens import trim_to_tokens
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,7 @@ class OpenAIBackend:
         self.model = settings.model
         self.prompt_version = prompts.prompt_version(answer_schema())
         self._client = client or ChatClient(settings)
+        self._counter = self._client.counter
         self._formats = FormatChooser(settings.structured)
         self._lock = threading.Lock()
         self._context = context_window(settings.model, settings.context_tokens)
@@ -91,9 +94,10 @@ class OpenAIBackend:
             try:
                 answer = self._answer(paper, language, arxiv, plan, usage)
             except ContextLengthError:
-                # A map step has no shrink of its own (the one-call prompt shrinks in ask_for_answer):
-                # when the server named a smaller window than the plan assumed, plan once more for it.
-                if not plan.map_reduce or self.context >= plan.context:
+                # A map step has no shrink of its own, and a one-call prompt shrinks only once (in
+                # ask_for_answer): when the server named a smaller window than the plan assumed, plan once
+                # more for it (a paper that fitted one call may now need map-reduce).
+                if self.context >= plan.context:
                     raise
                 plan = self._plan(paper, language, arxiv)
                 answer = self._answer(paper, language, arxiv, plan, usage)
@@ -104,7 +108,7 @@ class OpenAIBackend:
                 usage.calls,
             )
             raise
-        return Draft(answer, usage.prompt_tokens, usage.completion_tokens, usage.calls)
+        return Draft(answer, usage.prompt_tokens, usage.completion_tokens, usage.calls, usage.cached_tokens)
 
     def _answer(
         self, paper: Paper, language: Language, arxiv: ArxivEntry | None, plan: _Plan, usage: Usage
@@ -133,18 +137,20 @@ class OpenAIBackend:
             context = self.context
             output = answer_room(context, self.settings.max_output_tokens)
             overhead = self._overhead(language, mode)
-            return overhead + min(self._text_budget(overhead), text_room(context, output, overhead))
+            return overhead + min(self._text_budget(overhead), text_room(context, output, overhead, self._counter))
         plan = self._plan(paper, language, arxiv)
         if not plan.map_reduce:
             messages, _ = self._one_call_prompt(paper, language, arxiv, mode, plan.budget)
-            return estimate_request_tokens(messages, response_format(mode))
+            return estimate_request_tokens(messages, response_format(mode), self._counter)
         total = sum(
-            estimate_request_tokens(self._map_prompt(paper.title, chunk, i + 1, len(plan.chunks), plan.note_tokens))
+            estimate_request_tokens(
+                self._map_prompt(paper.title, chunk, i + 1, len(plan.chunks), plan.note_tokens), None, self._counter
+            )
             for i, chunk in enumerate(plan.chunks)
         )
         placeholder = ["x " * (plan.note_tokens * 2)] * len(plan.chunks)  # notes as long as they may be
         messages, _ = self._reduce_prompt(paper, language, arxiv, placeholder, mode, plan.budget)
-        return total + estimate_request_tokens(messages, response_format(mode))
+        return total + estimate_request_tokens(messages, response_format(mode), self._counter)
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -170,29 +176,29 @@ class OpenAIBackend:
         if key not in self._overheads:
             empty = PaperText("", [], None, "", "", [], [], [])
             messages = self._messages(language, mode, prompts.render("user.j2", prompts.user_vars(empty)))
-            self._overheads[key] = estimate_request_tokens(messages, response_format(mode))
+            self._overheads[key] = estimate_request_tokens(messages, response_format(mode), self._counter)
         return self._overheads[key]
 
     def _plan(self, paper: Paper, language: Language, arxiv: ArxivEntry | None) -> _Plan:
         context = self.context
         output = answer_room(context, self.settings.max_output_tokens)
         overhead = self._overhead(language, self._formats.mode)
-        room = text_room(context, output, overhead)
-        if key_sections_fit(paper, room, arxiv) or self.settings.long_paper == "truncate":
+        room = text_room(context, output, overhead, self._counter)
+        if key_sections_fit(paper, room, arxiv, self._counter) or self.settings.long_paper == "truncate":
             if room < MIN_TEXT_BUDGET:
                 raise ContextLengthError(self._too_small(context))
             return _Plan(False, context, output, min(self._text_budget(overhead), room))
 
         # Map-reduce: notes on chunks of the sections a one-call prompt would have carried at full budget.
-        header = fit_paper(paper.model_copy(update={"sections": []}), room, arxiv).header_tokens
+        header = fit_paper(paper.model_copy(update={"sections": []}), room, arxiv, self._counter).header_tokens
         notes_budget = room - header
         map_output = min(MAP_ANSWER_MAX, context // 4)
-        map_overhead = estimate_request_tokens(self._map_prompt(paper.title, [], 1, 1, 100))
-        chunk_room = text_room(context, map_output, map_overhead)
+        map_overhead = estimate_request_tokens(self._map_prompt(paper.title, [], 1, 1, 100), None, self._counter)
+        chunk_room = text_room(context, map_output, map_overhead, self._counter)
         if notes_budget < MIN_NOTE or chunk_room < MIN_TEXT_BUDGET // 2:
             raise ContextLengthError(self._too_small(context))
-        excerpts = fit_paper(paper, self._text_budget(overhead), arxiv).excerpts
-        chunks = split_for_map(excerpts, chunk_room)
+        excerpts = fit_paper(paper, self._text_budget(overhead), arxiv, self._counter).excerpts
+        chunks = split_for_map(excerpts, chunk_room, self._counter)
         # Fewer, fuller chunks if the notes of all of them would not fit the reduce prompt.
         while chunks and notes_budget // len(chunks) < MIN_NOTE:
             chunks = chunks[: notes_budget // MIN_NOTE]
@@ -201,9 +207,11 @@ class OpenAIBackend:
         return _Plan(True, context, output, notes_budget, tuple(tuple(c) for c in chunks), note_tokens)
 
     def _text_budget(self, overhead: int) -> int:
-        """Paper-text tokens within `settings.prompt_tokens`, which bounds the whole prompt the server
-        bills (instructions and schema included), so a run's cost follows the setting."""
-        return max(MIN_TEXT_BUDGET, self.settings.prompt_tokens - overhead)
+        """Paper-text tokens within the prompt cap, which bounds the whole prompt the server bills
+        (instructions and schema included), so a run's cost follows it: `settings.prompt_tokens`, or by
+        default room for the whole paper on a large window and the role shares on a small one."""
+        cap = self.settings.prompt_tokens or default_prompt_cap(self.context, overhead)
+        return max(MIN_TEXT_BUDGET, cap - overhead)
 
     def _too_small(self, context: int) -> str:
         return (
@@ -222,7 +230,7 @@ class OpenAIBackend:
     def _one_call_prompt(
         self, paper: Paper, language: Language, arxiv: ArxivEntry | None, mode: FormatMode, budget: int
     ) -> tuple[list[Message], int]:
-        text = fit_paper(paper, budget, arxiv)
+        text = fit_paper(paper, budget, arxiv, self._counter)
         user = prompts.render("user.j2", prompts.user_vars(text))
         return self._messages(language, mode, user), text.tokens
 
@@ -235,11 +243,12 @@ class OpenAIBackend:
         mode: FormatMode,
         budget: int,
     ) -> tuple[list[Message], int]:
-        text = fit_paper(paper.model_copy(update={"sections": []}), budget, arxiv)
+        text = fit_paper(paper.model_copy(update={"sections": []}), budget, arxiv, self._counter)
         share = max(MIN_NOTE // 2, (budget - text.header_tokens) // max(1, len(notes)))
-        fitted = [trim_to_tokens(note, share) for note in notes]
+        fitted = [trim_to_tokens(note, share, self._counter) for note in notes]
         user = prompts.render("reduce.j2", prompts.reduce_vars(text, fitted))
-        return self._messages(language, mode, user), text.header_tokens + sum(estimate_tokens(n) for n in fitted)
+        used = text.header_tokens + sum(self._counter.count(n) for n in fitted)
+        return self._messages(language, mode, user), used
 
     def _map_prompt(
         self, title: str, chunk: tuple[Excerpt, ...] | list[Excerpt], part: int, parts: int, tokens: int

@@ -12,22 +12,22 @@ from collections.abc import Mapping
 
 from chatpaper.settings import ModelPrice
 
-# USD per 1M tokens (prompt, completion), list prices as of 2025.
+# USD per 1M tokens (prompt, completion, cached prompt), list prices as of 2025.
 DEFAULT_PRICES: dict[str, ModelPrice] = {
-    name: ModelPrice(input=inp, output=out)
-    for name, (inp, out) in {
-        "gpt-4o-mini": (0.15, 0.60),
-        "gpt-4o": (2.50, 10.00),
-        "gpt-4.1": (2.00, 8.00),
-        "gpt-4.1-mini": (0.40, 1.60),
-        "gpt-4.1-nano": (0.10, 0.40),
-        "gpt-5": (1.25, 10.00),
-        "gpt-5-mini": (0.25, 2.00),
-        "gpt-5-nano": (0.05, 0.40),
-        "o4-mini": (1.10, 4.40),
-        "gpt-3.5-turbo": (0.50, 1.50),
-        "deepseek-chat": (0.28, 0.42),
-        "deepseek-reasoner": (0.28, 0.42),
+    name: ModelPrice(input=inp, output=out, cached_input=cached)
+    for name, (inp, out, cached) in {
+        "gpt-4o-mini": (0.15, 0.60, 0.075),
+        "gpt-4o": (2.50, 10.00, 1.25),
+        "gpt-4.1": (2.00, 8.00, 0.50),
+        "gpt-4.1-mini": (0.40, 1.60, 0.10),
+        "gpt-4.1-nano": (0.10, 0.40, 0.025),
+        "gpt-5": (1.25, 10.00, 0.125),
+        "gpt-5-mini": (0.25, 2.00, 0.025),
+        "gpt-5-nano": (0.05, 0.40, 0.005),
+        "o4-mini": (1.10, 4.40, 0.275),
+        "gpt-3.5-turbo": (0.50, 1.50, None),
+        "deepseek-chat": (0.28, 0.42, 0.028),
+        "deepseek-reasoner": (0.28, 0.42, 0.028),
     }.items()
 }
 
@@ -47,10 +47,18 @@ def model_price(model: str, prices: Mapping[str, ModelPrice] | None = None) -> M
 
 
 def estimate_cost(
-    model: str, prompt_tokens: int, completion_tokens: int, prices: Mapping[str, ModelPrice]
+    model: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    prices: Mapping[str, ModelPrice],
+    cached_tokens: int = 0,
 ) -> float | None:
-    """Estimated USD cost of the given usage, or None when the model's price is unknown."""
+    """Estimated USD cost of the given usage, or None when the model's price is unknown. `cached_tokens`
+    (part of `prompt_tokens`) cost the cached price when the model has one."""
     price = model_price(model, prices)
     if price is None:
         return None
-    return (prompt_tokens * price.input + completion_tokens * price.output) / 1_000_000
+    cached = min(cached_tokens, prompt_tokens)
+    cached_price = price.input if price.cached_input is None else price.cached_input
+    prompt_cost = (prompt_tokens - cached) * price.input + cached * cached_price
+    return (prompt_cost + completion_tokens * price.output) / 1_000_000

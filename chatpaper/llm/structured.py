@@ -324,7 +324,7 @@ def ask_for_answer(
                 context = min(context, exc.limit)  # a later cut-off answer must not grow past the real window
                 if on_context_limit:
                     on_context_limit(exc.limit)
-            smaller = _shrink(budget, request_tokens(messages, fmt), max_tokens, exc.limit)
+            smaller = _shrink(budget, request_tokens(messages, fmt, client.counter), max_tokens, exc.limit)
             if shrunk or smaller is None:
                 raise ContextLengthError(
                     f"{exc} (still too long after shrinking the input): set --context-tokens to the model's "
@@ -337,7 +337,7 @@ def ask_for_answer(
         answers += 1
         if reply.finish_reason == "length" and not length_retried:
             length_retried = True
-            room = int(context * 0.9) - request_tokens(messages, fmt)
+            room = int(context * 0.9) - request_tokens(messages, fmt, client.counter)
             if room >= max_tokens * 3 // 2:
                 max_tokens = min(room, max_tokens * 2)
             else:

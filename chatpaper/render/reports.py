@@ -98,11 +98,16 @@ class RunUsage:
     completion_tokens: int = 0
     calls: int = 0
     cost_usd: float | None = None
+    cached_tokens: int = 0  # of the prompt tokens, those the server served from its prompt cache
 
     def describe(self) -> str:
         if not self.calls:
             return ""
-        text = f"{self.calls} LLM calls · {self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion tokens"
+        cached = f" ({self.cached_tokens:,} cached)" if self.cached_tokens else ""
+        text = (
+            f"{self.calls} LLM calls · {self.prompt_tokens:,} prompt{cached} + "
+            f"{self.completion_tokens:,} completion tokens"
+        )
         return text + (f" · ~${self.cost_usd:.4f}" if self.cost_usd is not None else "")
 
 

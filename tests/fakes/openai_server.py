@@ -14,8 +14,12 @@ notes when the request asks for no JSON (a map step). Hostile servers are script
 accepts and never answers, `trickle()` sends its whole reply a few bytes at a time, and
 `echo_credentials()` repeats the start of the key it got in its error. `latency` delays every reply; `fault_rate`
 replaces that share of default replies with a seeded mix of 429 (with Retry-After), 500, broken
-JSON and schema-invalid JSON. Usage is reported in every reply: prompt tokens estimated from the
-request (messages and schema), completion tokens from the reply.
+JSON and schema-invalid JSON. Usage is reported in every reply: prompt tokens of the request (messages
+and schema), completion tokens of the reply, counted as chatpaper counts them for the requested model
+(`chatpaper.tokens.counter_for`: OpenAI's own encoding for gpt-*/o* names, the estimate for others).
+With `prompt_cache=True` it also reports `usage.prompt_tokens_details.cached_tokens` as OpenAI's
+prompt cache would: the longest run of leading messages (with the schema) that an earlier request
+began with, counted when it is at least 1,024 tokens, rounded down to a multiple of 128.
 
 Run standalone: `python -m tests.fakes.openai_server --port 8000 --latency 3 --fault-rate 0.1`.
 """
@@ -36,7 +40,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from chatpaper.tokens import estimate_tokens
+from chatpaper.tokens import counter_for
 
 # --- behaviours ----------------------------------------------------------------------------------
 
@@ -200,6 +204,7 @@ class FakeOpenAIServer:
         api_key: str | None = None,
         formats: Iterable[str] = ("json_schema", "json_object"),
         context_tokens: int | None = None,
+        prompt_cache: bool = False,
     ) -> None:
         self.latency = latency
         self.fault_rate = fault_rate
@@ -207,6 +212,8 @@ class FakeOpenAIServer:
         self.api_key = api_key  # when set, other keys get 401
         self.formats = set(formats)  # response_format types accepted; others get a 400
         self.context_tokens = context_tokens  # when set, longer requests get a context-length 400
+        self.prompt_cache = prompt_cache  # when set, replies report cached prompt tokens
+        self._prefixes: set[str] = set()  # leading message runs seen so far (for prompt_cache)
         self.default: Behavior | None = None  # None: a valid answer built from the request
         self.faults: dict[str, int] = dict.fromkeys(FAULTS, 0)
         self._rng = random.Random(seed)
@@ -321,7 +328,24 @@ class FakeOpenAIServer:
             text = build_notes(body)
         if behavior.kind == "length":
             text = text[: max(1, len(text) // 2)]
-        return 200, {}, _completion(body, text, behavior.finish_reason), behavior.pace
+        reply = _completion(body, text, behavior.finish_reason)
+        if self.prompt_cache:
+            reply["usage"]["prompt_tokens_details"] = {"cached_tokens": self._cached_tokens(body)}
+        return 200, {}, reply, behavior.pace
+
+    def _cached_tokens(self, body: dict[str, Any]) -> int:
+        """Prompt tokens an OpenAI-like prompt cache would serve for `body`, remembering its prefixes."""
+        messages = list(body.get("messages", []))
+        keys = [
+            json.dumps([body.get("response_format"), messages[: k + 1]], sort_keys=True) for k in range(len(messages))
+        ]
+        with self._lock:
+            hit = max((k + 1 for k, key in enumerate(keys) if key in self._prefixes), default=0)
+            self._prefixes.update(keys)
+        if not hit:
+            return 0
+        cached = prompt_tokens({**body, "messages": messages[:hit]})
+        return cached // 128 * 128 if cached >= 1024 else 0
 
     def _check_request(self, body: dict[str, Any]) -> Behavior | None:
         fmt = body.get("response_format")
@@ -442,16 +466,22 @@ def _wants_json(body: dict[str, Any]) -> bool:
 
 def prompt_tokens(body: dict[str, Any]) -> int:
     """Prompt tokens as this server counts them: message text plus the schema, as OpenAI does."""
-    tokens = sum(estimate_tokens(str(m.get("content", ""))) + 4 for m in body.get("messages", []))
+    counter = counter_for(str(body.get("model", "")))
+    tokens = sum(counter.count(str(m.get("content", ""))) + 4 for m in body.get("messages", []))
     fmt = body.get("response_format")
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-        tokens += estimate_tokens(json.dumps(fmt.get("json_schema", ""), separators=(",", ":")))
+        tokens += counter.count(json.dumps(fmt.get("json_schema", ""), separators=(",", ":")))
     return tokens
+
+
+def completion_tokens(body: dict[str, Any], text: str) -> int:
+    """Tokens of a reply, counted for the requested model."""
+    return counter_for(str(body.get("model", ""))).count(text)
 
 
 def _completion(body: dict[str, Any], text: str, finish_reason: str) -> dict[str, Any]:
     prompt = prompt_tokens(body)
-    completion = estimate_tokens(text)
+    completion = completion_tokens(body, text)
     return {
         "id": f"chatcmpl-fake-{random.getrandbits(40):010x}",
         "object": "chat.completion",
