@@ -62,6 +62,11 @@ class Paper(BaseModel):
     code_url: str | None = Field(None, description="the paper's own repository among code_urls, when it says so")
     language: str = "en"
     has_outline: bool = False
+    title_source: Literal["printed", "document-info", "file-name"] = Field(
+        "printed",
+        description="where `title` comes from: printed as the title on the paper, or (when none was found) the "
+        "PDF's document information or its file name",
+    )
 
     def body_sections(self) -> list[Section]:
         """Sections an LLM may read: everything but the reference list."""
@@ -110,18 +115,28 @@ class PaperRef(BaseModel):
 # --- what the LLM (or the extractive backend) writes ----------------------------------------------
 
 
+# The two judgement calls a ChatPaper summary makes, by the point that answers each. The schema's
+# descriptions below and the visible system prompt (chatpaper/llm/prompts.py) both read them from here.
+JUDGEMENT_QUESTIONS: dict[str, str] = {
+    "prior_work": "Is the paper's motivation sound?",
+    "results": "Do the results support the paper's goals?",
+}
+
+
 class SummaryPoints(BaseModel):
-    """The four points of a ChatPaper summary."""
+    """The four points of a ChatPaper summary. Their descriptions are the definitions the model is shown."""
 
     model_config = ConfigDict(extra="forbid")
 
     background: NonBlank = Field(description="(1) The research background: the problem and why it matters.")
     prior_work: NonBlank = Field(
-        description="(2) Past methods and their problems, and whether the paper's motivation is sound."
+        description="(2) Past methods and their problems; then answer, with a reason: "
+        + JUDGEMENT_QUESTIONS["prior_work"]
     )
-    method: NonBlank = Field(description="(3) The method the paper proposes.")
+    method: NonBlank = Field(description="(3) The method the paper proposes: what it is and how it works.")
     results: NonBlank = Field(
-        description="(4) The tasks, the performance achieved, and whether it supports the paper's goals."
+        description="(4) The tasks, datasets and performance achieved, with the key numbers; then answer, with a "
+        "reason: " + JUDGEMENT_QUESTIONS["results"]
     )
 
 

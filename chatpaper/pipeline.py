@@ -201,14 +201,22 @@ def _verified_code_url(claimed: str | None, paper: Paper) -> str | None:
 def build_summary(
     draft: Draft, paper: Paper, ref: PaperRef, backend: Backend, settings: Settings, *, cost_usd: float | None = None
 ) -> PaperSummary:
-    """Combine the backend's answer with provenance and, for arXiv papers, arXiv's authoritative metadata."""
+    """Combine the backend's answer with provenance and the authoritative metadata: arXiv's for arXiv
+    papers, else the reader's title and authors where it found them printed (the model fills the rest)."""
     fields = draft.answer.model_dump()
     fields["code_url"] = _verified_code_url(draft.answer.code_url, paper)
     if settings.language == "en":
         fields["title_translated"] = None
     fields["abstract"] = paper.abstract or None
     entry = ref.arxiv
-    if entry is not None:
+    if entry is None:
+        # The reader read these off the page; a model asked to copy them may still rephrase, shorten or,
+        # from a garbled first page, invent them (a fake reply once titled a report with a sentence).
+        if paper.title_source == "printed" and paper.title.strip():
+            fields["title"] = paper.title
+        if paper.authors:
+            fields["authors"] = paper.authors
+    else:
         fields.update(title=entry.title, authors=entry.authors or fields["authors"], abstract=entry.abstract or None)
         fields["paper_url"] = entry.abs_url
         fields["arxiv"] = ArxivInfo(

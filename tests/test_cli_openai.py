@@ -415,3 +415,17 @@ def test_no_secret_reaches_any_output_when_the_server_echoes_it(papers: Path, tm
     texts += written_texts(tmp_path / "debug")
     assert len(texts) == 6 + 3 + 1  # one report with its JSON and index.md; the debug run's index.md
     assert not [(leak, text) for leak in leaks for text in texts if leak in text]
+
+
+def test_cached_prompt_tokens_are_recorded_per_paper_and_in_the_run_totals(papers: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with FakeOpenAIServer(api_key=KEY, prompt_cache=True) as fake:
+        fake.script(content(INVALID))  # the first paper's re-ask repeats its prompt: served from the cache
+        code, _, err = invoke(str(papers), "-o", str(out), "--workers", "1", env=llm_env(fake, tmp_path))
+        first_prompt = fake.chat_requests[0].body
+    assert code == 0, err
+    cached = report(out, FIRST)["meta"]["cached_tokens"]
+    assert cached == prompt_tokens(first_prompt) // 128 * 128 > 0
+    assert report(out, SECOND)["meta"]["cached_tokens"] == 0
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert f"({cached:,} cached)" in index and f"({cached:,} cached)" in err

@@ -482,15 +482,15 @@ def test_long_paper_in_a_small_window_is_map_reduced(server: FakeOpenAIServer) -
 
 
 def test_a_map_step_too_long_for_the_real_window_is_planned_again_for_it() -> None:
-    # Settings say 2400 tokens (map-reduce, in parts sized for it); the server really has 1200 and names it.
-    with FakeOpenAIServer(context_tokens=1200) as fake:
+    # Settings say 2700 tokens (map-reduce, in parts sized for it); the server really has 1900 and names it.
+    with FakeOpenAIServer(context_tokens=1900) as fake:
         # a model chatpaper has no tokenizer for: its budget is estimated, with the estimate's wide margin
-        backend = make_backend(fake, model="fake-model", context_tokens=2400, max_output_tokens=600)
+        backend = make_backend(fake, model="fake-model", context_tokens=2700, max_output_tokens=600)
         draft = backend.summarize(make_paper(scale=3), "en")
         refused, *rest = fake.chat_requests
-    assert prompt_tokens(refused.body) + refused.body["max_tokens"] > 1200 and refused.response_format is None
-    assert backend.context == 1200
-    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 1200 for r in rest)
+    assert prompt_tokens(refused.body) + refused.body["max_tokens"] > 1900 and refused.response_format is None
+    assert backend.context == 1900
+    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 1900 for r in rest)
     assert rest[-1].response_format == "json_schema" and draft.calls == len(rest) + 1
 
 
@@ -519,14 +519,15 @@ def test_estimate_prompt_tokens_matches_the_request(server: FakeOpenAIServer) ->
 
 
 def test_a_one_call_prompt_too_long_for_the_real_window_is_planned_again_for_it() -> None:
-    # Settings say 2400 tokens, enough for one call; the server really has 1200 and names it: a
-    # shrink cannot fit the paper beside the answer, so the paper is planned again for 1200 (in parts).
-    with FakeOpenAIServer(context_tokens=1200) as fake:
-        backend = make_backend(fake, context_tokens=2400, max_output_tokens=600)
+    # Settings say 4000 tokens, enough for one call; the server really has 1800 and names it: a
+    # shrink cannot fit the paper beside the answer, so the paper is planned again for 1800 (in parts).
+    with FakeOpenAIServer(context_tokens=1800) as fake:
+        backend = make_backend(fake, context_tokens=4000, max_output_tokens=600)
         draft = backend.summarize(make_paper(), "en")
         refused, *rest = fake.chat_requests
-    assert refused.response_format == "json_schema" and backend.context == 1200
-    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 1200 for r in rest[-3:])
+    assert refused.response_format == "json_schema" and backend.context == 1800
+    first_map = next(i for i, r in enumerate(rest) if r.response_format is None)  # planned again: map-reduce
+    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 1800 for r in rest[first_map:])
     assert rest[-1].response_format == "json_schema" and draft.answer.title
 
 
@@ -599,3 +600,48 @@ def test_unreachable_server_is_unavailable_not_a_crash() -> None:
     backend = OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.05))
     with pytest.raises(LLMUnavailableError, match="cannot connect"):
         backend.summarize(make_paper(), "en")
+
+
+# --- what the model is shown --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("formats", "mode"), [(("json_schema",), "json_schema"), (("json_object",), "json_object"), ((), None)]
+)
+def test_every_answer_format_shows_the_definitions_and_both_questions(
+    formats: tuple[str, ...], mode: str | None
+) -> None:
+    from chatpaper.models import JUDGEMENT_QUESTIONS, SummaryPoints
+
+    with FakeOpenAIServer(formats=formats) as fake:
+        make_backend(fake).summarize(make_paper(), "en")
+        final = fake.chat_requests[-1]
+    assert final.response_format == mode
+    system = final.messages[0]["content"]
+    for name, field in SummaryPoints.model_fields.items():
+        assert f"- {name}: {field.description}" in system
+    assert all(question in system for question in JUDGEMENT_QUESTIONS.values())
+
+
+def test_the_fixed_part_comes_first_so_a_prompt_cache_can_serve_it() -> None:
+    with FakeOpenAIServer(prompt_cache=True) as fake:
+        backend = make_backend(fake)
+        first = backend.summarize(make_paper(title="First"), "en")
+        second = backend.summarize(make_paper(title="Second"), "en")
+        a, b = fake.chat_requests
+    assert a.messages[0] == b.messages[0]  # the same system message and schema lead every request
+    assert a.messages[-1]["content"].endswith(make_paper().sections[-1].text)  # the paper closes the prompt
+    assert first.cached_tokens == 0
+    # below OpenAI's 1,024-token minimum the fixed part alone is not cached; what the server said is recorded
+    fixed = prompt_tokens({**b.body, "messages": b.messages[:1]})
+    assert second.cached_tokens == (fixed // 128 * 128 if fixed >= 1024 else 0)
+
+
+def test_a_reask_is_served_from_the_prompt_cache_and_recorded() -> None:
+    with FakeOpenAIServer(prompt_cache=True) as fake:
+        fake.script(content('{"title": "only a title"}'), answer())
+        draft = make_backend(fake).summarize(make_paper(), "en")
+        first, again = fake.chat_requests
+    assert again.messages[:2] == first.messages  # the re-ask continues the same conversation
+    assert draft.cached_tokens == prompt_tokens(first.body) // 128 * 128 > 1024
+    assert draft.prompt_tokens == prompt_tokens(first.body) + prompt_tokens(again.body)

@@ -119,3 +119,35 @@ def test_the_next_paper_is_read_while_the_llm_answers(tmp_path: Path, monkeypatc
     assert [o.status for o in result.outcomes] == ["done", "done"]
     (parsed_when,) = seen
     assert parsed_when[1] is False  # paper 1's answer had not come back yet
+
+
+# --- whose title and authors a report carries ----------------------------------------------------------
+
+
+def test_the_reader_is_authoritative_for_a_local_pdf_it_read_with_confidence(tmp_path: Path) -> None:
+    pdf = tmp_path / "skimrag.pdf"
+    shutil.copy(EXAMPLES / "skimrag-long-document-qa.pdf", pdf)
+    read = pipeline.read_paper(pdf)
+    assert read.title_source == "printed" and read.authors
+    with FakeOpenAIServer() as server:
+        # a model that rephrases the title into a sentence and gets the authors wrong
+        server.script(answer(title="This paper studies long documents.", authors=["Someone Else"]))
+        settings = Settings(base_url=server.url, api_key="sk-test", out=tmp_path / "out", cache_dir=tmp_path / "c")
+        result = pipeline.summarize_batch([PaperRef(source=str(pdf), name="skimrag", path=str(pdf))], settings)
+        prompt = server.chat_requests[0].prompt
+    (outcome,) = result.outcomes
+    assert outcome.summary is not None
+    assert (outcome.summary.title, outcome.summary.authors) == (read.title, read.authors)
+    assert "printed on the paper: copy as given" in prompt  # and the prompt told the model so
+    report = (tmp_path / "out" / "skimrag.md").read_text(encoding="utf-8")
+    assert read.title in report and "This paper studies long documents." not in report
+
+
+@pytest.mark.parametrize("source", ["file-name", "document-info"])
+def test_the_model_fills_what_the_reader_did_not_find(source: str) -> None:
+    guessed = paper([]).model_copy(update={"title": "final-v2", "title_source": source, "authors": []})
+    summary = build_summary(draft(None), guessed, PaperRef(source="p.pdf", name="p"), ExtractiveBackend(), Settings())
+    assert (summary.title, summary.authors) == ("A Paper", ["A. Author"])  # the model's, not "final-v2"
+    found = guessed.model_copy(update={"authors": ["R. Eader"]})
+    summary = build_summary(draft(None), found, PaperRef(source="p.pdf", name="p"), ExtractiveBackend(), Settings())
+    assert (summary.title, summary.authors) == ("A Paper", ["R. Eader"])  # authors found: the reader's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from chatpaper.llm import prompts
 from chatpaper.llm.budget import Excerpt, PaperText
 from chatpaper.llm.structured import answer_schema, answer_skeleton
-from chatpaper.models import ArxivEntry
+from chatpaper.models import JUDGEMENT_QUESTIONS, ArxivEntry
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -105,7 +106,53 @@ def test_instructions_stay_compact() -> None:
 
     system = prompts.render("system.j2", prompts.system_vars("zh", None))
     frame = prompts.render("user.j2", prompts.user_vars(sample_text(sparse=True)))
-    assert estimate_tokens(system) + estimate_tokens(frame) < 200
+    assert estimate_tokens(system) + estimate_tokens(frame) < 450
+
+
+# The visible definitions, pinned: servers that use the schema only to constrain decoding (vLLM, Ollama)
+# never show it to the model, so the system prompt itself must say what each point is and ask both questions.
+DEFINITIONS = {
+    "background": "(1) The research background: the problem and why it matters.",
+    "prior_work": "(2) Past methods and their problems; then answer, with a reason: Is the paper's motivation sound?",
+    "method": "(3) The method the paper proposes: what it is and how it works.",
+    "results": "(4) The tasks, datasets and performance achieved, with the key numbers; then answer, with a reason: "
+    "Do the results support the paper's goals?",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("mode", ["json_schema", "json_object", "prompt"])
+def test_system_prompt_defines_the_four_points_and_asks_both_questions(language: str, mode: str) -> None:
+    skeleton = None if mode == "json_schema" else answer_skeleton()
+    system = prompts.render("system.j2", prompts.system_vars(language, skeleton))  # type: ignore[arg-type]
+    for name, definition in DEFINITIONS.items():
+        assert f"- {name}: {definition}" in system
+    for question in JUDGEMENT_QUESTIONS.values():
+        assert question in system
+    assert "in words" in system
+
+
+def test_the_definitions_have_one_owner() -> None:
+    # the schema the server enforces and the visible prompt say the same, because both read SummaryPoints
+    points = answer_schema()["properties"]["summary"]["properties"]
+    assert {name: p["description"] for name, p in points.items()} == DEFINITIONS
+
+
+def test_the_paper_comes_last_after_a_fixed_opening() -> None:
+    user = prompts.render("user.j2", prompts.user_vars(sample_text()))
+    assert user.startswith("Summarize this paper.\n")
+    assert user.endswith("The encoder [...]")  # the last section's text closes the prompt
+    reduce = prompts.render("reduce.j2", prompts.reduce_vars(sample_text(), ["note one", "note two"]))
+    assert reduce.startswith("Summarize this paper") and reduce.endswith("note two")
+
+
+def test_the_reader_title_and_authors_are_marked_printed_or_a_guess() -> None:
+    printed = prompts.render("user.j2", prompts.user_vars(sample_text()))
+    assert "printed on the paper: copy as given" in printed and "a guess" not in printed
+    guessed = replace(sample_text(), title="paper-final-v2", title_source="file-name", authors=[])
+    text = prompts.render("user.j2", prompts.user_vars(guessed))
+    assert "Title: paper-final-v2\n(The title above is a guess" in text
+    assert "Authors: (not found: take them from the first page)" in text
 
 
 def test_prompt_version_is_a_short_hash_that_follows_the_schema() -> None:

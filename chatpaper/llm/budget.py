@@ -178,6 +178,7 @@ class PaperText:
     excerpts: list[Excerpt]
     arxiv: ArxivEntry | None = None
     header_tokens: int = -1
+    title_source: str = "printed"  # Paper.title_source: a title not printed as one is only a guess
 
     def __post_init__(self) -> None:
         if self.header_tokens < 0:
@@ -349,6 +350,7 @@ def fit_paper(
         excerpts=[],
         arxiv=arxiv,
         header_tokens=0,
+        title_source=paper.title_source,
     )
     text = replace(text, header_tokens=_header_tokens(text, counter))
     candidates = [s for _, s in _candidates(paper, front_idx, bool(abstract))]

@@ -19,7 +19,7 @@ import jinja2.meta
 
 import chatpaper
 from chatpaper.llm.budget import Excerpt, PaperText
-from chatpaper.models import Language
+from chatpaper.models import Language, SummaryPoints
 
 TEMPLATES = ("system.j2", "user.j2", "map.j2", "reduce.j2", "reask.j2")
 
@@ -87,8 +87,13 @@ def _sections(excerpts: Sequence[Excerpt]) -> list[dict[str, Any]]:
 
 
 def system_vars(language: Language, answer_format: str | None) -> dict[str, Any]:
-    """system.j2: the output language, and the answer's shape when the server cannot enforce a schema."""
-    return {"language": language, "answer_format": answer_format}
+    """system.j2: the four points' definitions with their judgement questions (the `SummaryPoints`
+    descriptions, their one owner), the output language, and the answer's shape when the server cannot
+    enforce a schema (servers that only constrain decoding with the schema never show it to the model)."""
+    points = [
+        {"name": name, "definition": field.description or ""} for name, field in SummaryPoints.model_fields.items()
+    ]
+    return {"language": language, "answer_format": answer_format, "points": points}
 
 
 def paper_vars(text: PaperText) -> dict[str, Any]:
@@ -102,6 +107,7 @@ def paper_vars(text: PaperText) -> dict[str, Any]:
         }
     return {
         "title": text.title or "(not found)",
+        "title_printed": bool(text.title) and text.title_source == "printed",
         "authors": ", ".join(text.authors),
         "affiliation": text.affiliation,
         "front_matter": text.front_matter,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Literal
 
 from chatpaper.errors import NoTextLayerError
 from chatpaper.models import Paper, Section
@@ -75,11 +76,13 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         else set()
     )
     code = find_code_links(lines, links, references, title.text, lines[0].page if lines else 1)
+    fallback, fallback_source = _fallback_title(info_title, path)
     return Paper(
         path=str(path),
         sha256=sha256 or _sha256(path),
         pages=page_count,
-        title=title.text or _fallback_title(info_title, path),
+        title=title.text or fallback,
+        title_source="printed" if title.text else fallback_source,
         authors=front.authors,
         first_author_affiliation=front.affiliation,
         abstract=front.abstract,
@@ -93,11 +96,11 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
     )
 
 
-def _fallback_title(info_title: str, path: Path) -> str:
+def _fallback_title(info_title: str, path: Path) -> tuple[str, Literal["document-info", "file-name"]]:
     """When no title is printed as one: the document information's title unless it is a file name."""
     if info_title and not re.search(r"\.(pdf|docx?|tex|dvi)$|^untitled|^microsoft word", info_title, re.I):
-        return info_title
-    return path.stem
+        return info_title, "document-info"
+    return path.stem, "file-name"
 
 
 def _needs_ocr(pages: list[Page]) -> bool:

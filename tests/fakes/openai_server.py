@@ -501,7 +501,8 @@ def build_answer(body: dict[str, Any]) -> dict[str, Any]:
     """A plausible, schema-valid answer for the paper in the prompt."""
     prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
     title = _field(prompt, "Title") or "Untitled paper"
-    authors = [a.strip() for a in (_field(prompt, "Authors") or "").split(",") if a.strip() and a != "(not found)"]
+    listed = (_field(prompt, "Authors") or "").split(",")
+    authors = [a.strip() for a in listed if a.strip() and not a.strip().startswith("(not found")]
     affiliation = _field(prompt, r"First author's affiliation \(found by the PDF reader\)")
     links = _field(prompt, r"Links found in the paper[^:]*")
     code = next((u for u in (links or "").split() if "github.com" in u or "gitlab" in u), None)
