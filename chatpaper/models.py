@@ -45,6 +45,23 @@ class Section(BaseModel):
     role: SectionRole = "other"
 
 
+class Table(BaseModel):
+    """A table as the reader found it: its caption, header row and rows of cells, where it is printed."""
+
+    caption: str = ""
+    label: str | None = Field(None, description='the label its caption starts with, e.g. "Table 3"')
+    header: list[str] = Field([], description="the column names (the last header row above the numbers)")
+    rows: list[list[str]] = Field([], description="the other rows, top to bottom, cells left to right")
+    page: int = Field(1, description="1-based page where the table is printed")
+    section: str | None = Field(None, description="heading of the section the table is printed in")
+
+    def as_text(self) -> str:
+        """The table as compact text: the caption, then one line per row with cells joined by " | "."""
+        lines = [self.caption or (f"{self.label} (no caption)" if self.label else "Table (no caption)")]
+        lines += [" | ".join(row) for row in ([self.header] if self.header else []) + self.rows]
+        return "\n".join(lines)
+
+
 class Paper(BaseModel):
     """A paper as read from its PDF: metadata, the section list and what the LLM may see."""
 
@@ -58,6 +75,7 @@ class Paper(BaseModel):
     keywords: list[str] = Field([], description="the paper's own keyword line, if it prints one")
     sections: list[Section] = []
     captions: list[str] = Field([], description="figure and table captions, kept apart from body text")
+    tables: list[Table] = Field([], description="tables as rows of cells (their lines are not in any section's text)")
     code_urls: list[str] = []
     code_url: str | None = Field(None, description="the paper's own repository among code_urls, when it says so")
     language: str = "en"

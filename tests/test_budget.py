@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chatpaper.llm.budget import (
     DEFAULT_CONTEXT,
     KEY_ROLES,
+    ROLE_WEIGHT,
+    WHOLE_PAPER_TEXT,
     Excerpt,
     answer_room,
     context_window,
+    default_prompt_cap,
     fit_paper,
     key_sections_fit,
+    own_method_names,
     select_excerpts,
     shorten,
     split_for_map,
     waterfill,
 )
-from chatpaper.models import Paper, Section
+from chatpaper.models import Paper, Section, Table
 from chatpaper.tokens import estimate_tokens
 
 
@@ -183,3 +189,124 @@ def test_split_for_map_keeps_order_and_size() -> None:
 def test_split_for_map_drops_heading_only_chunks() -> None:
     chunks = split_for_map([Excerpt("3 Method", 1, "method", ""), Excerpt("3.1 A", 2, "method", "text")], 500)
     assert chunks == [[Excerpt("3 Method", 1, "method", ""), Excerpt("3.1 A", 2, "method", "text")]]
+
+
+# --- the whole paper on a large window -------------------------------------------------------------------
+
+
+def test_a_16k_budget_carries_the_whole_body_and_the_appendix_when_room_is_left() -> None:
+    text = fit_paper(typical(), WHOLE_PAPER_TEXT)
+    shown = {e.heading: e for e in text.excerpts}
+    for s in typical().sections:
+        if s.role != "references" and s.heading != "Acknowledgments":
+            assert shown[s.heading].text == s.text.strip() and not shown[s.heading].truncated
+    assert text.abstract == typical().abstract.strip()  # the abstract whole, too
+    assert text.tokens <= WHOLE_PAPER_TEXT
+
+
+def test_default_prompt_cap_follows_the_window() -> None:
+    assert default_prompt_cap(128_000, 800) == 800 + WHOLE_PAPER_TEXT
+    assert default_prompt_cap(32_768, 800) == 800 + WHOLE_PAPER_TEXT
+    assert default_prompt_cap(8_192, 800) == 3_500
+
+
+# --- results tables ---------------------------------------------------------------------------------------
+
+RESULTS_TABLE = Table(
+    caption="Table 3: BLEU on the test sets.",
+    label="Table 3",
+    header=["Model", "WMT14", "WMT16"],
+    rows=[[f"System {i}", f"{20 + i}.1", f"{30 + i}.2"] for i in range(150)] + [["Ours", "41.7", "44.0"]],
+    page=6,
+    section="5 Results",
+)
+
+
+def with_table(table: Table) -> Paper:
+    sections = [s.model_copy() for s in typical().sections]
+    sections[6] = sections[6].model_copy(update={"text": "As Table 3 shows, we win.\n\n" + sections[6].text})
+    return typical().model_copy(update={"sections": sections, "tables": [table]})
+
+
+def test_a_results_table_reaches_the_prompt_after_the_section_that_cites_it() -> None:
+    text = fit_paper(with_table(RESULTS_TABLE), WHOLE_PAPER_TEXT)
+    headings = [e.heading for e in text.excerpts]
+    (table,) = [e for e in text.excerpts if e.table]
+    assert table.text == RESULTS_TABLE.as_text() and table.role == "results"
+    assert text.excerpts.index(table) == headings.index("5 Results") + 1
+
+
+def test_a_cut_table_keeps_its_caption_header_and_whole_rows_inside_the_results_share() -> None:
+    text = fit_paper(with_table(RESULTS_TABLE), 3000)
+    (table,) = [e for e in text.excerpts if e.table]
+    lines = table.text.splitlines()
+    assert table.truncated and lines[:2] == ["Table 3: BLEU on the test sets.", "Model | WMT14 | WMT16"]
+    assert lines[-1] == "[...]" and all(line.count(" | ") == 2 for line in lines[1:-1])
+    results = sum(e.tokens for e in text.excerpts if e.role == "results")
+    assert results <= 3000 * ROLE_WEIGHT["results"] / sum(ROLE_WEIGHT[r] for r in {e.role for e in text.excerpts})
+
+
+def test_a_table_outside_the_results_is_not_sent() -> None:
+    notation = RESULTS_TABLE.model_copy(
+        update={"label": "Table 9", "caption": "Table 9: Notation.", "section": "3 Method"}
+    )
+    text = fit_paper(with_table(notation), WHOLE_PAPER_TEXT)
+    assert not any(e.table for e in text.excerpts)
+
+
+# --- the paper's own method first -----------------------------------------------------------------------
+
+
+def own_method_paper() -> Paper:
+    sections = paper(
+        [
+            Section(heading="1 Introduction", role="introduction", text=para("introduction", 4)),
+            Section(heading="2 Baselines", role="method", text="We compare with two baselines."),
+            Section(heading="2.1 Fine Tuning", level=2, role="method", text=para("fine tuning", 8)),
+            Section(heading="2.2 Adapter Tuning", level=2, role="method", text=para("adapters", 8)),
+            Section(heading="3 Proposed Approaches", role="method", text=""),
+            Section(heading="3.1 Sparse Retrieval Tuning (SRT)", level=2, role="method", text=para("SRT", 8)),
+            Section(heading="3.2 Gated SRT", level=2, role="method", text=para("gated SRT", 8)),
+            Section(heading="4 Experiments", role="experiments", text=para("experiments", 6)),
+            Section(heading="5 Conclusion", role="conclusion", text=para("conclusion", 2)),
+        ]
+    )
+    return sections.model_copy(
+        update={
+            "title": "Sparse Retrieval Tuning for Paraphrase Generation",
+            "abstract": "Paraphrasing matters. We propose Sparse Retrieval Tuning (SRT), a method for it.",
+        }
+    )
+
+
+def test_own_method_names_come_from_the_title_and_abstract() -> None:
+    names = own_method_names("Sparse Retrieval Tuning for Paraphrase Generation", own_method_paper().abstract)
+    assert {"SRT", "Sparse Retrieval Tuning"} <= names
+    # an abstract's field terms are not the paper's method
+    assert "LLMs" not in own_method_names("A Study", "Large language models (LLMs) are popular. We test them.")
+    assert "olmOCR 2" in own_method_names("olmOCR 2: Unit Test Rewards for Document OCR", "")
+
+
+def test_a_cut_method_share_goes_to_the_papers_own_method_not_its_baselines() -> None:
+    text = fit_paper(own_method_paper(), 2500)
+    tokens = {e.heading: e.tokens for e in text.excerpts}
+    own = tokens["3.1 Sparse Retrieval Tuning (SRT)"] + tokens["3.2 Gated SRT"]
+    baselines = tokens.get("2.1 Fine Tuning", 0) + tokens.get("2.2 Adapter Tuning", 0)
+    assert own > 2 * baselines
+
+
+@pytest.mark.corpus
+def test_rapt_and_nc_rapt_keep_the_method_share_of_2202_00535(corpus_dir: Path) -> None:
+    from chatpaper.pdf import read_paper
+
+    paper_2202 = read_paper(corpus_dir / "pdfs" / "2202.00535v1.pdf")
+    text = fit_paper(paper_2202, 3000)
+    method = {e.heading: e.tokens for e in text.excerpts if e.role == "method"}
+    own = method["Retrieval Augmented Prompt Tuning (RAPT)"] + method["Novelty Conditioned RAPT (NC-RAPT)"]
+    baselines = sum(method.get(h, 0) for h in ("Fine Tuning", "Adapter Tuning (AT)", "Low Rank Adaptation (LoRA)",
+                                                "Prompt Tuning", "LoRA + Prompt Tuning (LPT)"))  # fmt: skip
+    assert own >= 400 and own > 2 * baselines
+    # and with the default budget of a large window, the whole method and the results tables are there
+    whole = fit_paper(paper_2202, WHOLE_PAPER_TEXT)
+    assert not any(e.truncated for e in whole.excerpts)
+    assert any("SEPARATOR | 14.84 | 14.70 | 5.84" in e.text for e in whole.excerpts if e.table)

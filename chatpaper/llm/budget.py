@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from chatpaper.models import ArxivEntry, Paper, Section
+from chatpaper.models import ArxivEntry, Paper, Section, SectionRole, Table
 from chatpaper.tokens import ESTIMATE, TokenCounter, trim_to_tokens
 
 # --- context windows -------------------------------------------------------------------------------
@@ -153,6 +153,7 @@ class Excerpt:
     text: str
     truncated: bool = False
     tokens: int = -1
+    table: bool = False  # a table as text (caption line, then rows): shown without a heading of its own
 
     def __post_init__(self) -> None:
         if self.tokens < 0:
@@ -264,30 +265,120 @@ def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[
     return chosen
 
 
-def _useful_members(members: list[Section], share: int) -> list[Section]:
+def _useful_members(members: list[Section], share: int, rank: dict[int, float]) -> list[Section]:
     """The sections of one role that share `share` tokens: all of them, or, when that would leave each
-    a useless sliver (a manual with forty short subsections), the top-level ones first, in reading order."""
+    a useless sliver (a manual with forty short subsections), the ones about the paper's own work and
+    the top-level ones first (by `rank`, then level), in reading order."""
     keep = max(1, share // SUB_MIN)
     if len(members) <= keep:
         return members
-    ranked = sorted(range(len(members)), key=lambda i: (members[i].level, i))[:keep]
+    ranked = sorted(range(len(members)), key=lambda i: (-rank.get(id(members[i]), 1.0), members[i].level, i))[:keep]
     return [members[i] for i in sorted(ranked)]
 
 
-def select_excerpts(sections: Sequence[Section], budget: int, counter: TokenCounter = ESTIMATE) -> list[Excerpt]:
-    """The sections to show within `budget` tokens, in reading order, shortened by role priority."""
+# --- whose method: the paper's own contribution or the baselines it compares with ---------------------
+
+# When the method share must be cut, sections about the paper's own method get this much more of it
+# than neutral ones, and sections about the methods it compares with (baselines) this much less: a
+# summary's method point is about what the paper proposes, not about what it beat.
+OWN_WEIGHT = 3.0
+BASELINE_WEIGHT = 0.4
+# "Retrieval Augmented Prompt Tuning (RAPT)": a name the paper defines for something, and its acronym.
+_DEFINED = re.compile(r"((?:[A-Z][\w'-]*\s+){0,6}[A-Z][\w'-]*)\s*\(([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)\)")
+# "we propose X", "this paper presents X", "we introduce a new model, X": X a capitalised name.
+_PROPOSED = re.compile(
+    r"\b(?:we|this (?:paper|work|article))\s+(?:propose|present|introduce|develop|design)s?\s+"
+    r"(?:(?:a|an|the)\s+)?(?:(?:new|novel|simple|general)\s+)?(?:\w+\s+){0,3}?"
+    r"(?:called\s+|named\s+|dubbed\s+)?([A-Z][\w-]*[A-Z0-9][\w-]*)",
+)
+# Words in a title that look like a system's name: capitals or digits inside the word ("olmOCR", "S2ORC").
+_NAME_WORD = re.compile(r"\b[A-Za-z]*[a-z]*[A-Z0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b|\b[A-Z]{3,}\b")
+_CLAIM = re.compile(r"\b(?:propose|present|introduce|develop|design|call|name|dub|build)(?:s|d|ed)?\b", re.I)
+_OWN_HEADING = re.compile(r"\b(?:proposed|our|ours)\b", re.IGNORECASE)
+_BASELINE_HEADING = re.compile(
+    r"\bbaselines?\b|\bcompared (?:methods|models|systems|approaches)\b|\bcompeting\b|"
+    r"\bprior (?:methods|approaches|models)\b|\bexisting (?:methods|approaches)\b",
+    re.IGNORECASE,
+)
+
+
+def own_method_names(title: str, abstract: str) -> set[str]:
+    """Names the paper gives its own method, read from its title and abstract: acronyms it defines and
+    their long forms, names after "we propose", a title's lead before its colon, name-like title words."""
+    names: set[str] = set()
+    # Only acronyms defined where the paper says what it proposes: an abstract also defines the field's
+    # terms ("large language models (LLMs)"), and those name everybody's methods.
+    claims = [title] + [c for c in re.split(r"(?<=[.;!?])\s+", abstract) if _CLAIM.search(c)]
+    for text in claims:
+        for long, short in _DEFINED.findall(text):
+            names.add(short)
+            words = long.split()
+            if len(words) >= 2:
+                names.add(" ".join(words[-min(len(words), 4) :]))
+        names.update(_PROPOSED.findall(text))
+    lead = title.split(":", 1)[0].strip() if ":" in title else ""
+    if lead and len(lead.split()) <= 4:
+        names.add(lead)
+    if not title.isupper():  # in a title set in capitals every word looks like a name
+        names.update(_NAME_WORD.findall(title))
+    return {n for n in names if len(n) >= 3}
+
+
+def _mentions(text: str, names: set[str]) -> int:
+    return sum(len(re.findall(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text)) for n in names)
+
+
+def method_weights(sections: Sequence[Section], names: set[str]) -> dict[int, float]:
+    """Weight within the method share of each method section (by id): OWN_WEIGHT for one about the
+    paper's own method (its heading names it, or sits under a "Proposed ..." heading, or its text keeps
+    naming it), BASELINE_WEIGHT for one about the methods compared with (under a "Baselines" heading)."""
+    weights: dict[int, float] = {}
+    parents: list[Section] = []  # the open headings above the current section
+    for s in sections:
+        while parents and parents[-1].level >= s.level:
+            parents.pop()
+        if s.role == "method":
+            headings = [p.heading for p in parents] + [s.heading]
+            named = _mentions(s.heading, names) > 0
+            dense = _mentions(s.text, names) * 1000 >= max(1, len(s.text)) * 2  # twice per 1000 characters
+            if named or _OWN_HEADING.search(s.heading):
+                weights[id(s)] = OWN_WEIGHT
+            elif any(_BASELINE_HEADING.search(h) for h in headings):
+                weights[id(s)] = BASELINE_WEIGHT
+            elif dense or any(_OWN_HEADING.search(h) for h in headings):
+                weights[id(s)] = OWN_WEIGHT
+        parents.append(s)
+    return weights
+
+
+def select_excerpts(
+    sections: Sequence[Section],
+    budget: int,
+    counter: TokenCounter = ESTIMATE,
+    *,
+    own: set[str] | None = None,
+    tables: set[int] | None = None,
+) -> list[Excerpt]:
+    """The sections to show within `budget` tokens, in reading order, shortened by role priority.
+
+    `own` names the paper's own method (its method sections get more of the method share than the
+    baselines'); `tables` are the ids of items that are tables as text (shortened by whole rows).
+    """
+    tables = tables or set()
     body = [s for s in sections if s.role not in ("references", "appendix")]
     appendix = [s for s in sections if s.role == "appendix"]
     roles = sorted({s.role for s in body}, key=list(ROLE_WEIGHT).index)
     cost = {id(s): _cost(s.heading, s.text, counter) for s in sections}
+    weight = method_weights(sections, own or set())
     role_alloc = waterfill(
         [sum(cost[id(s)] for s in body if s.role == r) for r in roles], [ROLE_WEIGHT[r] for r in roles], budget
     )
     alloc: dict[int, int] = {}
     for role, share in zip(roles, role_alloc, strict=True):
-        members = _useful_members([s for s in body if s.role == role and s.text.strip()], share)
+        members = _useful_members([s for s in body if s.role == role and s.text.strip()], share, weight)
+        demands = [cost[id(s)] for s in members]
         for s, tokens in zip(
-            members, waterfill([cost[id(s)] for s in members], [1.0] * len(members), share), strict=True
+            members, waterfill(demands, [weight.get(id(s), 1.0) for s in members], share), strict=True
         ):
             alloc[id(s)] = tokens
     # The appendix only gets what the body left over.
@@ -300,16 +391,21 @@ def select_excerpts(sections: Sequence[Section], budget: int, counter: TokenCoun
     excerpts: list[Excerpt | None] = []
     for s in sections:
         tokens = alloc.get(id(s), 0)
+        table = id(s) in tables
         if not s.text.strip():
             # A bare parent heading ("3 Method") frames the subsections that follow it.
             bare = Excerpt(s.heading, s.level, s.role, "", tokens=_cost(s.heading, "", counter))
             excerpts.append(bare if s.role != "references" else None)
         elif tokens >= cost[id(s)]:
-            excerpts.append(Excerpt(s.heading, s.level, s.role, s.text.strip(), tokens=cost[id(s)]))
+            excerpts.append(Excerpt(s.heading, s.level, s.role, s.text.strip(), tokens=cost[id(s)], table=table))
         elif tokens >= MIN_EXCERPT:
             room = tokens - counter.count(s.heading) - 2
-            text = shorten(s.text.strip(), room, keep_tail=s.role in _KEEP_TAIL, counter=counter)
-            excerpts.append(Excerpt(s.heading, s.level, s.role, text, True, tokens=_cost(s.heading, text, counter)))
+            if table:
+                text = _first_rows(s.text.strip(), room, counter)
+            else:
+                text = shorten(s.text.strip(), room, keep_tail=s.role in _KEEP_TAIL, counter=counter)
+            cut = Excerpt(s.heading, s.level, s.role, text, True, tokens=_cost(s.heading, text, counter), table=table)
+            excerpts.append(cut)
         else:
             excerpts.append(None)
     # Keep a bare heading only when a deeper section right after it is shown.
@@ -323,6 +419,60 @@ def select_excerpts(sections: Sequence[Section], budget: int, counter: TokenCoun
                 continue
         kept.append(e)
     return kept
+
+
+def _first_rows(text: str, tokens: int, counter: TokenCounter) -> str:
+    """A table cut to its caption, header and the first rows within `tokens`: never half a row."""
+    lines = text.split("\n")
+    kept = lines[:1]
+    used = counter.count(kept[0]) + counter.count(CUT) + 2
+    for line in lines[1:]:
+        used += counter.count(line) + 1
+        if used > tokens:
+            break
+        kept.append(line)
+    return "\n".join([*kept, CUT])
+
+
+# --- tables ---------------------------------------------------------------------------------------------
+
+# A table sits with the section that first cites it ("Table 4" in the text), else where it is printed;
+# it is a results table when that section reports experiments, results or their discussion. Results
+# tables are shown inside the results share; other tables (notation, dataset statistics in a method
+# section) are not sent.
+_RESULTS_HOMES = ("experiments", "results", "discussion")
+
+
+def _table_home(table: Table, sections: Sequence[Section]) -> Section | None:
+    if table.label:
+        cite = re.compile(rf"(?<!\w){re.escape(table.label)}(?![\d.]\d|\w)", re.IGNORECASE)
+        for s in sections:
+            if cite.search(s.text):
+                return s
+    return next((s for s in sections if table.section and s.heading == table.section), None)
+
+
+def with_tables(sections: Sequence[Section], tables: Sequence[Table]) -> tuple[list[Section], set[int]]:
+    """`sections` with each results table inserted as an item after its home section (role "results",
+    or "appendix" for one that lives there), and the ids of those items."""
+    after: dict[int, list[Section]] = {}
+    for table in tables:
+        if not (table.caption or table.header):
+            continue  # a grid without a caption or column names says too little on its own
+        home = _table_home(table, sections)
+        if home is None or home.role not in (*_RESULTS_HOMES, "appendix"):
+            continue
+        role: SectionRole = "appendix" if home.role == "appendix" else "results"
+        item = Section(heading="", level=home.level + 1, page=table.page, text=table.as_text(), role=role)
+        after.setdefault(id(home), []).append(item)
+    items: list[Section] = []
+    ids: set[int] = set()
+    for s in sections:
+        items.append(s)
+        for item in after.get(id(s), []):
+            items.append(item)
+            ids.add(id(item))
+    return items, ids
 
 
 def abstract_room(budget: int) -> int:
@@ -354,7 +504,9 @@ def fit_paper(
     )
     text = replace(text, header_tokens=_header_tokens(text, counter))
     candidates = [s for _, s in _candidates(paper, front_idx, bool(abstract))]
-    excerpts = select_excerpts(candidates, max(0, budget - text.header_tokens), counter)
+    items, tables = with_tables(candidates, paper.tables)
+    own = own_method_names(arxiv.title if arxiv else paper.title, abstract)
+    excerpts = select_excerpts(items, max(0, budget - text.header_tokens), counter, own=own, tables=tables)
     return replace(text, excerpts=excerpts)
 
 
@@ -386,7 +538,8 @@ def split_for_map(
         while rest:
             piece = trim_to_tokens(rest, room, counter) or rest[: room * 4]
             heading = e.heading if part == 0 else f"{e.heading} (continued)"
-            pieces.append(Excerpt(heading, e.level, e.role, piece, e.truncated, tokens=_cost(heading, piece, counter)))
+            cost = _cost(heading, piece, counter)
+            pieces.append(Excerpt(heading, e.level, e.role, piece, e.truncated, tokens=cost, table=e.table))
             rest = rest[len(piece) :].lstrip()
             part += 1
     chunks: list[list[Excerpt]] = []

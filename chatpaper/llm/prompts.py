@@ -83,7 +83,9 @@ def prompt_version(schema: Mapping[str, Any]) -> str:
 
 
 def _sections(excerpts: Sequence[Excerpt]) -> list[dict[str, Any]]:
-    return [{"heading": e.heading, "level": max(1, min(e.level, 3)), "text": e.text} for e in excerpts]
+    return [
+        {"heading": e.heading, "level": max(1, min(e.level, 3)), "text": e.text, "table": e.table} for e in excerpts
+    ]
 
 
 def system_vars(language: Language, answer_format: str | None) -> dict[str, Any]:

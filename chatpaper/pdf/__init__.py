@@ -4,8 +4,8 @@
     paper = read_paper("paper.pdf")
 
 `reader` is the only module that imports PyMuPDF; `layout` (reading order), `sections` (section tree and
-roles), `headings` (numbering and role words), `metadata` (title, authors, abstract), `links` (code
-links) and `language` are pure and work on the lines it produces.
+roles), `headings` (numbering and role words), `tables` (table rows as cells), `metadata` (title,
+authors, abstract), `links` (code links) and `language` are pure and work on the lines it produces.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from chatpaper.pdf.links import find_code_links
 from chatpaper.pdf.metadata import extract_front_matter, find_title
 from chatpaper.pdf.reader import PdfDocument
 from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs
+from chatpaper.pdf.tables import find_tables
 
 __all__ = ["NO_TEXT_LAYER", "read_paper"]
 
@@ -77,6 +78,11 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
     )
     code = find_code_links(lines, links, references, title.text, lines[0].page if lines else 1)
     fallback, fallback_source = _fallback_title(info_title, path)
+    tables = find_tables(
+        lines,
+        [(at, s.heading) for at, s in zip(tree.starts, tree.sections, strict=True)],
+        list(zip(tree.caption_spans, tree.captions, strict=True)),
+    )
     return Paper(
         path=str(path),
         sha256=sha256 or _sha256(path),
@@ -89,6 +95,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         keywords=front.keywords,
         sections=sections,
         captions=tree.captions,
+        tables=tables,
         code_urls=code.urls,
         code_url=code.own,
         language=detect_language(lines),

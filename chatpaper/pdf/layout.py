@@ -60,6 +60,7 @@ class Line:
     bold_head: bool = False  # starts in bold (a caption label "Table 1" before plain text)
     plain_tail: bool = False  # ... and ends in plain text: a run-in paragraph heading ("Datasets. We use")
     cells: int = 1  # pieces separated by wide gaps (table cells) merged into this line
+    cell_starts: tuple[int, ...] = ()  # where in `text` each of those pieces after the first begins
     gap_min: float = 0.0  # narrowest and widest of those gaps: a justified line spreads its words evenly
     gap_max: float = 0.0
     colored: bool = False  # set in a colour other than black or grey
@@ -350,12 +351,15 @@ def _merge_row(row: list[Line]) -> Line:
     prev = first
     cells = first.cells
     wide: list[float] = []
+    starts: list[int] = []
     for ln in row[1:]:
         gap = ln.x0 - prev.x1
         cells += ln.cells if gap > 0.9 * ln.size else ln.cells - 1
+        text = text.rstrip() + (" " if gap > 0.15 * ln.size else "")
         if gap > 0.9 * ln.size:
             wide.append(gap)
-        text = text.rstrip() + (" " if gap > 0.15 * ln.size else "") + ln.text.lstrip()
+            starts.append(len(text))  # a table reads its cells back from these (chatpaper/pdf/tables.py)
+        text += ln.text.lstrip()
         if spans is not None and ln.spans is not None:
             spans.extend(ln.spans)
         prev = ln
@@ -379,6 +383,7 @@ def _merge_row(row: list[Line]) -> Line:
         bold_head=first.bold_head,
         plain_tail=row[-1].plain_tail,
         cells=cells,
+        cell_starts=tuple(starts),
         gap_min=min(wide, default=0.0),
         gap_max=max(wide, default=0.0),
         colored=first.colored,

@@ -12,7 +12,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
@@ -541,6 +541,8 @@ class SectionTree:
     sections: list[Section]
     captions: list[str]
     front_end: int  # index of the first heading's line (lines before it are front matter)
+    starts: list[int] = field(default_factory=list)  # each section's heading line, parallel to `sections`
+    caption_spans: list[tuple[int, int]] = field(default_factory=list)  # each caption's lines, parallel to `captions`
     abstract: str = ""  # text under an "Abstract" heading, if the paper prints one at heading level
     references_start: int | None = None  # line range of the reference list
     references_end: int | None = None
@@ -588,8 +590,14 @@ def _drop_repeats(headings: list[Heading]) -> list[Heading]:
 
 def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: set[int]) -> SectionTree:
     captions: list[str] = []
-    caption_lines = _caption_lines(lines, body, captions)
-    tree = SectionTree(sections=[], captions=captions, front_end=headings[0].index if headings else len(lines))
+    caption_spans: list[tuple[int, int]] = []
+    caption_lines = _caption_lines(lines, body, captions, caption_spans)
+    tree = SectionTree(
+        sections=[],
+        captions=captions,
+        front_end=headings[0].index if headings else len(lines),
+        caption_spans=caption_spans,
+    )
     # an unheaded reference list after the last heading
     if headings and not any(is_references_heading(h.text) for h in headings):
         at = find_reference_list(lines, headings[-1].end, body)
@@ -620,6 +628,7 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
         if after_refs and not refs and h.level == 1 and role not in ("appendix",):
             role = "appendix"
         tree.sections.append(Section(heading=h.text, level=h.level, page=h.page, text=text, role=role))
+        tree.starts.append(h.index)
     _fill_roles(tree.sections)
     return tree
 
@@ -655,8 +664,10 @@ def join_paragraphs(
     return "\n\n".join(join_lines(p) for p in paragraphs)
 
 
-def _caption_lines(lines: Sequence[Line], body: BodyStyle, captions: list[str]) -> set[int]:
-    """Figure and table captions: the label line and the lines that continue it."""
+def _caption_lines(
+    lines: Sequence[Line], body: BodyStyle, captions: list[str], spans: list[tuple[int, int]]
+) -> set[int]:
+    """Figure and table captions: the label line and the lines that continue it (their ranges in `spans`)."""
     taken: set[int] = set()
     edges: dict[tuple[int, int], float] = {}
     i, n = 0, len(lines)
@@ -697,6 +708,7 @@ def _caption_lines(lines: Sequence[Line], body: BodyStyle, captions: list[str]) 
                 break
             j += 1
         captions.append(join_lines([lines[k].text for k in range(i, j)]))
+        spans.append((i, j))
         taken.update(range(i, j))
         i = j
     return taken
