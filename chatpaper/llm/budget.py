@@ -230,20 +230,24 @@ def shorten(text: str, tokens: int, *, keep_tail: bool = False, counter: TokenCo
     return f"{trim_to_tokens(text, max(1, tokens - 2), counter)} {CUT}"
 
 
-def _front_matter(paper: Paper, counter: TokenCounter) -> tuple[str, set[int]]:
-    """Page-1 text before the abstract/introduction (author blocks), when the reader found no affiliation."""
+def front_matter_indices(paper: Paper) -> set[int]:
+    """The page-1 sections before the body (author blocks the reader took for headings), by index; none
+    when nothing else was found (a scan without structure: that text is the body)."""
     used: set[int] = set()
-    parts: list[str] = []
     for i, section in enumerate(paper.sections):
         if section.page != 1 or section.role != "other":
             break
         used.add(i)
-        # Readers often take the author line for a heading: keep it, it is what this text is for.
-        parts += [section.heading, section.text]
-    if len(used) == len(paper.sections):
-        return "", set()  # no structure found at all (a scan): that text is the body, not front matter
-    if paper.first_author_affiliation:
+    return used if len(used) < len(paper.sections) else set()
+
+
+def _front_matter(paper: Paper, counter: TokenCounter) -> tuple[str, set[int]]:
+    """Page-1 text before the abstract/introduction (author blocks), when the reader found no affiliation."""
+    used = front_matter_indices(paper)
+    if not used or paper.first_author_affiliation:
         return "", used
+    # Readers often take the author line for a heading: keep it, it is what this text is for.
+    parts = [part for i in sorted(used) for part in (paper.sections[i].heading, paper.sections[i].text)]
     return trim_to_tokens(" ".join(p for p in parts if p).strip(), FRONT_MATTER_MAX, counter), used
 
 
@@ -437,19 +441,20 @@ def _first_rows(text: str, tokens: int, counter: TokenCounter) -> str:
 # --- tables ---------------------------------------------------------------------------------------------
 
 # A table sits with the section that first cites it ("Table 4" in the text), else where it is printed;
-# it is a results table when that section reports experiments, results or their discussion. Results
+# it is a results table when either of them reports experiments, results or their discussion. Results
 # tables are shown inside the results share; other tables (notation, dataset statistics in a method
 # section) are not sent.
 _RESULTS_HOMES = ("experiments", "results", "discussion")
 
 
-def _table_home(table: Table, sections: Sequence[Section]) -> Section | None:
+def _table_homes(table: Table, sections: Sequence[Section]) -> tuple[Section | None, Section | None]:
+    """(the section that first cites the table, the section it is printed in)."""
+    cited = None
     if table.label:
         cite = re.compile(rf"(?<!\w){re.escape(table.label)}(?![\d.]\d|\w)", re.IGNORECASE)
-        for s in sections:
-            if cite.search(s.text):
-                return s
-    return next((s for s in sections if table.section and s.heading == table.section), None)
+        cited = next((s for s in sections if cite.search(s.text)), None)
+    printed = next((s for s in sections if table.section and s.heading == table.section), None)
+    return cited, printed
 
 
 def with_tables(sections: Sequence[Section], tables: Sequence[Table]) -> tuple[list[Section], set[int]]:
@@ -459,10 +464,16 @@ def with_tables(sections: Sequence[Section], tables: Sequence[Table]) -> tuple[l
     for table in tables:
         if not (table.caption or table.header):
             continue  # a grid without a caption or column names says too little on its own
-        home = _table_home(table, sections)
-        if home is None or home.role not in (*_RESULTS_HOMES, "appendix"):
+        cited, printed = _table_homes(table, sections)
+        home = cited or printed
+        if home is None:
             continue
-        role: SectionRole = "appendix" if home.role == "appendix" else "results"
+        if any(s is not None and s.role in _RESULTS_HOMES for s in (cited, printed)):
+            role: SectionRole = "results"
+        elif home.role == "appendix":
+            role = "appendix"
+        else:
+            continue
         item = Section(heading="", level=home.level + 1, page=table.page, text=table.as_text(), role=role)
         after.setdefault(id(home), []).append(item)
     items: list[Section] = []
