@@ -310,3 +310,13 @@ def test_rapt_and_nc_rapt_keep_the_method_share_of_2202_00535(corpus_dir: Path) 
     whole = fit_paper(paper_2202, WHOLE_PAPER_TEXT)
     assert not any(e.truncated for e in whole.excerpts)
     assert any("SEPARATOR | 14.84 | 14.70 | 5.84" in e.text for e in whole.excerpts if e.table)
+
+
+def test_a_long_unnamed_first_section_is_body_not_front_matter() -> None:
+    # a magazine article whose headings were not found: its first pages are one unnamed page-1 section
+    sections = [
+        Section(heading="", role="other", text=para("opening", 30)),
+        Section(heading="Related Work", role="related_work", text=para("related work", 3)),
+    ]
+    text = fit_paper(paper(sections), 16_000)
+    assert text.front_matter == "" and text.excerpts[0].text == sections[0].text.strip()

@@ -230,12 +230,17 @@ def shorten(text: str, tokens: int, *, keep_tail: bool = False, counter: TokenCo
     return f"{trim_to_tokens(text, max(1, tokens - 2), counter)} {CUT}"
 
 
+# Author blocks the reader took for headings are short; a longer unnamed page-1 section is the body
+# itself (a magazine article whose headings were not found: its first six pages).
+FRONT_MATTER_CHARS = 2_000
+
+
 def front_matter_indices(paper: Paper) -> set[int]:
     """The page-1 sections before the body (author blocks the reader took for headings), by index; none
     when nothing else was found (a scan without structure: that text is the body)."""
     used: set[int] = set()
     for i, section in enumerate(paper.sections):
-        if section.page != 1 or section.role != "other":
+        if section.page != 1 or section.role != "other" or len(section.text) > FRONT_MATTER_CHARS:
             break
         used.add(i)
     return used if len(used) < len(paper.sections) else set()
