@@ -241,7 +241,8 @@ def print_rows(rows: list[PaperRow], model: str) -> None:
     for r in rows:
         cover = f"{r.coverage:.2f}" if r.coverage is not None else "-"
         tables = f"{r.tables_sent}/{r.tables}" if r.tables else "-"
-        lowest = f"{r.lowest[:30]} ({min(s for _, s in r.sections):.2f})" if r.sections and r.coverage < 1 else ""
+        low = min((share for _, share in r.sections), default=1.0)
+        lowest = f"{r.lowest[:30]} ({low:.2f})" if low < 1 else ""
         note = "" if r.status == "done" else f"  [{r.status}]"
         print(
             f"{r.name[:44]:<44} {r.calls:>5} {r.prompt_tokens:>7,} {cover:>6} {tables:>7} {r.leak[:20]:<20} "

@@ -560,12 +560,12 @@ def split_for_map(
             part += 1
     chunks: list[list[Excerpt]] = []
     size = 0
-    for piece in pieces:
-        if chunks and size + piece.tokens <= chunk_tokens:
-            chunks[-1].append(piece)
-            size += piece.tokens
+    for excerpt in pieces:
+        if chunks and size + excerpt.tokens <= chunk_tokens:
+            chunks[-1].append(excerpt)
+            size += excerpt.tokens
         else:
-            chunks.append([piece])
-            size = piece.tokens
+            chunks.append([excerpt])
+            size = excerpt.tokens
     # Heading-only pieces are no use alone in a chunk.
     return [c for c in chunks if any(p.text for p in c)]
