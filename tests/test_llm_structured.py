@@ -252,6 +252,10 @@ def test_prices() -> None:
     mine = {"llama3.1:8b": ModelPrice(input=0, output=0), "GPT-4o": ModelPrice(input=1, output=2)}
     assert estimate_cost("llama3.1:8b", 1000, 1000, mine) == 0.0
     assert model_price("gpt-4o", mine) == ModelPrice(input=1, output=2)
+    # prompt tokens served from the provider's cache cost the cached price where one is known, else the full one
+    assert estimate_cost("gpt-4o-mini", 1_000_000, 0, {}, cached_tokens=400_000) == pytest.approx(0.12)
+    assert estimate_cost("gpt-3.5-turbo", 1_000_000, 0, {}, cached_tokens=400_000) == pytest.approx(0.50)
+    assert estimate_cost("llama3.1:8b", 1000, 0, mine, cached_tokens=1000) == 0.0
 
 
 # --- the real corpus -------------------------------------------------------------------------------------
