@@ -24,7 +24,8 @@ _AFFILIATION_WORDS = re.compile(
     r"inc\.?|corp\.?|corporation|ltd\.?|llc|gmbh|company|hospital|hôpital|klinik\w*|clinic\w*|foundation|"
     r"division|polytechnic|politecnico|polytechnique|eth|epfl|mit|cnrs|inria|inserm|conicet|csic|"
     r"google|microsoft|meta|facebook|amazon|nvidia|ibm|intel|bytedance|alibaba|tencent|baidu|huawei|deepmind|"
-    r"openai|anthropic|usa|china|germany|france|japan|korea|canada|uk|italy|spain|netherlands|switzerland|"
+    r"openai|anthropic|technolog\w*|robotics|systems|solutions|software|analytics|therapeutics|pharma\w*|"
+    r"biosciences|consulting|usa|china|germany|france|japan|korea|canada|uk|italy|spain|netherlands|switzerland|"
     r"ministry|government|agency|program(me)?|group|sciences?|engineering|biology|physics|chemistry|"
     r"mathematics|medicine|informatics|computing|statistics|economics|psychology|ecology|humanities|"
     r"университет\w*|институт\w*|факультет\w*|кафедр\w*|лаборатор\w*|академи\w*|учреждени\w*|центр\w*|"
@@ -44,6 +45,14 @@ _ADVISOR_ROLE = re.compile(
 # such lines can look like names in capitals ("SEE PROFILE").
 _COVER_WORDS = re.compile(r"\b(?:see profile|publications?|citations?|reads|profile|permalink|et al)\b", re.I)
 
+# Degrees, credentials and honorifics printed around names in medicine and on theses ("Jane Roe, MD, PhD",
+# "Prof. Dr. Hans Weber"): not names and not separators between them.
+_DEGREE = re.compile(
+    r"^(?:m\.?d|ph\.?\s?d|d\.?phil|m\.?sc?|b\.?sc?|m\.?a|b\.?a|m\.?p\.?h|dr\.?\s?p\.?h|r\.?n|m\.?b\.?b\.?s|"
+    r"m\.?b\.?a|d\.?sc|d\.?v\.?m|pharm\.?\s?d|m\.?phil|fr\w{1,4}|facs|facp|mrcp|jr|sr)\.?$",
+    re.I,
+)
+_HONORIFIC = re.compile(r"^(?:(?:prof|dr|mr|mrs|ms|professor|dott|ing|dipl)\.?(?:-ing\.?)?\s+)+", re.I)
 _MARKER = re.compile(r"^[\s\d,;*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖|¹²³⁴⁵⁶⁷⁸⁹⁰'’`\"″()\ufffda-h]{1,8}$")
 _SYMBOL = re.compile(r"[*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖¹²³⁴⁵⁶⁷⁸⁹⁰\ufffd]")
 # Name separators: commas, semicolons, middle dots (Springer), "and"/"&" in several languages, wide gaps.
@@ -75,6 +84,7 @@ _WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?$")
 def clean_name(text: str) -> str:
     """A name without e-mail, bracketed notes, footnote symbols and glued affiliation numbers."""
     text = _EMAIL.sub(" ", text)
+    text = re.sub(r"https?://\S+|orcid\.org/\S+|\biD\b|[\ue000-\uf8ff]", " ", text)  # ORCID links and icons
     text = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", text)  # "(alice@x.org)", "[corresponding]"
     text = _SYMBOL.sub("", text)
     text = re.sub(r"(?<=[^\W\d_.])\d+(?:,\d+)*\b", "", text)  # glued affiliation numbers "Bantle1,2"
@@ -83,7 +93,7 @@ def clean_name(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip(" ,;:.-")
     if text.endswith(" ."):
         text = text[:-2]
-    return text
+    return _HONORIFIC.sub("", text)
 
 
 def _name_tokens(text: str) -> list[str]:
@@ -113,6 +123,11 @@ def is_name(text: str) -> bool:
     if text.isupper():
         return len(tokens) <= 4  # "TAL AUGUST" (ACM prints names in capitals)
     return len([t for t in tokens if t[0].isupper()]) >= 2
+
+
+def has_initials(name: str) -> bool:
+    """ "В.П. Смирнов", "J. Smith": a name with initials (no title line is shaped like that)."""
+    return any(_INITIALS.match(t) for t in _name_tokens(name))
 
 
 def _is_mononym(text: str) -> bool:
@@ -192,12 +207,10 @@ def _split_names(part: str) -> list[str] | None:
     name = clean_name(part)
     if not name:
         return []
-    if is_name(name):
-        return [name]
     halves = [clean_name(h) for h in _SOFT_AND.split(part)]
     if len(halves) == 2 and all(is_name(h) for h in halves):
-        return halves
-    return None
+        return halves  # "Pablo Ortega y Marta Ruiz"; "José Ortega y Gasset" stays one name
+    return [name] if is_name(name) else None
 
 
 def read_author_line(line: Line, *, continued: bool = False) -> AuthorLine:
@@ -208,8 +221,10 @@ def read_author_line(line: Line, *, continued: bool = False) -> AuthorLine:
     found = AuthorLine([])
     rest: list[str] = []
     mononyms: list[tuple[int, str]] = []  # (position in names, text): kept when names stand around them
-    for piece, markers in pieces(line):
-        parts = [p for p in _SPLIT.split(piece) if p and p.strip()]
+    for k, (piece, markers) in enumerate(pieces(line)):
+        if k == 0:
+            piece = re.sub(r"^(?:by|By|BY)\s+(?=[^\W\d_])", "", piece)  # "by Jane Roe" on a title page
+        parts = [p for p in _SPLIT.split(piece) if p and p.strip() and not _DEGREE.match(p.strip(" .,;"))]
         for n, part in enumerate(parts):
             names = None if rest else _split_names(part)
             if names is None and not rest and _is_mononym(clean_name(part)) and (found.names or continued):
@@ -237,6 +252,23 @@ def author_label_names(text: str) -> list[str] | None:
     if not m:
         return None
     return [n for n in (clean_name(p) for p in _SPLIT.split(m.group(1))) if n and is_name(n)]
+
+
+def join_address(texts: Sequence[str]) -> str:
+    """Printed lines of one affiliation as one: a line going on in lower case continues the phrase
+    ("Section" / "of Endocrinology"), a line after a comma or a capitalised one is the next part."""
+    out = ""
+    for raw in texts:
+        text = raw.strip(" ;")
+        if not text.strip(" ,"):
+            continue
+        if not out:
+            out = text
+        elif out.endswith((",", "-")) or text[:1].islower():
+            out = join_lines([out, text])
+        else:
+            out = out.rstrip(" ,") + ", " + text
+    return out.strip(" ,;")
 
 
 def is_affiliation(text: str) -> bool:
@@ -357,7 +389,7 @@ def affiliation_in_footnotes(page_lines: Sequence[Line], body_size: float, marke
         entries.append((mark, [ln]))
     texts = []
     for mark, group in entries:
-        text = join_lines([", ".join(t for _, t in affiliation_segments(ln)) for ln in group])
+        text = join_address([", ".join(t for _, t in affiliation_segments(ln)) + _trailing_comma(ln) for ln in group])
         text = re.sub(r",\s*,", ",", re.sub(r"\s+", " ", text)).strip(" ,;")
         if is_affiliation(text) and not is_paragraph(text, len(group)):
             texts.append((mark, text))
@@ -392,6 +424,10 @@ def affiliation_in_sentence(text: str, author: str) -> str | None:
         if surname.lower() in before.lower() and is_affiliation(found) and len(found) < 200:
             return found
     return None
+
+
+def _trailing_comma(line: Line) -> str:
+    return "," if line.text.rstrip().endswith(",") else ""
 
 
 def dedupe(names: list[str]) -> list[str]:

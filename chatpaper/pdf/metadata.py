@@ -38,6 +38,7 @@ _ARCHIVE_COVER = re.compile(
 )
 _COVER_HITS = 2  # one phrase may be a footer note on the paper's own page; two make a cover
 _COVER_PAGES = 2  # at most this many covers in front of a paper (an archive cover over a publisher's)
+_COVER_PROSE = 6  # a cover's licence or citation note runs to a few lines of prose; an abstract to more
 
 
 def find_title_page(lines: Sequence[Line]) -> int:
@@ -53,7 +54,9 @@ def find_title_page(lines: Sequence[Line]) -> int:
     pages = sorted(by_page)
     for k, page in enumerate(pages[:-1]):
         hits = {m.group(0).lower() for text in by_page[page] for m in _ARCHIVE_COVER.finditer(text)}
-        if len(hits) < _COVER_HITS or k >= _COVER_PAGES:
+        prose = sum(1 for text in by_page[page] if _is_prose_text(text))
+        # a paper's own first page carrying a download stamp still has its abstract: a cover has no prose
+        if len(hits) < _COVER_HITS or prose > _COVER_PROSE or k >= _COVER_PAGES:
             return page
     return pages[-1] if len(pages) > 1 and len(pages) <= _COVER_PAGES else pages[0]
 
@@ -71,9 +74,18 @@ _VENUE = re.compile(
 )
 # A kicker printed in the title's font above it names the article type, not the paper.
 _KICKER = re.compile(
-    r"^(?:(?:research|original|review|short|brief|rapid|technical|full|regular|invited|case|special)\s+)?"
-    r"(?:article|paper|communication|report|note|letter|review|perspective|commentary|editorial|"
-    r"artículo|artigo|originalarbeit|статья|論文|论文|原著)s?(?:\s+(?:original|de pesquisa|de investigación))?$",
+    r"^(?:(?:research|original|review|short|brief|rapid|technical|full|regular|invited|case|special|mini|"
+    r"systematic|position|working|discussion|conference|research|policy|occasional|white)\s+)*"
+    r"(?:article|paper|communication|report|note|letter|review|perspective|commentary|editorial|research|"
+    r"opinion|protocol|hypothesis|methods?|article de recherche|artículo|artigo|originalarbeit|статья|論文|论文|原著)"
+    r"s?(?:\s+(?:series|original|de pesquisa|de investigación))?"
+    # a report or working-paper series number ("Technical Report TR-2019-04", "Working Paper No. 1234")
+    r"(?:\s+(?:no\.?|nr\.?|#)?\s*[\w./-]*\d[\w./-]*)?$"
+    # thesis title pages: the degree the work is submitted for, not the title
+    r"|^(?:(?:doctoral|master'?s?|bachelor'?s?|ph\.?\s?d\.?|diploma|licentiate|habilitation)\s+)?"
+    r"(?:thesis|dissertation)$|^(?:masterarbeit|bachelorarbeit|diplomarbeit|dissertation|tesis(?: doctoral)?|"
+    r"thèse(?: de doctorat)?|tese(?: de doutorado)?|dissertação(?: de mestrado)?|диссертация|"
+    r"выпускная квалификационная работа|修士論文|博士論文|卒業論文|硕士学位论文|博士学位论文|学位论文)$",
     re.I,
 )
 _CODE_SHARE = 0.5  # a line that is less than half letters is a code or number (UDC, student number), no title
@@ -152,6 +164,8 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_heights: Mapping[int
         shape = 1.0 if words >= 3 else 0.7 if words == 2 else 0.5
         if names.is_name(names.clean_name(text)) and not _title_continues(lines, i):
             shape *= 0.8  # a thesis title page prints its author's name as big as the title
+        elif names.is_affiliation(text) and len(text.split()) <= 8 and not _title_continues(lines, i):
+            shape *= 0.7  # ... and its university's name above it
         position = 1.0 - 0.25 * (ln.y0 / height)
         cands.append((ln.size * shape * position, i))
     if not cands:
@@ -210,7 +224,7 @@ def _title_group(lines: Sequence[Line], best: int, body: BodyStyle) -> list[int]
     group = [best]
 
     def fits(ln: Line, near: Line) -> bool:
-        if ln.page != core.page or _VENUE.search(ln.text) or not _near(ln, near):
+        if ln.page != core.page or _VENUE.search(ln.text) or _KICKER.match(ln.text.strip()) or not _near(ln, near):
             return False
         if _is_author_line(ln):
             return False
@@ -232,16 +246,25 @@ def _title_group(lines: Sequence[Line], best: int, body: BodyStyle) -> list[int]
 def _is_author_line(ln: Line) -> bool:
     """The line is names and nothing else: two or more, or one with an author's marker."""
     found = names.read_author_line(ln)
-    return bool(found.names) and not found.rest and (len(found.names) >= 2 or bool(found.first_markers))
+    return (
+        bool(found.names)
+        and not found.rest
+        and (len(found.names) >= 2 or bool(found.first_markers) or names.has_initials(found.names[0]))
+    )
 
 
 # --- authors and affiliation ---------------------------------------------------------------------
 
 
 def _is_prose(ln: Line, body: BodyStyle) -> bool:
-    if len(HAN_CHAR.findall(ln.text)) >= 20:
+    return _is_prose_text(ln.text)
+
+
+def _is_prose_text(text: str) -> bool:
+    """Running text: many words, many of them lower-case (or a long run of Chinese)."""
+    if len(HAN_CHAR.findall(text)) >= 20:
         return True
-    words = ln.text.split()
+    words = text.split()
     if len(words) < 7:
         return False
     lower = sum(1 for w in words if w[:1].islower())
@@ -267,13 +290,13 @@ def find_authors(lines: Sequence[Line], title: Title, body: BodyStyle, page_heig
         text = ln.text.strip()
         if not text or _LINE_NUMBER.fullmatch(text):
             continue
-        if _ABSTRACT_LABEL.match(text) or _is_prose(ln, body):
-            break
         if _KEYWORDS_LABEL.match(text) or _RUNNING_TITLE.match(text):
             if out.names:
                 break
             out.used.add(i)  # key words or a running title printed above the authors (bioRxiv)
             continue
+        if _ABSTRACT_LABEL.match(text) or _is_prose(ln, body):
+            break
         if ln.page > page and out.names:
             break
         if _STOP_LABEL.match(text) or names.is_email_line(text):
@@ -283,6 +306,8 @@ def find_authors(lines: Sequence[Line], title: Title, body: BodyStyle, page_heig
             continue
         if _in_advisor_block(lines, i):
             continue
+        if _is_heading_text(text, ln, body) and not names.starts_with_marker(ln) and not names.is_affiliation(text):
+            break  # "1 Introduction", "Highlights": the front matter ends; a heading is never a name
         found = names.read_author_line(ln)
         first = lines[author_lines[0]] if author_lines else None
         # one author list is set in one face: a line in another (an address, a date) is not more names
@@ -312,7 +337,7 @@ def find_authors(lines: Sequence[Line], title: Title, body: BodyStyle, page_heig
         elif out.names and (names.is_affiliation(text) or names.starts_with_marker(ln) or in_block):
             out.used.add(i)
             _add_affiliation(affiliations, ln)
-        elif out.names and (len(text) > 80 or _is_heading_text(text)):
+        elif out.names and len(text) > 80:
             break
     if author_lines:
         _continued_author_lines(lines, author_lines, out)
@@ -328,18 +353,22 @@ def _family(font: str) -> str:
     return re.split(r"[-,+]", font.lower(), maxsplit=1)[0]
 
 
-def _is_heading_text(text: str) -> bool:
+def _is_heading_text(text: str, ln: Line | None = None, body: BodyStyle | None = None) -> bool:
+    """A section heading: a known role word, or a number before words set off by weight or size (a street
+    number or a postcode before an address is set like the address)."""
+    if len(text.split()) <= 3 and role_from_heading(text) is not None:
+        return True
     number = parse_numbering(text)[0]
-    return (number is not None and number.kind in ("arabic", "roman") and len(text) < 80) or (
-        len(text.split()) <= 3 and role_from_heading(text) is not None
-    )
+    if number is None or number.kind not in ("arabic", "roman") or len(text) >= 80:
+        return False
+    return ln is None or body is None or ln.bold or ln.size > body.size * 1.05
 
 
 def _add_affiliation(affiliations: list[Affiliation], ln: Line) -> None:
     for n, (marks, part) in enumerate(names.affiliation_segments(ln)):
         prev = affiliations[-1] if affiliations else None
         if n == 0 and not marks and prev is not None and prev.line is not ln and names.stacked(prev.line, ln) and part:
-            prev.text = prev.text.rstrip(" ,;") + ", " + part if prev.text else part
+            prev.text = names.join_address([prev.text + ("," if prev.line.text.rstrip().endswith(",") else ""), part])
             prev.line = ln
         else:
             affiliations.append(Affiliation(marks, part, ln))
@@ -372,15 +401,26 @@ def _continued_author_lines(lines: Sequence[Line], author_lines: list[int], out:
 
 
 def _author_on_title_page(lines: Sequence[Line], title: Title, body: BodyStyle, out: Authors) -> None:
-    """A thesis title page: the author's name alone on a line, above or below the title, not a supervisor."""
-    for i, ln in enumerate(lines):
-        if ln.page != title.page or i in title.indices or ln.size < body.size * 0.95:
+    """A thesis title page: the author's name alone on a line, above or below the title, not a supervisor.
+
+    Only on a page of short lines (a title page): on a paper's first page a lone name-shaped line is
+    more likely a heading or a label than its author."""
+    page = [i for i, ln in enumerate(lines) if ln.page == title.page]
+    if sum(1 for i in page if _is_prose_text(lines[i].text)) > _TITLE_PAGE_PROSE:
+        return
+    for i in page:
+        ln = lines[i]
+        text = ln.text.strip()
+        if i in title.indices or ln.size < body.size * 0.95 or _is_heading_text(text, ln, body) or _KICKER.match(text):
             continue
         found = names.read_author_line(ln)
         if len(found.names) == 1 and not found.rest and not _in_advisor_block(lines, i):
             out.names = found.names
             out.used.add(i)
             return
+
+
+_TITLE_PAGE_PROSE = 3  # a thesis title page's degree statement may wrap over a few lines
 
 
 def _affiliation(
@@ -442,7 +482,7 @@ def _column_block(lines: Sequence[Line], i: int) -> str | None:
             break
         parts.append(o.text.strip())
         last = o
-    text = ", ".join(p.strip(" ,;") for p in parts if p.strip(" ,;"))
+    text = names.join_address(parts)
     return text if parts and any(ch.isalpha() for ch in text) else None
 
 
@@ -464,7 +504,7 @@ def _institution_block(lines: Sequence[Line], title: Title, out: Authors) -> str
             blocks.append([i])
     for block in blocks:
         texts = [lines[i].text.strip() for i in block]
-        joined = ", ".join(t.strip(" ,;") for t in texts if t.strip(" ,;"))
+        joined = names.join_address(texts)
         if names.is_paragraph(joined, len(block)):
             continue
         if any(names.is_affiliation(t) for t in texts) and not any(names.has_advisor_role(t) for t in texts):
@@ -532,17 +572,17 @@ _STRUCTURED_WORD = (
     r"conclusiones|conclusões|objectifs?|méthodes|résultats|цель|методы|результаты|выводы|заключение)"
 )
 _STRUCTURED_LABEL = re.compile(
-    rf"^\s*(?:{_STRUCTURED_WORD}\s*(?:[:.—–-]\s*|\s{{2,}}|\t)"
-    # "Aims/hypothesis The ...": a label of two joined by a slash needs no more than a space after it
-    rf"|{_STRUCTURED_WORD}(?:\s*(?:/|and|&)\s*{_STRUCTURED_WORD})\s*(?:[:.—–-]\s*|\s+))(?=\S)",
-    re.I,
+    rf"^\s*{_STRUCTURED_WORD}(?:\s*(?:/|and|&)\s*{_STRUCTURED_WORD})?(?P<sep>\s*[:.—–-]\s*|\s+)(?=\S)", re.I
 )
 
 
 def _drop_run_in_label(text: str) -> str:
-    """ "Background: The pathogenesis ..." -> "The pathogenesis ..." (structured abstracts)."""
+    """ "Background: The pathogenesis ..." / "Aims/hypothesis  The ATP-sensitive ..." -> the text after the
+    label (structured abstracts); a label set off by space alone needs a capital after it."""
     m = _STRUCTURED_LABEL.match(text)
-    return text[m.end() :] if m else text
+    if not m or (not m.group("sep").strip() and not text[m.end()].isupper()):
+        return text
+    return text[m.end() :]
 
 
 def _abstract_and_keywords(
