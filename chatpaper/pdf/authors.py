@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chatpaper.pdf.layout import Line, Span, join_lines
+from chatpaper.scripts import HAN, HANGUL
 
 # --- vocabularies --------------------------------------------------------------------------------
 
@@ -69,8 +70,8 @@ _AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|作者|авторы?|autor(?:es|as)
 _EMAIL = re.compile(r"\{[^}]*\}\s*@\S+|\S+@\S+")
 _NAMEISH = re.compile(r"[^\W\d_][^\W\d_]+\.? [^\W\d_]")
 # Chinese and Japanese names: two to four characters, or family and given name with a space between
-_HAN_NAME = re.compile(r"(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,3} [\u4e00-\u9fff]{1,3})(?:·[\u4e00-\u9fff]{1,6})?")
-_HANGUL_NAME = re.compile(r"[\uac00-\ud7a3]{2,4}")
+_HAN_NAME = re.compile(f"(?:[{HAN}]{{2,4}}|[{HAN}]{{1,3}} [{HAN}]{{1,3}})(?:·[{HAN}]{{1,6}})?")
+_HANGUL_NAME = re.compile(f"[{HANGUL}]{{2,4}}")  # Korean names: two to four syllables
 # "J.Smith", "Yu.A.Ivanov": initials glued to what follows
 _GLUED_INITIAL = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
 _NUMBER_INSIDE = re.compile(r"(?:^|[^\W\d_]\s+)\d+\s+[^\W\d_]")
