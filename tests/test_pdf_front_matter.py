@@ -13,7 +13,7 @@ import pymupdf
 import pytest
 
 from chatpaper.pdf import read_paper
-from chatpaper.pdf.authors import is_name, read_author_line
+from chatpaper.pdf.authors import is_name, read_author_line, tidy_affiliation
 from chatpaper.pdf.layout import Line, Span
 
 PROSE = (
@@ -446,3 +446,30 @@ def test_a_one_word_name_needs_names_around_it() -> None:
         "Oren Levi",
     ]
     assert is_name("Oren Levi") and not is_name("Sukarno")
+
+
+@pytest.mark.parametrize(
+    ("printed", "author", "kept"),
+    [
+        (
+            "School of Medicine, Denmark Hill, London SE5 9PJ, UK, Tel: +44 20 1234, Fax: +44 20 5678, "
+            "e-mail: r.quinn@example.ac.uk",
+            "R. Quinn",
+            "School of Medicine, Denmark Hill, London SE5 9PJ, UK",
+        ),
+        (
+            "Dept. of Computing, Lakeside University, Madison, WI 53706 http://www.cs.lakeside.example/groups/db/",
+            "Omar Haddad",
+            "Dept. of Computing, Lakeside University, Madison, WI 53706",
+        ),
+        # a thesis-style note repeating the author's name and position before the address
+        (
+            "Соколова Анна Дмитриевна – студентка, кафедра физики, e-mail: sokolova@example.ru, "
+            "Томский государственный университет",
+            "А.Д. Соколова",
+            "кафедра физики, Томский государственный университет",
+        ),
+    ],
+)
+def test_an_affiliation_keeps_the_institution_and_address(printed: str, author: str, kept: str) -> None:
+    assert tidy_affiliation(printed, author) == kept
