@@ -34,10 +34,7 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
         "sections": _HEADINGS,
         "language": _LANGUAGE,
     },
-    "aimag-2010-open-ie-domain.pdf": {
-        "sections": _HEADINGS,
-        "abstract": "the side-bar abstract opens with a ZapfDingbats bullet that the text layer gives as 'I'",
-    },
+    "aimag-2010-open-ie-domain.pdf": {"sections": _HEADINGS},
     "pt-cilamce2017-researchgate-cover.pdf": {
         "sections": _HEADINGS,
         "language": _LANGUAGE,

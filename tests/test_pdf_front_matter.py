@@ -304,6 +304,32 @@ def test_an_unmarked_footnote_affiliation_shared_by_all_authors(tmp_path: Path) 
     assert paper.first_author_affiliation == "Institute of Marine Biology, University of Brest, Brest, France."
 
 
+def test_a_magazine_side_bar_abstract_and_an_affiliation_only_in_the_bios(tmp_path: Path) -> None:
+    """AI Magazine style: an author line wrapping onto a second line with a one-word name, an unlabelled
+    side-bar abstract opening with an ornament, affiliations only in the author bios at the end."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=801)
+    page.insert_text((150, 90), "Teaching Robots to Fold Laundry", fontname="tibo", fontsize=24)
+    page.insert_text((160, 140), "Hana Kimura, Leo Brandt, Bo Chen,", fontname="tibi", fontsize=12)
+    page.insert_text((200, 155), "Suharto, and Ivo Petrov", fontname="tibi", fontsize=12)
+    page.insert_text((75, 250), "n", fontname="zadb", fontsize=8)
+    write_block(page, 250, " " * 3 + PROSE * 3, x=85, width=150, size=8, font="tiit")
+    write_block(page, 250, PROSE * 6, x=260, width=290, size=9)
+    page = doc.new_page(width=612, height=801)
+    y = write_block(page, 80, PROSE * 6, x=60, width=490, size=9)
+    bio = (
+        "Hana Kimura is a research scientist at the Tidewater Institute of Robotics in Norfolk. "
+        "Leo Brandt is a graduate student at the same institute."
+    )
+    write_block(page, y + 20, bio, x=60, width=490, size=8)
+    paper = read_paper(save(doc, tmp_path / "magazine.pdf"))
+
+    assert paper.title == "Teaching Robots to Fold Laundry"
+    assert paper.authors == ["Hana Kimura", "Leo Brandt", "Bo Chen", "Suharto", "Ivo Petrov"]
+    assert paper.abstract.startswith("Coastal sediment moves")
+    assert paper.first_author_affiliation == "Tidewater Institute of Robotics in Norfolk"
+
+
 # --- hard author lines ---------------------------------------------------------------------------
 
 

@@ -446,7 +446,7 @@ def _affiliation(
     found = found or names.affiliation_in_sentence(join_lines([ln.text for ln in page_lines]), first_author)
     found = found or _institution_block(lines, title, out)
     if not found:
-        later = [ln.text for ln in lines if ln.page > title.page + 1]
+        later = [ln.text for ln in lines if ln.page > title.page]
         found = names.affiliation_in_sentence(join_lines(later[-3000:]), first_author)
     return names.tidy_affiliation(found, first_author) or None if found else None
 
@@ -643,7 +643,10 @@ def _abstract_and_keywords(
             continue  # the other column (article info, keywords) beside the abstract
         if _STOP_LABEL.match(text) or _KEYWORDS_LABEL.match(text):
             break
-        if parse_numbering(text)[0] is not None and len(text) < 80 and (ln.bold or ln.size > style.size + 0.5):
+        if not collected:
+            text = _without_ornament(ln, text)
+        set_apart = (ln.bold and not body.bold) or ln.size > style.size + 0.5
+        if parse_numbering(text)[0] is not None and len(text) < 80 and set_apart:
             break
         if abs(ln.size - style.size) > 0.7 or (ln.page != style.page and ln.gap_above > 100):
             break
@@ -652,6 +655,21 @@ def _abstract_and_keywords(
     if not collected and from_heading:
         return _tidy(_drop_run_in_label(from_heading)), keywords
     return _tidy(_drop_run_in_label(join_lines(collected))), keywords
+
+
+# Symbol fonts whose letters print ornaments: a magazine's side-bar abstract opens with a ZapfDingbats
+# square that the text layer gives as the letter 'I' (aimag), a list with a 'l' for its bullet.
+_ORNAMENT_FONT = re.compile(r"dingbat|wingding|webding", re.I)
+
+
+def _without_ornament(ln: Line, text: str) -> str:
+    """The line's text without an ornament glyph printed before it in a symbol font."""
+    spans = [sp for sp in ln.spans or () if sp.text.strip()]
+    if spans and _ORNAMENT_FONT.search(spans[0].font) and len(spans[0].text.strip()) <= 2 and len(spans) > 1:
+        lead = spans[0].text.strip()
+        if text.startswith(lead):
+            return text[len(lead) :].lstrip()
+    return text
 
 
 def _paragraph_length(lines: Sequence[Line], indices: Sequence[int]) -> int:
