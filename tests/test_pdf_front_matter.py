@@ -13,7 +13,7 @@ import pymupdf
 import pytest
 
 from chatpaper.pdf import read_paper
-from chatpaper.pdf.authors import is_name, read_author_line, tidy_affiliation
+from chatpaper.pdf.authors import affiliation_segments, is_name, read_author_line, tidy_affiliation
 from chatpaper.pdf.layout import Line, Span
 
 PROSE = (
@@ -189,6 +189,49 @@ def test_a_thesis_title_page(tmp_path: Path) -> None:
     assert paper.authors == ["Helena Virtanen"]
     assert paper.first_author_affiliation == "Northland University of Technology, Faculty of Marine Robotics"
     assert paper.abstract.startswith("Coastal sediment moves")
+
+
+def test_an_english_thesis_with_its_author_after_by_and_a_field_of_study_alone_on_a_line(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((120, 120), "Learning to Forecast River Floods", fontname="tibo", fontsize=20)
+    page.insert_text((150, 145), "from Sparse Gauge Networks", fontname="tibo", fontsize=20)
+    y = write_block(
+        page, 220, "A thesis submitted in partial fulfilment of the requirements for the degree of",
+        x=140, width=320, size=12,
+    )  # fmt: skip
+    page.insert_text((220, y + 10), "Doctor of Philosophy", fontname="tiro", fontsize=12)
+    page.insert_text((250, y + 30), "in", fontname="tiro", fontsize=12)
+    page.insert_text((215, y + 50), "Machine Learning", fontname="tiro", fontsize=12)
+    page.insert_text((275, 400), "by", fontname="tiro", fontsize=12)
+    page.insert_text((235, 420), "Tomás Øvergaard", fontname="tiro", fontsize=14)
+    page.insert_text((180, 520), "School of Computing, Highland University", fontname="tiro", fontsize=12)
+    page.insert_text((260, 700), "June 2022", fontname="tiro", fontsize=12)
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Abstract", fontname="tibo", fontsize=16)
+    y = write_block(page, 110, PROSE * 3)
+    body_pages(doc, page, y + 10, ("Introduction", "Background", "Data"))
+    paper = read_paper(save(doc, tmp_path / "thesis-en.pdf"))
+
+    assert paper.title == "Learning to Forecast River Floods from Sparse Gauge Networks"
+    assert paper.authors == ["Tomás Øvergaard"]
+    assert paper.first_author_affiliation == "School of Computing, Highland University"
+
+
+def test_a_conference_banner_bigger_than_the_title(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((60, 50), "EMNLP 2031", fontname="hebo", fontsize=26)
+    page.insert_text((60, 110), "Counting Syllables in Low-Resource Poetry", fontname="tibo", fontsize=15)
+    page.insert_text((60, 132), "Amara Okafor, Jun Watanabe, Elif Demir", fontname="tiro", fontsize=11)
+    page.insert_text((60, 148), "Department of Linguistics, Lagos State University", fontname="tiit", fontsize=10)
+    page.insert_text((60, 180), "Abstract", fontname="tibo", fontsize=12)
+    y = write_block(page, 198, PROSE * 2)
+    body_pages(doc, page, y + 10, ("Introduction", "Method"))
+    paper = read_paper(save(doc, tmp_path / "banner.pdf"))
+
+    assert paper.title == "Counting Syllables in Low-Resource Poetry"
+    assert paper.authors == ["Amara Okafor", "Jun Watanabe", "Elif Demir"]
 
 
 def _cyrillic(page: pymupdf.Page) -> None:
@@ -388,6 +431,13 @@ def test_line_numbers_running_title_and_key_words_above_the_authors(tmp_path: Pa
     assert paper.keywords == ["grazing", "seed bank", "alpine meadows"]
 
 
+def test_a_chinese_affiliation_list_in_parentheses() -> None:
+    parts = affiliation_segments(
+        line_of(("（1. 清华大学 计算机系，北京 100084；2. 北京大学 数学学院，北京 100871）", 9, False))
+    )
+    assert parts == [("1", "清华大学 计算机系，北京 100084"), ("2", "北京大学 数学学院，北京 100871")]
+
+
 def line_of(*parts: tuple[str, float, bool], size: float = 10.0) -> Line:
     """A Line made of spans (text, size, superscript), laid out left to right."""
     spans, x = [], 50.0
@@ -442,6 +492,9 @@ def line_of(*parts: tuple[str, float, bool], size: float = 10.0) -> Line:
         # Cyrillic with glued initials, Chinese names with glued numbers
         ([("А.Д. Соколова1, В.П. Смирнов2", 10, False)], ["А.Д. Соколова", "В.П. Смирнов"]),
         ([("王小明1, 李华2, 欧阳娜娜1", 10, False)], ["王小明", "李华", "欧阳娜娜"]),
+        # IEEE society grades between the names
+        ([("Jane Roe, Member, IEEE, Karl Stein, Senior Member, IEEE, and Ola Berg, Fellow, IEEE", 10, False)],
+         ["Jane Roe", "Karl Stein", "Ola Berg"]),
         # Spanish "y" between the last two names
         ([("Lucía Gómez, Pablo Ortega y Marta Ruiz", 10, False)], ["Lucía Gómez", "Pablo Ortega", "Marta Ruiz"]),
     ],

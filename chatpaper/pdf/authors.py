@@ -53,6 +53,12 @@ _DEGREE = re.compile(
     r"m\.?b\.?a|d\.?sc|d\.?v\.?m|pharm\.?\s?d|m\.?phil|fr\w{1,4}|facs|facp|mrcp|jr|sr)\.?$",
     re.I,
 )
+# Society grades printed after names in IEEE (and OSA, SPIE) journals: "Jane Roe, Senior Member, IEEE".
+_MEMBERSHIP = re.compile(
+    r"^(?:(?:student|senior|life|graduate student|associate)\s+)?(?:member|fellow)(?:\s+(?:ieee|acm|osa|spie))?$"
+    r"|^(?:ieee|acm|osa|spie|aaai)$",
+    re.I,
+)
 _HONORIFIC = re.compile(r"^(?:(?:prof|dr|mr|mrs|ms|professor|dott|ing|dipl)\.?(?:-ing\.?)?\s+)+", re.I)
 _MARKER = re.compile(r"^[\s\d,;*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖|¹²³⁴⁵⁶⁷⁸⁹⁰'’`\"″()\ufffda-h]{1,8}$")
 _SYMBOL = re.compile(r"[*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖¹²³⁴⁵⁶⁷⁸⁹⁰\ufffd]")
@@ -225,7 +231,11 @@ def read_author_line(line: Line, *, continued: bool = False) -> AuthorLine:
     for k, (piece, markers) in enumerate(pieces(line)):
         if k == 0:
             piece = re.sub(r"^(?:by|By|BY)\s+(?=[^\W\d_])", "", piece)  # "by Jane Roe" on a title page
-        parts = [p for p in _SPLIT.split(piece) if p and p.strip() and not _DEGREE.match(p.strip(" .,;"))]
+        parts = [
+            p
+            for p in _SPLIT.split(piece)
+            if p and p.strip() and not _DEGREE.match(p.strip(" .,;")) and not _MEMBERSHIP.match(p.strip(" .,;"))
+        ]
         for n, part in enumerate(parts):
             names = None if rest else _split_names(part)
             if names is None and not rest and _is_mononym(clean_name(part)) and (found.names or continued):
@@ -312,10 +322,11 @@ def affiliation_segments(line: Line) -> list[tuple[str, str]]:
         if text == "" and markers:
             pending += markers
             continue
-        for part in re.split(r"\s{3,}", text):
+        # entries cut by wide gaps, or by semicolons before a number ("（1. 清华大学，北京；2. 北京大学）")
+        for part in re.split(r"\s{3,}|[;；]\s*(?=\d{1,2}[.．)]?\s*[^\W\d_])", text.strip("（）() ")):
             if not part.strip():
                 continue
-            lead = re.match(r"^\s*([\d*∗†‡§¶♦♣♠♥⋆☯#]{1,3}|[a-h](?=\s))\s*(?=[^\W\d_])", part)
+            lead = re.match(r"^\s*([\d*∗†‡§¶♦♣♠♥⋆☯#]{1,3}|[a-h](?=\s))[.．)]?\s*(?=[^\W\d_])", part)
             if lead and not pending:
                 pending = lead.group(1)
                 part = part[lead.end() :]

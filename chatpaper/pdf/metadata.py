@@ -52,13 +52,15 @@ def find_title_page(lines: Sequence[Line]) -> int:
             break
         by_page.setdefault(ln.page, []).append(ln.text)
     pages = sorted(by_page)
-    for k, page in enumerate(pages[:-1]):
+    for k, page in enumerate(pages):
+        if k == len(pages) - 1 or k >= _COVER_PAGES:
+            return page
         hits = {m.group(0).lower() for text in by_page[page] for m in _ARCHIVE_COVER.finditer(text)}
         prose = sum(1 for text in by_page[page] if _is_prose_text(text))
         # a paper's own first page carrying a download stamp still has its abstract: a cover has no prose
-        if len(hits) < _COVER_HITS or prose > _COVER_PROSE or k >= _COVER_PAGES:
+        if len(hits) < _COVER_HITS or prose > _COVER_PROSE:
             return page
-    return pages[-1] if len(pages) > 1 and len(pages) <= _COVER_PAGES else pages[0]
+    return pages[0]
 
 
 # --- title ---------------------------------------------------------------------------------------
@@ -89,6 +91,9 @@ _KICKER = re.compile(
     re.I,
 )
 _CODE_SHARE = 0.5  # a line that is less than half letters is a code or number (UDC, student number), no title
+# An event's short name and year in a banner ("ICML 2024", "SPAA'04", "NeurIPS 2023"): the venue, not the title.
+_EVENT = re.compile(r"^\W*(?:[\w&-]+\s+){0,3}[A-Z][A-Za-z]*[A-Z]['’]?\s?(?:19|20)?\d{2}\b")
+_FOLLOWED_BY_AUTHORS = 1.25  # a title is followed by its author line: a banner or a heading is not
 _ABSTRACT_RE = re.compile(
     # the label in the languages papers print it in, run in ("Resumo. O sucesso...") or on its own line
     r"^\s*(abstract|summary|résumé|resume|resumen|resumo|riassunto|sommario|zusammenfassung|kurzfassung|"
@@ -154,6 +159,8 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_heights: Mapping[int
             continue
         if _VENUE.search(text) or (_ABSTRACT_LABEL.match(text) and len(text) < 20) or _KICKER.match(text):
             continue
+        if len(text.split()) <= 6 and _EVENT.match(text):
+            continue
         short = len(text.split()) <= 3 and len(HAN_CHAR.findall(text)) <= 6
         number = parse_numbering(text)[0]
         if (number is not None and number.kind in ("arabic", "roman")) or (short and role_from_heading(text)):
@@ -164,22 +171,57 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_heights: Mapping[int
         shape = 1.0 if words >= 3 else 0.7 if words == 2 else 0.5
         if names.is_name(names.clean_name(text)) and not _title_continues(lines, i):
             shape *= 0.8  # a thesis title page prints its author's name as big as the title
-        elif names.is_affiliation(text) and len(text.split()) <= 8 and not _title_continues(lines, i):
-            shape *= 0.7  # ... and its university's name above it
+        elif names.is_affiliation(text) and len(text.split()) <= 8:
+            shape *= 0.7  # ... and its university's name
         position = 1.0 - 0.25 * (ln.y0 / height)
         cands.append((ln.size * shape * position, i))
     if not cands:
         return Title("", [], page, cover)
-    _, best = max(cands, key=lambda c: (c[0], -c[1]))
+    top = sorted(cands, key=lambda c: (-c[0], c[1]))[:_WEIGHED]
+    followed = {i for _, i in top if _authors_follow(lines, _title_block(lines, i, body))}
+    _, best = max(top, key=lambda c: (c[0] * (_FOLLOWED_BY_AUTHORS if c[1] in followed else 1.0), -c[1]))
     if lines[best].size < body.size * 1.15:
-        # nothing stands out (an OCR layer, a plain preprint): the first real text block on the page
-        best = min(i for _, i in cands)
+        # nothing stands out (an OCR layer, a plain preprint): the first real text block on the page that
+        # its authors follow, else the first one
+        firsts = sorted(i for _, i in cands)
+        best = next((i for i in firsts if _authors_follow(lines, _title_block(lines, i, body))), firsts[0])
     group = _title_group(lines, best, body)
     text = join_lines([lines[i].text for i in group])
     text = re.sub(r"\s*([：，。；！？、（）])\s*", r"\1", text)
     text = re.sub(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]$", "", text)  # a reference marker on the title ("... [1]")
     text = re.sub(r"\s+", " ", text).strip().rstrip("*∗†‡§¶").strip()
     return Title(text, group, page, cover)
+
+
+_WEIGHED = 6  # candidates looked at for what follows them (the rest are far smaller)
+
+
+def _title_block(lines: Sequence[Line], i: int, body: BodyStyle) -> list[int]:
+    """The title's lines and a second-language title of the same size printed right below it."""
+    group = _title_group(lines, i, body)
+    last = lines[group[-1]]
+    j = group[-1] + 1
+    while j < len(lines) and len(group) < 10:
+        o = lines[j]
+        if o.page != last.page or abs(o.size - last.size) > 0.5 or _is_author_line(o):
+            break
+        if not 0 <= o.y0 - last.y1 <= 2 * last.size:  # one blank line between the two titles at most
+            break
+        group, last, j = [*group, j], o, j + 1
+    return group
+
+
+def _authors_follow(lines: Sequence[Line], group: Sequence[int]) -> bool:
+    """An author line comes right after the block (within three lines and a few line heights below)."""
+    last = lines[group[-1]]
+    for j in range(group[-1] + 1, min(len(lines), group[-1] + 4)):
+        o = lines[j]
+        if o.page != last.page or o.y0 < last.y0 or o.y0 - last.y1 > 4 * last.size:
+            return False
+        found = names.read_author_line(o)
+        if found.names and not found.rest:
+            return True
+    return False
 
 
 def _in_masthead(lines: Sequence[Line], page_lines: Sequence[int], i: int) -> bool:
@@ -408,6 +450,7 @@ def _author_on_title_page(lines: Sequence[Line], title: Title, body: BodyStyle, 
     page = [i for i, ln in enumerate(lines) if ln.page == title.page]
     if sum(1 for i in page if _is_prose_text(lines[i].text)) > _TITLE_PAGE_PROSE:
         return
+    found_at: list[tuple[int, str]] = []
     for i in page:
         ln = lines[i]
         text = ln.text.strip()
@@ -415,9 +458,22 @@ def _author_on_title_page(lines: Sequence[Line], title: Title, body: BodyStyle, 
             continue
         found = names.read_author_line(ln)
         if len(found.names) == 1 and not found.rest and not _in_advisor_block(lines, i):
-            out.names = found.names
-            out.used.add(i)
-            return
+            found_at.append((i, found.names[0]))
+    if not found_at:
+        return
+    # "by" / "submitted by" / "vorgelegt von" on the line above names the author; else the first name
+    by = [(i, name) for i, name in found_at if i > 0 and _BY_LABEL.search(lines[i - 1].text.strip())]
+    i, name = (by or found_at)[0]
+    out.names = [name]
+    out.used.add(i)
+
+
+# The words before the author's name on a thesis title page, in the languages theses are written in.
+_BY_LABEL = re.compile(
+    r"(?:^|\b(?:submitted|presented|written|prepared)\s+)by$|^(?:vorgelegt |eingereicht )?von$|^(?:présentée? )?par$"
+    r"|^(?:presentada |apresentada )?por$|^(?:автор|выполнил(?:а)?|исполнитель)\s*:?$|^(?:作者|著者|氏名)\s*[:：]?$",
+    re.I,
+)
 
 
 _TITLE_PAGE_PROSE = 3  # a thesis title page's degree statement may wrap over a few lines
