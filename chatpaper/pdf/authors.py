@@ -16,22 +16,29 @@ from chatpaper.scripts import HAN, HANGUL
 
 # --- vocabularies --------------------------------------------------------------------------------
 
-# What institutions call themselves, in the languages papers are written in: a text with one of
-# these words is an affiliation (or a company), never a person's name.
-_AFFILIATION_WORDS = re.compile(
-    r"\b(universit\w*|univ\.|institut\w*|istituto|college|colegio|school|escuela|escola|école|ecole|scuola|"
+# Kinds of institution, in the languages papers are written in: "University of ...", "Institut für ...".
+_INSTITUTION = (
+    r"universit\w*|univ\.|institut\w*|istituto|college|colegio|school|escuela|escola|école|ecole|scuola|"
     r"department\w*|departament\w*|dipartimento|dept\.?|depto\.?|faculty|facult\w*|fakult\w*|laborator\w*|"
     r"laboratoire|labs?|research|center|centre|centro|zentrum|campus|graduate|academy|academia|akademie|"
-    r"inc\.?|corp\.?|corporation|ltd\.?|llc|gmbh|company|hospital|hôpital|klinik\w*|clinic\w*|foundation|"
-    r"division|polytechnic|politecnico|polytechnique|eth|epfl|mit|cnrs|inria|inserm|conicet|csic|"
-    r"google|microsoft|meta|facebook|amazon|nvidia|ibm|intel|bytedance|alibaba|tencent|baidu|huawei|deepmind|"
-    r"openai|anthropic|technolog\w*|robotics|systems|solutions|software|analytics|therapeutics|pharma\w*|"
-    r"biosciences|consulting|usa|china|germany|france|japan|korea|canada|uk|italy|spain|netherlands|switzerland|"
-    r"ministry|government|agency|program(me)?|group|sciences?|engineering|biology|physics|chemistry|"
-    r"mathematics|medicine|informatics|computing|statistics|economics|psychology|ecology|humanities|"
-    r"университет\w*|институт\w*|факультет\w*|кафедр\w*|лаборатор\w*|академи\w*|учреждени\w*|центр\w*|"
-    r"отдел\w*|школ\w*)\b"
-    r"|大学|大學|研究院|研究所|研究科|实验室|研究室|学院|学部|専攻|公司|中心|センター|대학교|연구소",
+    r"hospital|hôpital|klinik\w*|clinic\w*|foundation|division|polytechnic|politecnico|polytechnique|ministry|"
+    r"government|agency|университет\w*|институт\w*|факультет\w*|кафедр\w*|лаборатор\w*|академи\w*|"
+    r"учреждени\w*|центр\w*|отдел\w*|школ\w*"
+)
+_INSTITUTION_CJK = r"大学|大學|研究院|研究所|研究科|实验室|研究室|学院|学部|専攻|中心|センター|대학교|연구소"
+_INSTITUTION_WORDS = re.compile(rf"\b(?:{_INSTITUTION})\b|{_INSTITUTION_CJK}", re.I)
+# Everything an affiliation may name besides the kind of institution: companies, countries, fields. The
+# acronyms and company names are matched as printed ("MIT", "Meta"; German "mit" and "meta-analysis" are
+# no affiliation). A text with one of these words is an affiliation (or a company), never a person's name.
+_AFFILIATION_WORDS = re.compile(
+    rf"\b(?:{_INSTITUTION}|inc\.?|corp\.?|corporation|ltd\.?|llc|gmbh|company|technolog\w*|robotics|systems|"
+    r"solutions|software|analytics|therapeutics|pharma\w*|biosciences|consulting|usa|china|germany|france|japan|"
+    r"korea|canada|italy|spain|netherlands|switzerland|program(?:me)?|group|sciences?|engineering|biology|"
+    r"physics|chemistry|mathematics|medicine|informatics|computing|statistics|economics|psychology|ecology|"
+    r"humanities)\b"
+    r"|\b(?-i:UK|ETH|EPFL|MIT|CNRS|INRIA|INSERM|CONICET|CSIC|Google|Microsoft|Meta|Facebook|Amazon|NVIDIA|Nvidia|"
+    r"IBM|Intel|ByteDance|Alibaba|Tencent|Baidu|Huawei|DeepMind|OpenAI|Anthropic)\b"
+    rf"|{_INSTITUTION_CJK}|公司",
     re.I,
 )
 # Roles printed beside a name on thesis title pages and in front matter: the supervisor and the
@@ -42,16 +49,15 @@ _ADVISOR_ROLE = re.compile(
     r"руководител\w*|консультант\w*|оппонент\w*)\b|指導|指导|导师|教授|准教授|助教|講師",
     re.I,
 )
-# Boilerplate of repository and archive cover pages (ResearchGate profile boxes, eScholarship fields):
-# such lines can look like names in capitals ("SEE PROFILE").
-_COVER_WORDS = re.compile(r"\b(?:see profile|publications?|citations?|reads|profile|permalink|et al)\b", re.I)
+# Words of name-shaped lines that are never names: the profile boxes of a repository cover ("SEE PROFILE",
+# should the cover not be told from the paper) and a running head's "Jindal et al.".
+_NEVER_IN_NAMES = re.compile(r"\b(?:see profile|publications?|citations?|reads|profile|permalink|et al)\b", re.I)
 
 # Degrees, credentials and honorifics printed around names in medicine and on theses ("Jane Roe, MD, PhD",
-# "Prof. Dr. Hans Weber"): not names and not separators between them.
+# "Prof. Dr. Hans Weber"): not names and not separators between them. As printed: "Ma" is a surname.
 _DEGREE = re.compile(
-    r"^(?:m\.?d|ph\.?\s?d|d\.?phil|m\.?sc?|b\.?sc?|m\.?a|b\.?a|m\.?p\.?h|dr\.?\s?p\.?h|r\.?n|m\.?b\.?b\.?s|"
-    r"m\.?b\.?a|d\.?sc|d\.?v\.?m|pharm\.?\s?d|m\.?phil|fr\w{1,4}|facs|facp|mrcp|jr|sr)\.?$",
-    re.I,
+    r"^(?:MD|M\.D|PhD|Ph\.\s?D|DPhil|D\.Phil|MSc|M\.Sc|MS|M\.S|BSc|B\.Sc|BS|MA|M\.A|BA|B\.A|MPH|M\.P\.H|DrPH|RN|"
+    r"MBBS|MBChB|MBA|DSc|DVM|PharmD|MPhil|FRCP|FRCS|FRCPC|FRACP|FACS|FACP|MRCP|FMedSci|Jr|Sr)\.?$"
 )
 # Society grades printed after names in IEEE (and OSA, SPIE) journals: "Jane Roe, Senior Member, IEEE".
 _MEMBERSHIP = re.compile(
@@ -59,7 +65,7 @@ _MEMBERSHIP = re.compile(
     r"|^(?:ieee|acm|osa|spie|aaai)$",
     re.I,
 )
-_HONORIFIC = re.compile(r"^(?:(?:prof|dr|mr|mrs|ms|professor|dott|ing|dipl)\.?(?:-ing\.?)?\s+)+", re.I)
+_HONORIFIC = re.compile(r"^(?:(?:Prof|Dr|Mr|Mrs|Ms|Professor)\.?\s+|(?:Dott|Ing|Dipl|Dr)\.(?:-Ing\.)?\s+)+")
 _MARKER = re.compile(r"^[\s\d,;*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖|¹²³⁴⁵⁶⁷⁸⁹⁰'’`\"″()\ufffda-h]{1,8}$")
 _SYMBOL = re.compile(r"[*∗†‡§¶♦♣♠♥⋆☯#✉✝⊥⊤♮♯‖¹²³⁴⁵⁶⁷⁸⁹⁰\ufffd]")
 # Name separators: commas, semicolons, middle dots (Springer), "and"/"&" in several languages, wide gaps.
@@ -119,7 +125,7 @@ def is_name(text: str) -> bool:
     """A person's name as printed: 2-6 capitalised words or initials, in any alphabet; or a CJK name."""
     if _HAN_NAME.fullmatch(text) or _HANGUL_NAME.fullmatch(text):
         return not _AFFILIATION_WORDS.search(text) and not _ADVISOR_ROLE.search(text)
-    if any(ch.isdigit() for ch in text) or _AFFILIATION_WORDS.search(text) or _COVER_WORDS.search(text):
+    if any(ch.isdigit() for ch in text) or _AFFILIATION_WORDS.search(text) or _NEVER_IN_NAMES.search(text):
         return False
     tokens = _name_tokens(text)
     if not 2 <= len(tokens) <= 6 or not all(_is_token(t) for t in tokens):
@@ -284,6 +290,11 @@ def join_address(texts: Sequence[str]) -> str:
 
 def is_affiliation(text: str) -> bool:
     return bool(_AFFILIATION_WORDS.search(text)) and "@" not in text
+
+
+def names_institution(text: str) -> bool:
+    """The text names a kind of institution (a university, a department, a laboratory)."""
+    return bool(_INSTITUTION_WORDS.search(text))
 
 
 def has_advisor_role(text: str) -> bool:

@@ -171,7 +171,7 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_heights: Mapping[int
         shape = 1.0 if words >= 3 else 0.7 if words == 2 else 0.5
         if names.is_name(names.clean_name(text)) and not _title_continues(lines, i):
             shape *= 0.8  # a thesis title page prints its author's name as big as the title
-        elif names.is_affiliation(text) and len(text.split()) <= 8:
+        elif names.names_institution(text) and len(text.split()) <= 8:
             shape *= 0.7  # ... and its university's name
         position = 1.0 - 0.25 * (ln.y0 / height)
         cands.append((ln.size * shape * position, i))
