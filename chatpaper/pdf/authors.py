@@ -439,7 +439,7 @@ def affiliation_in_sentence(text: str, author: str) -> str | None:
     if not surname:
         return None
     pattern = (
-        r"(?:is|are)\s+(?:now\s+|currently\s+)?(?:(?:an?|the)\s+[^.;]{0,80}?\s+)?(?:with|at)\s+(?:the\s+)?"
+        r"\b(?:is|are)\s+(?:now\s+|currently\s+)?(?:(?:an?|the)\s+[^.;]{0,80}?\s+)?(?:with|at)\s+(?:the\s+)?"
         r"(.+?)\s*(?:\(e-?mail|\.\s|\.$|;|$)"
     )
     for m in re.finditer(pattern, text):

@@ -56,7 +56,7 @@ def find_title_page(lines: Sequence[Line]) -> int:
         if k == len(pages) - 1 or k >= _COVER_PAGES:
             return page
         hits = {m.group(0).lower() for text in by_page[page] for m in _ARCHIVE_COVER.finditer(text)}
-        prose = sum(1 for text in by_page[page] if _is_prose_text(text))
+        prose = sum(1 for text in by_page[page] if _is_prose(text))
         # a paper's own first page carrying a download stamp still has its abstract: a cover has no prose
         if len(hits) < _COVER_HITS or prose > _COVER_PROSE:
             return page
@@ -298,11 +298,7 @@ def _is_author_line(ln: Line) -> bool:
 # --- authors and affiliation ---------------------------------------------------------------------
 
 
-def _is_prose(ln: Line, body: BodyStyle) -> bool:
-    return _is_prose_text(ln.text)
-
-
-def _is_prose_text(text: str) -> bool:
+def _is_prose(text: str) -> bool:
     """Running text: many words, many of them lower-case (or a long run of Chinese)."""
     if len(HAN_CHAR.findall(text)) >= 20:
         return True
@@ -337,7 +333,7 @@ def find_authors(lines: Sequence[Line], title: Title, body: BodyStyle, page_heig
                 break
             out.used.add(i)  # key words or a running title printed above the authors (bioRxiv)
             continue
-        if _ABSTRACT_LABEL.match(text) or _is_prose(ln, body):
+        if _ABSTRACT_LABEL.match(text) or _is_prose(ln.text):
             break
         if ln.page > page and out.names:
             break
@@ -448,7 +444,7 @@ def _author_on_title_page(lines: Sequence[Line], title: Title, body: BodyStyle, 
     Only on a page of short lines (a title page): on a paper's first page a lone name-shaped line is
     more likely a heading or a label than its author."""
     page = [i for i, ln in enumerate(lines) if ln.page == title.page]
-    if sum(1 for i in page if _is_prose_text(lines[i].text)) > _TITLE_PAGE_PROSE:
+    if sum(1 for i in page if _is_prose(lines[i].text)) > _TITLE_PAGE_PROSE:
         return
     found_at: list[tuple[int, str]] = []
     for i in page:
@@ -534,8 +530,8 @@ def _column_block(lines: Sequence[Line], i: int) -> str | None:
     for o in below:
         if o.y0 - last.y1 > 1.5 * max(o.size, last.size):
             break
-        if "@" in o.text or names.read_author_line(o).names:
-            break
+        if "@" in o.text or (_same_style(o, head) and names.read_author_line(o).names):
+            break  # the e-mail, or the next author's name in this column
         parts.append(o.text.strip())
         last = o
     text = names.join_address(parts)
@@ -681,7 +677,7 @@ def _abstract_and_keywords(
                 k
                 for k, i in enumerate(zone)
                 if i not in fm.used
-                and _is_prose(lines[i], body)
+                and _is_prose(lines[i].text)
                 and not _STOP_LABEL.match(lines[i].text)
                 and not _KEYWORDS_LABEL.match(lines[i].text)
                 and _paragraph_length(lines, zone[k:]) >= 150
