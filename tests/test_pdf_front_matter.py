@@ -7,6 +7,7 @@ names and words than the corpus papers of that class: a rule must hold for the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pymupdf
@@ -402,6 +403,114 @@ def test_an_author_grid_in_two_rows_of_three(tmp_path: Path) -> None:
 
     assert paper.authors == [p[0] for p in people]
     assert paper.first_author_affiliation == "Sea Lab, 12 Quay Street, 00100 Helsinki, Finland"
+
+
+def _marked(page: pymupdf.Page, x: float, y: float, parts: tuple[str, ...], font: str, size: float) -> None:
+    """An author line whose odd parts are raised marks ("Priya Nair", "a", ", Lukas Bauer", "b,*")."""
+    measure = pymupdf.Font(font) if font != "cjk" else pymupdf.Font("cjk")
+    for k, text in enumerate(parts):
+        mark = k % 2 == 1
+        page.insert_text((x, y - 3 if mark else y), text, fontname=font, fontsize=size * 0.65 if mark else size)
+        x += measure.text_length(text, size * 0.65 if mark else size)
+
+
+def _wiley(page: pymupdf.Page) -> None:
+    page.insert_text((50, 125), "Hannah Kowalski1 | Diego Ferreira2 | Amina Yusuf1", fontname="helv", fontsize=10)
+    page.insert_text(
+        (50, 145), "1Department of Biology, University of Gdansk, Gdansk, Poland", fontname="helv", fontsize=8
+    )
+    page.insert_text((50, 155), "2Marine Station, Lisbon, Portugal", fontname="helv", fontsize=8)
+
+
+def _cell(page: pymupdf.Page) -> None:
+    parts = ("Hao Tan,", "1,2,5", " Rafael Ortiz,", "3", " and Mia Berg", "1,4,*")
+    _marked(page, 50, 125, parts, "helv", 10)
+    page.insert_text((50, 700), "1Department of Neuroscience, Columbia University, New York, NY 10027, USA", fontsize=7)
+    page.insert_text((50, 710), "2Howard Hughes Medical Institute, Chevy Chase, MD, USA", fontname="helv", fontsize=7)
+
+
+def _aps(page: pymupdf.Page) -> None:
+    page.insert_text((120, 125), "Ana Lima,1,* Ben Cole,2 and Chen Wu1", fontname="tiro", fontsize=10)
+    page.insert_text((130, 140), "1Department of Physics, University of Porto, 4169-007 Porto, Portugal", fontsize=9)
+    page.insert_text((130, 152), "2Institut Laue-Langevin, 38042 Grenoble, France", fontname="tiit", fontsize=9)
+    page.insert_text((150, 166), "(Received 3 May 2011; published 1 June 2011)", fontname="tiro", fontsize=9)
+
+
+def _mdpi(page: pymupdf.Page) -> None:
+    _marked(page, 60, 125, ("Lena Vogel", "1,*", ", Marco Bianchi", "2", " and Sara Lind", "1"), "hebo", 10)
+    page.insert_text((60, 145), "1", fontname="tiro", fontsize=6)
+    page.insert_text(
+        (66, 147), "Department of Soil Science, University of Hohenheim, 70599 Stuttgart, Germany; lv@uni.example",
+        fontname="tiro", fontsize=8,
+    )  # fmt: skip
+    page.insert_text((60, 157), "2", fontname="tiro", fontsize=6)
+    page.insert_text((66, 159), "CNR Institute for Agriculture, 00185 Rome, Italy", fontname="tiro", fontsize=8)
+    page.insert_text((60, 171), "* Correspondence: lv@uni.example", fontname="tiro", fontsize=8)
+
+
+def _lncs(page: pymupdf.Page) -> None:
+    page.insert_text((150, 125), "Alice Smith1, Bob Jones2(B), and Carol White1", fontname="tiro", fontsize=10)
+    page.insert_text((170, 142), "1 University of Bremen, Bremen, Germany", fontname="tiro", fontsize=9)
+    page.insert_text((190, 154), "{alice,carol}@uni-bremen.example", fontname="tiro", fontsize=9)
+    page.insert_text((180, 166), "2 Formal Methods Lab, Oslo, Norway", fontname="tiro", fontsize=9)
+
+
+def _columns(page: pymupdf.Page) -> None:
+    """NeurIPS-style: names side by side, each over its own address lines."""
+    people = (
+        ("Alice Smith", "Dept. of Statistics", "Univ. of Leeds", "alice@leeds.example"),
+        ("Bob Jones", "Google Research", "London, UK", "bob@google.example"),
+        ("Carol White", "CS Department", "Zurich Polytechnic", "cw@zp.example"),
+    )
+    for k, (name, *rest) in enumerate(people):
+        page.insert_text((110 + 150 * k, 125), name, fontname="tibo", fontsize=10)
+        for n, text in enumerate(rest, 1):
+            page.insert_text((110 + 150 * k, 125 + 12 * n), text, fontname="tiro", fontsize=10 if n < 3 else 9)
+
+
+def _chinese(page: pymupdf.Page) -> None:
+    _cyrillic(page)
+    page.insert_text((230, 125), "张伟1，李娜2，王芳1", fontname="cjk", fontsize=11)
+    page.insert_text(
+        (120, 145), "（1. 清华大学 自动化系，北京 100084；2. 北京交通大学 交通运输学院，北京 100044）",
+        fontname="cjk", fontsize=9,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("style", "authors", "affiliation"),
+    [
+        (_wiley, ["Hannah Kowalski", "Diego Ferreira", "Amina Yusuf"],
+         "Department of Biology, University of Gdansk, Gdansk, Poland"),
+        (_cell, ["Hao Tan", "Rafael Ortiz", "Mia Berg"],
+         "Department of Neuroscience, Columbia University, New York, NY 10027, USA"),
+        (_aps, ["Ana Lima", "Ben Cole", "Chen Wu"],
+         "Department of Physics, University of Porto, 4169-007 Porto, Portugal"),
+        (_mdpi, ["Lena Vogel", "Marco Bianchi", "Sara Lind"],
+         "Department of Soil Science, University of Hohenheim, 70599 Stuttgart, Germany"),
+        (_lncs, ["Alice Smith", "Bob Jones", "Carol White"], "University of Bremen, Bremen, Germany"),
+        (_columns, ["Alice Smith", "Bob Jones", "Carol White"], "Dept. of Statistics, Univ. of Leeds"),
+        (_chinese, ["张伟", "李娜", "王芳"], "清华大学 自动化系，北京 100084"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else "",
+)  # fmt: skip
+def test_author_blocks_of_common_house_styles(
+    tmp_path: Path, style: Callable[[pymupdf.Page], None], authors: list[str], affiliation: str
+) -> None:
+    """Wiley's pipes, Cell's marks after commas, APS marks as plain text, MDPI's e-mail after the address,
+    LNCS's '(B)', names in columns over their addresses, a Chinese journal's numbered address list."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((50, 90), "Coastal Sediment Budgets from Drone Surveys", fontname="hebo", fontsize=18)
+    style(page)
+    page.insert_text((50, 200), "Abstract", fontname="hebo", fontsize=10)
+    y = write_block(page, 216, PROSE * 2, x=50, width=480, size=9)
+    body_pages(doc, page, y + 10, ("Introduction", "Methods"))
+    paper = read_paper(save(doc, tmp_path / "style.pdf"))
+
+    assert paper.title == "Coastal Sediment Budgets from Drone Surveys"
+    assert paper.authors == authors
+    assert paper.first_author_affiliation == affiliation
 
 
 def test_line_numbers_running_title_and_key_words_above_the_authors(tmp_path: Path) -> None:

@@ -371,7 +371,7 @@ def tidy_affiliation(text: str, author: str) -> str:
     """An affiliation without the e-mail, phone, web address and the author's own name and position printed in it."""
     surname = author.split()[-1].lower() if author.split() else ""
     text = re.sub(r"\s*(?:https?://|www\.)\S+", "", text)  # a group's web page printed under its address
-    parts = [p.strip() for p in re.split(r",\s*", text)]
+    parts = [p.strip() for p in re.split(r"[,;；]\s*", text.strip("（）() "))]
     keep = []
     for part in parts:
         low = part.lower()

@@ -299,9 +299,10 @@ def _is_author_line(ln: Line) -> bool:
 
 
 def _is_prose(text: str) -> bool:
-    """Running text: many words, many of them lower-case (or a long run of Chinese)."""
+    """Running text: many words, many of them lower-case (or a long run of Chinese that is a sentence, not
+    a list of institutions)."""
     if len(HAN_CHAR.findall(text)) >= 20:
-        return True
+        return "。" in text or not names.names_institution(text)
     words = text.split()
     if len(words) < 7:
         return False
