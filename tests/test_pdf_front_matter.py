@@ -235,6 +235,23 @@ def test_a_conference_banner_bigger_than_the_title(tmp_path: Path) -> None:
     assert paper.authors == ["Amara Okafor", "Jun Watanabe", "Elif Demir"]
 
 
+def test_a_draft_stamp_and_a_logo_word_are_not_the_title_and_authors_may_stand_above_it(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((60, 60), "nature", fontname="hebo", fontsize=40)
+    page.insert_text((400, 60), "DRAFT", fontname="hebo", fontsize=36)
+    page.insert_text((60, 110), "Giovanni d'Amico and Layla al-Rashid", fontname="tiro", fontsize=11)
+    page.insert_text((60, 140), "Tidal Rhythms in Deep-Sea Fish Behaviour", fontname="tibo", fontsize=18)
+    page.insert_text((60, 160), "Corresponding Author", fontname="tiro", fontsize=11)
+    page.insert_text((60, 176), "Marine Biology Station, University of Naples, Italy", fontname="tiit", fontsize=9)
+    y = write_block(page, 210, PROSE * 2)
+    body_pages(doc, page, y + 10, ("Introduction", "Methods"))
+    paper = read_paper(save(doc, tmp_path / "stamped.pdf"))
+
+    assert paper.title == "Tidal Rhythms in Deep-Sea Fish Behaviour"
+    assert paper.authors == ["Giovanni d'Amico", "Layla al-Rashid"]
+
+
 def _cyrillic(page: pymupdf.Page) -> None:
     page.insert_font(fontname="cjk", fontbuffer=pymupdf.Font("cjk").buffer)
 

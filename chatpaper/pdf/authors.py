@@ -50,8 +50,14 @@ _ADVISOR_ROLE = re.compile(
     re.I,
 )
 # Words of name-shaped lines that are never names: the profile boxes of a repository cover ("SEE PROFILE",
-# should the cover not be told from the paper) and a running head's "Jindal et al.".
-_NEVER_IN_NAMES = re.compile(r"\b(?:see profile|publications?|citations?|reads|profile|permalink|et al)\b", re.I)
+# should the cover not be told from the paper), a running head's "Jindal et al.", notes and box labels set
+# like the names ("Corresponding Author", "Equal Contribution", "Key Points", "In Brief").
+_NEVER_IN_NAMES = re.compile(
+    r"\b(?:see profile|publications?|citations?|reads|profile|permalink|et al|authors?|corresponding|"
+    r"correspondence|contributed|contributions?|equally|editors?|reviewers?|affiliations?|e-?mail|addresses|"
+    r"key points|highlights|in brief|graphical|significance|summary|open access|data availability)\b",
+    re.I,
+)
 
 # Degrees, credentials and honorifics printed around names in medicine and on theses ("Jane Roe, MD, PhD",
 # "Prof. Dr. Hans Weber"): not names and not separators between them. As printed: "Ma" is a surname.
@@ -87,6 +93,7 @@ _HANGUL_NAME = re.compile(f"[{HANGUL}]{{2,4}}")  # Korean names: two to four syl
 # "J.Smith", "Yu.A.Ivanov": initials glued to what follows
 _GLUED_INITIAL = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
 _NUMBER_INSIDE = re.compile(r"(?:^|[^\W\d_]\s+)\d+\s+[^\W\d_]")
+_PARTICLE_PREFIX = re.compile(r"^(?:d|l|dell|dall|o)['’][^\W\d_]{2,}|^(?:al|el|ben|bin|abu|ibn)-[^\W\d_]{2,}")
 _INITIALS = re.compile(r"^[^\W\d_]{1,2}\.(?:-?[^\W\d_]{1,2}\.)*$")
 _WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?$")
 
@@ -116,6 +123,8 @@ def _name_tokens(text: str) -> list[str]:
 def _is_token(token: str) -> bool:
     if token.lower() in _PARTICLES and token.islower():
         return True
+    if _PARTICLE_PREFIX.match(token):
+        return True  # "d'Amico", "al-Farabi"
     if not token[0].isupper():
         return False
     return bool(_INITIALS.match(token) or _WORD.match(token))
@@ -135,7 +144,7 @@ def is_name(text: str) -> bool:
         return False
     if text.isupper():
         return len(tokens) <= 4  # "TAL AUGUST" (ACM prints names in capitals)
-    return len([t for t in tokens if t[0].isupper()]) >= 2
+    return len([t for t in tokens if t[0].isupper() or _PARTICLE_PREFIX.match(t)]) >= 2
 
 
 def has_initials(name: str) -> bool:

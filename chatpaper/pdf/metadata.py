@@ -24,7 +24,8 @@ from chatpaper.scripts import HAN_CHAR
 # they print it in. Two different phrases on a page make it a cover; the paper's own first page follows.
 _ARCHIVE_COVER = re.compile(
     r"see discussions, stats,? and author profiles|\bsee profile\b|all content following this page was uploaded"
-    r"|the user has requested enhancement|\b\d+ publications\b|\bcitations\b|\breads\b"
+    # ResearchGate's profile boxes print these in capitals
+    r"|the user has requested enhancement|(?-i:\b\d+ PUBLICATIONS\b|\bCITATIONS\b|\bREADS\b)"
     r"|previously published works|\bpermalink\b|escholarship|powered by the california digital library"
     r"|\bpeer reviewed\b|electronic copy available at|\bhal id\b|archive ouverte|multi-disciplinary open access"
     r"|econstor|make your publications visible|terms of use|nutzungsbedingungen|standard-nutzungsbedingungen"
@@ -87,7 +88,10 @@ _KICKER = re.compile(
     r"|^(?:(?:doctoral|master'?s?|bachelor'?s?|ph\.?\s?d\.?|diploma|licentiate|habilitation)\s+)?"
     r"(?:thesis|dissertation)$|^(?:masterarbeit|bachelorarbeit|diplomarbeit|dissertation|tesis(?: doctoral)?|"
     r"thèse(?: de doctorat)?|tese(?: de doutorado)?|dissertação(?: de mestrado)?|диссертация|"
-    r"выпускная квалификационная работа|修士論文|博士論文|卒業論文|硕士学位论文|博士学位论文|学位论文)$",
+    r"выпускная квалификационная работа|修士論文|博士論文|卒業論文|硕士学位论文|博士学位论文|学位论文)$"
+    # stamps on drafts and copies
+    r"|^(?:(?:working |first |final )?draft(?: version)?|confidential|not for (?:distribution|circulation)|"
+    r"camera[- ]ready(?: version)?|author'?s'? (?:copy|version)|personal copy|pre-?print(?: version)?)$",
     re.I,
 )
 _CODE_SHARE = 0.5  # a line that is less than half letters is a code or number (UDC, student number), no title
@@ -168,7 +172,8 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_heights: Mapping[int
         if ln.size < body.size * 0.9 or _in_masthead(lines, first, i):
             continue
         words = len(text.split()) + len(HAN_CHAR.findall(text)) // 2
-        shape = 1.0 if words >= 3 else 0.7 if words == 2 else 0.5
+        # a one-word line is more often a logo or a label ("nature", "DRAFT") than a title
+        shape = 1.0 if words >= 3 else 0.7 if words == 2 else 0.4
         if names.is_name(names.clean_name(text)) and not _title_continues(lines, i):
             shape *= 0.8  # a thesis title page prints its author's name as big as the title
         elif names.names_institution(text) and len(text.split()) <= 8:
@@ -212,11 +217,15 @@ def _title_block(lines: Sequence[Line], i: int, body: BodyStyle) -> list[int]:
 
 
 def _authors_follow(lines: Sequence[Line], group: Sequence[int]) -> bool:
-    """An author line comes right after the block (within three lines and a few line heights below)."""
+    """An author line comes right after the block (within three lines and three of its line heights below);
+    a one-word block (a logo) is no title for it."""
+    words = sum(len(lines[i].text.split()) + len(HAN_CHAR.findall(lines[i].text)) // 2 for i in group)
     last = lines[group[-1]]
+    if words < 2:
+        return False
     for j in range(group[-1] + 1, min(len(lines), group[-1] + 4)):
         o = lines[j]
-        if o.page != last.page or o.y0 < last.y0 or o.y0 - last.y1 > 4 * last.size:
+        if o.page != last.page or o.y0 < last.y0 or o.y0 - last.y1 > 3 * o.size:
             return False
         found = names.read_author_line(o)
         if found.names and not found.rest:
@@ -381,6 +390,8 @@ def find_authors(lines: Sequence[Line], title: Title, body: BodyStyle, page_heig
     if author_lines:
         _continued_author_lines(lines, author_lines, out)
     if not out.names:
+        _authors_above_title(lines, title, out, author_lines)
+    if not out.names:
         _author_on_title_page(lines, title, body, out)
     out.names = names.dedupe(out.names)
     if out.names:
@@ -437,6 +448,26 @@ def _continued_author_lines(lines: Sequence[Line], author_lines: list[int], out:
             out.used.add(j)
             author_lines.append(j)
             last = ln
+
+
+def _authors_above_title(lines: Sequence[Line], title: Title, out: Authors, author_lines: list[int]) -> None:
+    """Some journals and reports print the author line above the title: the nearest line above it that
+    is names and nothing else."""
+    if not title.indices:
+        return
+    top = lines[title.indices[0]]
+    above = [
+        i
+        for i in range(max(0, title.indices[0] - 6), title.indices[0])
+        if lines[i].page == top.page and 0 <= top.y0 - lines[i].y1 <= 3 * top.size
+    ]
+    for i in sorted(above, key=lambda i: -lines[i].y1):
+        found = names.read_author_line(lines[i])
+        if found.names and not found.rest:
+            out.names = found.names
+            out.used.add(i)
+            author_lines.append(i)
+            return
 
 
 def _author_on_title_page(lines: Sequence[Line], title: Title, body: BodyStyle, out: Authors) -> None:
