@@ -252,6 +252,21 @@ def test_a_draft_stamp_and_a_logo_word_are_not_the_title_and_authors_may_stand_a
     assert paper.authors == ["Giovanni d'Amico", "Layla al-Rashid"]
 
 
+def test_a_subtitle_shaped_like_a_name_is_no_author(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((60, 80), "Harbour Seal Counts from Aerial Images:", fontname="tibo", fontsize=18)
+    page.insert_text((60, 102), "A Case Study", fontname="tiro", fontsize=13)
+    page.insert_text((60, 126), "Mia Holm, Per Lund", fontname="tiit", fontsize=11)
+    page.insert_text((60, 142), "Institute of Marine Research, Bergen, Norway", fontname="tiro", fontsize=9)
+    y = write_block(page, 170, "Abstract. " + PROSE * 2)
+    body_pages(doc, page, y + 10, ("Introduction", "Methods"))
+    paper = read_paper(save(doc, tmp_path / "subtitle.pdf"))
+
+    assert paper.authors == ["Mia Holm", "Per Lund"]
+    assert paper.first_author_affiliation == "Institute of Marine Research, Bergen, Norway"
+
+
 def _cyrillic(page: pymupdf.Page) -> None:
     page.insert_font(fontname="cjk", fontbuffer=pymupdf.Font("cjk").buffer)
 
@@ -638,6 +653,8 @@ def test_hard_author_lines(parts: list[tuple[str, float, bool]], names: list[str
         "SEE PROFILE",  # a repository cover's profile box
         "12 PUBLICATIONS 40 CITATIONS",
         "Institute of Marine Biology, Brest",
+        "A Case Study",  # a subtitle
+        "Corresponding Author",
     ],
 )
 def test_lines_that_are_not_author_lines(text: str) -> None:

@@ -93,6 +93,14 @@ _HANGUL_NAME = re.compile(f"[{HANGUL}]{{2,4}}")  # Korean names: two to four syl
 # "J.Smith", "Yu.A.Ivanov": initials glued to what follows
 _GLUED_INITIAL = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
 _NUMBER_INSIDE = re.compile(r"(?:^|[^\W\d_]\s+)\d+\s+[^\W\d_]")
+# Capitalised function words of titles and subtitles ("The Case for ...", "Attention Is All You Need"):
+# never part of a name. Words that are also surnames or given names somewhere ("An", "In", "Do", "You",
+# "Can") are not listed; name particles ("De", "Van", "La") neither.
+_TITLE_WORDS = frozenset({
+    "The", "Of", "For", "And", "With", "From", "Via", "Towards", "Toward", "Using", "Is", "Are", "What", "How",
+    "Why", "When", "Where", "Into", "Through", "Beyond", "Versus", "Vs", "Our", "Its", "Their", "Does", "Not",
+    "Without", "Under", "Over",
+})  # fmt: skip
 _PARTICLE_PREFIX = re.compile(r"^(?:d|l|dell|dall|o)['’][^\W\d_]{2,}|^(?:al|el|ben|bin|abu|ibn)-[^\W\d_]{2,}")
 _INITIALS = re.compile(r"^[^\W\d_]{1,2}\.(?:-?[^\W\d_]{1,2}\.)*$")
 _WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?$")
@@ -123,6 +131,8 @@ def _name_tokens(text: str) -> list[str]:
 def _is_token(token: str) -> bool:
     if token.lower() in _PARTICLES and token.islower():
         return True
+    if token in _TITLE_WORDS:
+        return False
     if _PARTICLE_PREFIX.match(token):
         return True  # "d'Amico", "al-Farabi"
     if not token[0].isupper():
@@ -140,8 +150,8 @@ def is_name(text: str) -> bool:
     if not 2 <= len(tokens) <= 6 or not all(_is_token(t) for t in tokens):
         return False
     words = [t for t in tokens if not _INITIALS.match(t) and t.lower() not in _PARTICLES]
-    if not words or not tokens[0][0].isupper():
-        return False
+    if not words or not tokens[0][0].isupper() or tokens[0] == "A":
+        return False  # "A Case Study": a subtitle's article, not an initial (those carry a period)
     if text.isupper():
         return len(tokens) <= 4  # "TAL AUGUST" (ACM prints names in capitals)
     return len([t for t in tokens if t[0].isupper() or _PARTICLE_PREFIX.match(t)]) >= 2

@@ -96,11 +96,11 @@ _KICKER = re.compile(
 )
 _CODE_SHARE = 0.5  # a line that is less than half letters is a code or number (UDC, student number), no title
 # An event's short name and year in a banner ("ICML 2024", "SPAA'04", "NeurIPS 2023"): the venue, not the title.
-_EVENT = re.compile(r"^\W*(?:[\w&-]+\s+){0,3}[A-Z][A-Za-z]*[A-Z]['’]?\s?(?:19|20)?\d{2}\b")
+_EVENT = re.compile(r"^\W*(?:[\w&-]+\s+){0,3}[A-Z][A-Za-z]*[A-Z](?:['’]\d{2}|\s?(?:19|20)\d{2})\b")
 _FOLLOWED_BY_AUTHORS = 1.25  # a title is followed by its author line: a banner or a heading is not
 _ABSTRACT_RE = re.compile(
     # the label in the languages papers print it in, run in ("Resumo. O sucesso...") or on its own line
-    r"^\s*(abstract|summary|résumé|resume|resumen|resumo|riassunto|sommario|zusammenfassung|kurzfassung|"
+    r"^\s*(abstract|summary|résumé|resumen|resumo|riassunto|sommario|zusammenfassung|kurzfassung|"
     r"samenvatting|sammanfattning|streszczenie|abstrakt|özet|аннотация|реферат|резюме|摘\s*要|要\s*旨|概\s*要|"
     r"抄\s*録|초\s*록|요\s*약)\b\s*[:.：—–/-]?\s*(.*)$",
     re.I | re.S,
@@ -169,7 +169,7 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_heights: Mapping[int
         number = parse_numbering(text)[0]
         if (number is not None and number.kind in ("arabic", "roman")) or (short and role_from_heading(text)):
             continue  # "1 Introduction", "Contents": a section heading, not the title
-        if ln.size < body.size * 0.9 or _in_masthead(lines, first, i):
+        if ln.size < body.size * 0.9 or (_in_masthead(lines, first, i) and not _title_continues(lines, i)):
             continue
         words = len(text.split()) + len(HAN_CHAR.findall(text)) // 2
         # a one-word line is more often a logo or a label ("nature", "DRAFT") than a title
@@ -355,7 +355,9 @@ def find_authors(lines: Sequence[Line], title: Title, body: BodyStyle, page_heig
         if _in_advisor_block(lines, i):
             continue
         if _is_heading_text(text, ln, body) and not names.starts_with_marker(ln) and not names.is_affiliation(text):
-            break  # "1 Introduction", "Highlights": the front matter ends; a heading is never a name
+            if out.names or parse_numbering(text)[0] is not None:
+                break  # "1 Introduction": the front matter ends
+            continue  # a heading is never a name (nor is a subtitle with a heading's words, "A Case Study")
         found = names.read_author_line(ln)
         first = lines[author_lines[0]] if author_lines else None
         # one author list is set in one face: a line in another (an address, a date) is not more names
