@@ -406,6 +406,21 @@ def test_a_magazine_side_bar_abstract_and_an_affiliation_only_in_the_bios(tmp_pa
     assert paper.first_author_affiliation == "Tidewater Institute of Robotics in Norfolk"
 
 
+def test_an_author_line_read_after_a_side_bar(tmp_path: Path) -> None:
+    """The author line sits under the title in the right column; the left column's side bar comes first
+    in reading order, and it is prose."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((120, 80), "Soundscapes of Coral Reefs at Night", fontname="tibo", fontsize=22)
+    page.insert_text((330, 112), "Noor Hassan, Emil Sandberg", fontname="tiit", fontsize=11)
+    write_block(page, 110, PROSE * 4, x=50, width=220, size=8, font="tiit")
+    write_block(page, 140, PROSE * 6, x=330, width=230, size=9)
+    paper = read_paper(save(doc, tmp_path / "sidebar.pdf"))
+
+    assert paper.title == "Soundscapes of Coral Reefs at Night"
+    assert paper.authors == ["Noor Hassan", "Emil Sandberg"]
+
+
 # --- hard author lines ---------------------------------------------------------------------------
 
 

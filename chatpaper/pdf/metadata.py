@@ -34,7 +34,11 @@ _ARCHIVE_COVER = re.compile(
     r"|take ?down policy|general rights|to cite this article|to link to this article|full terms & conditions"
     r"|submit your article to this journal|article views|view related articles|view crossmark data"
     r"|jstor is a not-for-profit|your use of the jstor archive|stable url|downloaded from"
-    r"|citation for (?:the )?(?:original )?published (?:paper|version)|this is the (?:published|accepted) version",
+    r"|citation for (?:the )?(?:original )?published (?:paper|version)|this is the (?:published|accepted) version"
+    # IOPscience and ProQuest download covers
+    r"|please scroll down to see the full text|download details|this content was downloaded"
+    r"|terms and conditions apply|view the table of contents for this issue|information to all users"
+    r"|the quality of this reproduction|\bproquest\b",
     re.I,
 )
 _COVER_HITS = 2  # one phrase may be a footer note on the paper's own page; two make a cover
@@ -392,6 +396,8 @@ def find_authors(lines: Sequence[Line], title: Title, body: BodyStyle, page_heig
     if author_lines:
         _continued_author_lines(lines, author_lines, out)
     if not out.names:
+        _authors_below_title(lines, title, out, author_lines)
+    if not out.names:
         _authors_above_title(lines, title, out, author_lines)
     if not out.names:
         _author_on_title_page(lines, title, body, out)
@@ -450,6 +456,34 @@ def _continued_author_lines(lines: Sequence[Line], author_lines: list[int], out:
             out.used.add(j)
             author_lines.append(j)
             last = ln
+
+
+def _authors_below_title(lines: Sequence[Line], title: Title, out: Authors, author_lines: list[int]) -> None:
+    """The author line printed right under the title but read after something else (a side bar beside the
+    title block comes first in reading order): the nearest lines below the title that are names."""
+    if not title.indices:
+        return
+    last = lines[title.indices[-1]]
+    below = sorted(
+        (
+            i
+            for i, o in enumerate(lines)
+            if o.page == last.page
+            and i not in title.indices
+            and 0 <= o.y0 - last.y1 <= 3 * last.size
+            and o.x0 < last.x1
+            and last.x0 < o.x1
+        ),
+        key=lambda i: lines[i].y0,
+    )
+    for i in below[:3]:
+        found = names.read_author_line(lines[i])
+        if found.names and not found.rest:
+            out.names = found.names
+            out.used.add(i)
+            author_lines.append(i)
+            _continued_author_lines(lines, author_lines, out)
+            return
 
 
 def _authors_above_title(lines: Sequence[Line], title: Title, out: Authors, author_lines: list[int]) -> None:
