@@ -14,7 +14,7 @@ import pymupdf
 import pytest
 
 from chatpaper.pdf import read_paper
-from chatpaper.pdf.authors import affiliation_segments, is_name, read_author_line, tidy_affiliation
+from chatpaper.pdf.authors import affiliation_segments, is_name, join_address, read_author_line, tidy_affiliation
 from chatpaper.pdf.layout import Line, Span
 
 PROSE = (
@@ -710,3 +710,19 @@ def test_a_one_word_name_needs_names_around_it() -> None:
 )
 def test_an_affiliation_keeps_the_institution_and_address(printed: str, author: str, kept: str) -> None:
     assert tidy_affiliation(printed, author) == kept
+
+
+@pytest.mark.parametrize(
+    ("printed", "joined"),
+    [
+        (["Department of Zoology,", "University of Lisbon, Portugal"],
+         "Department of Zoology, University of Lisbon, Portugal"),
+        (["Sea Lab", "12 Quay Street", "00100 Helsinki, Finland"], "Sea Lab, 12 Quay Street, 00100 Helsinki, Finland"),
+        (["Departments of Medicine and Pediatrics, Section", "of Endocrinology, University of Chicago"],
+         "Departments of Medicine and Pediatrics, Section of Endocrinology, University of Chicago"),
+        (["Государственное учреждение «Северный университет имени", "Ломоносова», кафедра физики"],
+         "Государственное учреждение «Северный университет имени Ломоносова», кафедра физики"),
+    ],
+)  # fmt: skip
+def test_the_printed_lines_of_an_affiliation_are_joined_as_printed(printed: list[str], joined: str) -> None:
+    assert join_address(printed) == joined

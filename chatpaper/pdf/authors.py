@@ -300,11 +300,16 @@ def join_address(texts: Sequence[str]) -> str:
             continue
         if not out:
             out = text
-        elif out.endswith((",", "-")) or text[:1].islower():
-            out = join_lines([out, text])
+        elif out.endswith((",", "-")) or text[:1].islower() or _open_bracket(out):
+            out = join_lines([out, text])  # "... имени первого" / "Президента России ...»" inside «»
         else:
             out = out.rstrip(" ,") + ", " + text
     return out.strip(" ,;")
+
+
+def _open_bracket(text: str) -> bool:
+    """A quotation or bracket opened and not closed: the name inside it goes on on the next line."""
+    return any(text.count(a) > text.count(b) for a, b in ("«»", "()", "“”", "„“", "（）"))
 
 
 def is_affiliation(text: str) -> bool:
