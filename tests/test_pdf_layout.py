@@ -47,6 +47,8 @@ def test_spacing_accents_join_their_letter() -> None:
     assert clean_text("Zlatko Te\u02c7sanovi\u00b4c") == "Zlatko Tešanović"  # TeX: accent before the letter
     assert clean_text("Ste\u00b4phane Universite\u00b4") == "Stéphane Université"  # accent after the letter
     assert clean_text("J\u00b4erome") == "Jérome"
+    assert clean_text("Astronom\u00b4\u0131a y F\u00b4\u0131sica") == "Astronomía y Física"  # TeX's dotless i
+    assert clean_text("K\u0131l\u0131\u00e7") == "Kılıç"  # a Turkish dotless i without an accent stays
 
 
 @pytest.mark.parametrize(

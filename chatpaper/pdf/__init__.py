@@ -4,8 +4,9 @@
     paper = read_paper("paper.pdf")
 
 `reader` is the only module that imports PyMuPDF; `layout` (reading order), `sections` (section tree and
-roles), `headings` (numbering and role words), `tables` (table rows as cells), `metadata` (title,
-authors, abstract), `links` (code links) and `language` are pure and work on the lines it produces.
+roles), `headings` (numbering and role words), `tables` (table rows as cells), `metadata` (title page,
+title, abstract) with `authors` (names and affiliations), `links` (code links) and `language` are pure and work
+on the lines it produces.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from chatpaper.models import Paper, Section
 from chatpaper.pdf.language import detect_language
 from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
 from chatpaper.pdf.links import find_code_links
-from chatpaper.pdf.metadata import extract_front_matter, find_title
+from chatpaper.pdf.metadata import extract_front_matter, find_authors, find_title
 from chatpaper.pdf.reader import PdfDocument
 from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs
 from chatpaper.pdf.tables import find_tables
@@ -49,7 +50,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
     remove_furniture(pages)  # before the layout, so running headers do not look like column text
     pages = [arrange_page(page) for page in pages]
-    first_size = (pages[0].width, pages[0].height) if pages else (0.0, 0.0)
+    heights = {page.number: page.height or 792.0 for page in pages}
     for page in pages:
         lines.extend(page.lines)
         links.extend(page.links)
@@ -58,15 +59,16 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
 
     body = body_style(lines)
-    title = find_title(lines, body, first_size[1] or 792.0)
+    title = find_title(lines, body, heights)
+    authors = find_authors(lines, title, body, heights)
     tree = extract_sections(
         lines,
         [(e.level, e.title, e.page) for e in outline],
         body,
-        skip=set(title.indices),
+        skip=set(title.indices) | title.cover | authors.used,  # cover pages and author lines are no headings
         title=title.text,
     )
-    front = extract_front_matter(lines, title, tree.front_end, body, abstract_from_heading=tree.abstract)
+    front = extract_front_matter(lines, title, authors, tree.front_end, body, abstract_from_heading=tree.abstract)
     sections = tree.sections
     lead = _lead_section(lines, tree.front_end, front.used | set(title.indices), body)
     if lead is not None:
@@ -76,7 +78,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         if tree.references_start is not None
         else set()
     )
-    code = find_code_links(lines, links, references, title.text, lines[0].page if lines else 1)
+    code = find_code_links(lines, links, references, title.text, title.page)
     fallback, fallback_source = _fallback_title(info_title, path)
     tables = find_tables(
         lines,

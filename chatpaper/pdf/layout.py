@@ -149,6 +149,8 @@ _ACCENT_RE = re.compile("[" + "".join(re.escape(a) for a in _SPACING_ACCENTS) + 
 
 
 def _combine(letter: str, accent: str) -> str:
+    # TeX puts an accent on a dotless i (\'{\i} comes out as "´ı"): the accent takes the dot's place
+    letter = "i" if letter == "ı" else letter
     return unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[accent])
 
 
