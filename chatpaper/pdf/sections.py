@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from chatpaper.models import Section, SectionRole
+from chatpaper.pdf.captions import BARE_CAPTION, CAPTION, LABEL_ONLY
 from chatpaper.pdf.headings import (
     Numbering,
     is_abstract_heading,
@@ -70,22 +71,6 @@ def body_style(lines: Sequence[Line]) -> BodyStyle:
     gap = float(gaps.most_common(1)[0][0]) if gaps else size * 0.3
     font = fonts.most_common(1)[0][0] if fonts else ""
     return BodyStyle(size, font, bold > total * 0.6, gap, colored > total * 0.6)
-
-
-_CAPTION = re.compile(
-    r"^(?:fig(?:ure)?\.?|table|tab\.|algorithm|listing|chart|plate|scheme|exhibit|图|表)\s*"
-    rf"(?:\d+|[IVXL]+|[A-Z]\.?\d*)(?:\.\d+)?(?:\s*[:.|—–：-]|\s*$|(?=[{HAN}]))",
-    re.I,
-)
-
-
-# A label with no punctuation after its number ("Table 1 Comparison of ..."): a caption only when the
-# label is bold or the line is small print, and the text goes on with a capital, so that "Table 1 shows
-# ..." in the body font stays prose (see `_caption_lines`).
-_BARE_CAPTION = re.compile(
-    r"^(?i:fig(?:ure)?\.?|table|tab\.|algorithm|listing|chart|plate|scheme|exhibit)\s*"
-    r"(?:\d+|[IVXL]+|[A-Z]\d*)(?:\.\d+)?\s+(?![a-z])\S"
-)
 
 
 # --- heading candidates from font statistics -----------------------------------------------------
@@ -168,7 +153,7 @@ def _heading_like(text: str, number: Numbering | None) -> bool:
         return False
     if words.endswith((",", ";", "-")) or (words.endswith(".") and len(tokens) > 4 and not number):
         return False
-    if _CAPTION.match(text.strip()):
+    if CAPTION.match(text.strip()):
         return False
     if re.search(r"https?://|@\w+\.|\.\w{2,4}$", words) and not words.endswith((".", "?")):
         return False
@@ -676,15 +661,17 @@ def _caption_lines(
         text = ln.text.strip()
         small = ln.size < body.size - 0.4
         bare = (
-            _BARE_CAPTION.match(text) is not None
+            BARE_CAPTION.match(text) is not None
             and ln.size <= body.size + 0.3
             and (small or ln.bold_head)
-            and not _CAPTION.match(text)
+            and not CAPTION.match(text)
         )
-        if not (bare or _CAPTION.match(text)) or (ln.size > body.size + 0.3 and not ln.bold):
+        # Captions may be set a little above the body size (amsart, theses: 10.9 on 10 pt); a line much
+        # bigger than the body is a heading that names a figure.
+        if not (bare or CAPTION.match(text)) or (ln.size > body.size * 1.1 + 0.3 and not ln.bold):
             i += 1
             continue
-        label_only = bool(re.match(r"^(?:fig(?:ure)?\.?|table|图|表)\s*[\dIVXL]+\.?$", text, re.I))
+        label_only = LABEL_ONLY.match(text) is not None
         has_punct = bool(re.match(r"^\S+\.?\s*[\dIVXL]+(?:\.\d+)?\s*[:.|—–：]", text))
         distinct = small or ln.bold or ln.italic
         if not (label_only or has_punct or distinct or bare):
@@ -696,6 +683,8 @@ def _caption_lines(
             if nxt.tabular:
                 break
             if nxt.block != lines[j - 1].block and not (label_only and j == i + 1):
+                if CAPTION.match(nxt.text) or BARE_CAPTION.match(nxt.text):
+                    break  # the next float's caption, printed right after this one
                 # small print may go on in a block of its own (olmOCR 2's captions) when the line before
                 # runs to the column's edge (a paragraph that goes on, not a short caption over a table)
                 full = lines[j - 1].x1 >= _right_edge(lines, lines[j - 1], edges) - 0.03 * lines[j - 1].width
