@@ -62,6 +62,17 @@ class Table(BaseModel):
         return "\n".join(lines)
 
 
+class Figure(BaseModel):
+    """A paper's first figure: its caption as printed, where it is, and that region of the page as a PNG."""
+
+    caption: str
+    page: int = Field(description="1-based page")
+    bbox: tuple[float, float, float, float] = Field(description="the figure's region in PDF points, caption excluded")
+    width: int = Field(description="the PNG's size in pixels")
+    height: int
+    png: bytes = Field(b"", repr=False, exclude=True)
+
+
 class Paper(BaseModel):
     """A paper as read from its PDF: metadata, the section list and what the LLM may see."""
 
@@ -85,6 +96,7 @@ class Paper(BaseModel):
         description="where `title` comes from: printed as the title on the paper, or (when none was found) the "
         "PDF's document information or its file name",
     )
+    figure: Figure | None = Field(None, description="the first figure, when the reader was asked to render it")
 
     def body_sections(self) -> list[Section]:
         """Sections an LLM may read: everything but the reference list."""
@@ -215,12 +227,23 @@ class ArxivInfo(BaseModel):
     journal_ref: str | None = None
 
 
+class FigureInfo(BaseModel):
+    """The paper's first figure in a report: its caption and the PNG written beside the report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    caption: str
+    page: int = Field(description="1-based page of the PDF the figure is printed on")
+    image: str | None = Field(None, description="the PNG's file name, relative to the report; null when not written")
+
+
 class PaperSummary(SummaryAnswer):
     """A validated summary of one paper: the JSON report, field for field."""
 
     paper_url: str | None = Field(None, description="the paper's landing page (arXiv abs page), if known")
     abstract: str | None = Field(None, description="the abstract (arXiv's when the paper came from arXiv)")
     arxiv: ArxivInfo | None = None
+    figure: FigureInfo | None = None
     meta: SummaryMeta
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 
 from chatpaper.errors import NoTextLayerError
 from chatpaper.models import Paper, Section
+from chatpaper.pdf.figures import render_first_figure
 from chatpaper.pdf.language import detect_language
 from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
 from chatpaper.pdf.links import find_code_links
@@ -31,8 +32,8 @@ __all__ = ["NO_TEXT_LAYER", "read_paper"]
 NO_TEXT_LAYER = "no text layer: this PDF needs OCR"
 
 
-def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
-    """Read a paper's PDF into a `Paper`.
+def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = False) -> Paper:
+    """Read a paper's PDF into a `Paper`; with `figures`, its first figure is rendered too (`Paper.figure`).
 
     Raises NotAPdfError, BrokenPdfError, EncryptedPdfError or NoTextLayerError (all `PdfError`s) with a
     one-line reason; never returns an empty paper for an unreadable file.
@@ -85,6 +86,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         [(at, s.heading) for at, s in zip(tree.starts, tree.sections, strict=True)],
         list(zip(tree.caption_spans, tree.captions, strict=True)),
     )
+    figure = render_first_figure(path, lines, tree.caption_spans, body.size) if figures else None
     return Paper(
         path=str(path),
         sha256=sha256 or _sha256(path),
@@ -102,6 +104,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None) -> Paper:
         code_url=code.own,
         language=detect_language(lines),
         has_outline=bool(outline),
+        figure=figure,
     )
 
 

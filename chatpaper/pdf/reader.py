@@ -116,6 +116,16 @@ class PdfDocument:
             if int(page) >= 1 and str(title).strip()
         ]
 
+    @contextmanager
+    def page(self, number: int) -> Iterator[pymupdf.Page]:
+        """One MuPDF page (1-based), held under the library lock, for `figures.py` to draw from."""
+        with _mupdf():
+            page = self._doc.load_page(number - 1)
+            try:
+                yield page
+            finally:
+                del page
+
     def pages(self) -> Iterator[Page]:
         """Each page's text lines (not yet in reading order) and URI links, one page at a time."""
         for index in range(self._page_count):
