@@ -232,6 +232,7 @@ def _split_list(values: tuple[str, ...] | str | None) -> list[str]:
 @click.option("--workers", type=WORKERS, help="Papers in flight at once [4].")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Downloads and summary cache [~/.cache/chatpaper].")
 @click.option("--force", is_flag=True, default=None, help="Redo papers already summarized.")
+@click.option("--figures/--no-figures", default=None, help="Render each paper's Figure 1 beside its report [on].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
 @with_engine
 @with_common
@@ -519,6 +520,7 @@ def _digest_settings(
 @click.option("--backend", type=click.Choice(["auto", "openai", "extractive"]), help="Summarizer [auto].")
 @click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
 @click.option("--workers", type=WORKERS, help="Papers in flight at once [4].")
+@click.option("--figures/--no-figures", default=None, help="Show each paper's Figure 1 on the page [on].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
 @with_engine
 @with_common

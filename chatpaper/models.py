@@ -97,6 +97,7 @@ class Paper(BaseModel):
         "PDF's document information or its file name",
     )
     figure: Figure | None = Field(None, description="the first figure, when the reader was asked to render it")
+    year: int | None = Field(None, description="the year the front matter prints (copyright, venue), if any")
 
     def body_sections(self) -> list[Section]:
         """Sections an LLM may read: everything but the reference list."""
@@ -219,6 +220,7 @@ class ArxivInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
+    primary_category: str | None = None
     categories: list[str] = []
     published: date | None = None
     updated: date | None = None
@@ -243,6 +245,7 @@ class PaperSummary(SummaryAnswer):
     paper_url: str | None = Field(None, description="the paper's landing page (arXiv abs page), if known")
     abstract: str | None = Field(None, description="the abstract (arXiv's when the paper came from arXiv)")
     arxiv: ArxivInfo | None = None
+    year: int | None = Field(None, description="year of publication: arXiv's first version, else what the PDF prints")
     figure: FigureInfo | None = None
     meta: SummaryMeta
 

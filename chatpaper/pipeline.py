@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from chatpaper.atomic import output_folder, write_text_atomic
+from chatpaper.atomic import output_folder, write_bytes_atomic, write_text_atomic
 from chatpaper.errors import (
     BudgetExceededError,
     ChatpaperError,
@@ -30,14 +30,15 @@ from chatpaper.errors import (
     StoreError,
     describe_os_error,
 )
+from chatpaper.figure_cache import FigureCache
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
 from chatpaper.locks import FileLock, lock_holder, try_lock, wait_lock
-from chatpaper.models import ArxivInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
+from chatpaper.models import ArxivInfo, FigureInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
 from chatpaper.pdf import read_paper
 from chatpaper.redaction import Redactor
-from chatpaper.render import RunUsage, render_index, render_report
+from chatpaper.render import RunUsage, render_bibtex, render_index, render_report
 from chatpaper.settings import Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.download import download_pdf, is_complete_pdf, pdf_path
@@ -75,6 +76,7 @@ class _Run:
     cache: SummaryStore
     out: Path | None  # None: the caller renders its own output (the digest page)
     claims: PaperClaims
+    figures: FigureCache | None = None  # None: --no-figures
     # Failure reasons are stored (index.md, the digest state and pages): no secret may reach them.
     redact: Redactor = field(default_factory=Redactor)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -208,6 +210,9 @@ def build_summary(
     if settings.language == "en":
         fields["title_translated"] = None
     fields["abstract"] = paper.abstract or None
+    fields["year"] = paper.year
+    if paper.figure is not None:
+        fields["figure"] = FigureInfo(caption=paper.figure.caption, page=paper.figure.page, image=None)
     entry = ref.arxiv
     if entry is None:
         # The reader read these off the page; a model asked to copy them may still rephrase, shorten or,
@@ -219,8 +224,10 @@ def build_summary(
     else:
         fields.update(title=entry.title, authors=entry.authors or fields["authors"], abstract=entry.abstract or None)
         fields["paper_url"] = entry.abs_url
+        fields["year"] = entry.published.year if entry.published else paper.year
         fields["arxiv"] = ArxivInfo(
             id=entry.versioned_id,
+            primary_category=entry.primary_category,
             categories=entry.categories,
             published=entry.published.date() if entry.published else None,
             updated=entry.updated.date() if entry.updated else None,
@@ -244,11 +251,38 @@ def build_summary(
     return PaperSummary.model_validate(fields)
 
 
-def write_reports(summary: PaperSummary, out: Path, name: str) -> str:
-    """Write `<name>.json` then `<name>.md` atomically; returns the Markdown file name."""
+def figure_file(name: str) -> str:
+    """The file name of a report's Figure-1 PNG, beside `<name>.md`."""
+    return f"{name}.fig1.png"
+
+
+def write_reports(summary: PaperSummary, out: Path, name: str, *, figure: bytes | None = None) -> str:
+    """Write `<name>.fig1.png` (given the paper's figure), `<name>.json` then `<name>.md` atomically;
+    returns the Markdown file name. The report shows the figure only when its PNG is written."""
+    if summary.figure is not None:
+        image = None
+        if figure is not None:
+            image = figure_file(name)
+            write_bytes_atomic(out / image, figure)  # before the report that links it
+        summary = summary.model_copy(update={"figure": summary.figure.model_copy(update={"image": image})})
     write_text_atomic(out / f"{name}.json", summary.model_dump_json(indent=2) + "\n")
     write_text_atomic(out / f"{name}.md", render_report(summary))
     return f"{name}.md"
+
+
+# Every paper summarized into an output folder, as BibTeX: the folder is the user's reading list.
+BIBTEX_FILE = "papers.bib"
+
+
+def folder_summaries(out: Path) -> list[PaperSummary]:
+    """The summaries of the JSON reports in `out`, by file name (files that are not reports are passed over)."""
+    summaries = []
+    for path in sorted(out.glob("*.json")):
+        try:
+            summaries.append(PaperSummary.model_validate_json(path.read_bytes()))
+        except (OSError, ValidationError):
+            continue
+    return summaries
 
 
 def _previous_summary(out: Path, name: str) -> PaperSummary | None:
@@ -349,7 +383,7 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
     if path is None:
         path = _pdf_for(ref, settings)
         sha256 = file_sha256(path)
-    return read_paper(path, sha256=sha256)
+    return read_paper(path, sha256=sha256, figures=run.figures is not None)
 
 
 def _reuse(ref: PaperRef, run: _Run, status: str, summary: PaperSummary) -> PaperOutcome:
@@ -380,8 +414,11 @@ def _summarize_paper(ref: PaperRef, paper: Paper, run: _Run, *, wait: bool = Fal
         draft = backend.summarize(paper, settings.language, arxiv=ref.arxiv)
         cost = run.charge(draft.prompt_tokens, draft.completion_tokens, draft.calls, draft.cached_tokens)
         summary = build_summary(draft, paper, ref, backend, settings, cost_usd=cost)
+        png = paper.figure.png if paper.figure is not None else None
+        if png and run.figures is not None:
+            run.figures.put(paper.sha256, png)
         try:
-            report = _write(run, summary, ref)
+            report = _write(run, summary, ref, png)
         finally:
             # The paid summary is never lost: the report first, so a cache that cannot be written
             # costs no report; the cache also when the report could not be written, so the next run
@@ -412,11 +449,15 @@ class _ReadAhead:
         return future.result()
 
 
-def _write(run: _Run, summary: PaperSummary, ref: PaperRef) -> str | None:
+def _write(run: _Run, summary: PaperSummary, ref: PaperRef, png: bytes | None = None) -> str | None:
     if run.out is None:
         return None
+    if run.figures is None:
+        summary = summary.model_copy(update={"figure": None})
+    elif summary.figure is not None and png is None:
+        png = run.figures.get(summary.meta.sha256)  # a cached summary: its PDF was not read again
     try:
-        return write_reports(summary, run.out, ref.name)
+        return write_reports(summary, run.out, ref.name, figure=png)
     except OutputError as exc:
         if exc.every_file:  # a full disk: every later paper would be paid for and then lost the same way
             run.stop(exc)
@@ -594,7 +635,10 @@ def summarize_papers(
     _check_cost_budget(settings, backend)
     redact = Redactor.from_settings(settings)
     claims = PaperClaims(settings.cache_path / "locks")
-    run = _Run(settings=settings, backend=backend, cache=cache, out=reports_dir, claims=claims, redact=redact)
+    figures = FigureCache(settings.cache_path / "figures") if settings.figures else None
+    run = _Run(
+        settings=settings, backend=backend, cache=cache, out=reports_dir, claims=claims, redact=redact, figures=figures
+    )
 
     named = unique_names(refs)
 
@@ -677,6 +721,7 @@ def summarize_batch(
         index_error = None
         try:
             write_text_atomic(index_path, render_index(outcomes, started=started, usage=batch.usage))
+            write_text_atomic(out / BIBTEX_FILE, render_bibtex(folder_summaries(out)))
         except OutputError as exc:  # the outcomes stand: the caller still lists them
             index_error = exc
     return RunResult(

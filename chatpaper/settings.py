@@ -73,12 +73,26 @@ class DigestSettings(BaseModel):
     state: Path = Field(Path("~/.local/state/chatpaper/state.db"), description="SQLite file with papers seen and runs")
     out: Path = Field(Path("digests"), description="folder for YYYY-MM-DD.md pages")
     email: str | None = Field(None, description="send the digest to this address")
+    site_url: str | None = Field(
+        None, description="where the digest folder is published (https://you.github.io/digests/): the feed's own links"
+    )
     topics: list[DigestTopic] = Field([], description="named topics, each with categories and keywords")
 
     @field_validator("categories", "include", "exclude", mode="before")
     @classmethod
     def split_lists(cls, value: Any) -> Any:
         return _split_list(value)
+
+    @field_validator("site_url")
+    @classmethod
+    def _site_url(cls, value: str | None) -> str | None:
+        """An http(s) folder URL ending in "/", so page names resolve inside it."""
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL with a host, like https://you.github.io/digests/")
+        return value.strip().rstrip("/") + "/"
 
 
 class SmtpSettings(BaseModel):
@@ -104,6 +118,7 @@ class Settings(BaseModel):
     out: Path = Field(Path("reports"), description="folder for the reports")
     language: Language = Field("en", description="language of the summaries: en or zh")
     force: bool = Field(False, description="redo papers already summarized")
+    figures: bool = Field(True, description="render each paper's Figure 1 to a PNG beside its report and digest page")
 
     # --- which model
     backend: Literal["auto", "openai", "extractive"] = Field(

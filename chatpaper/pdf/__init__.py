@@ -18,6 +18,7 @@ from typing import Literal
 
 from chatpaper.errors import NoTextLayerError
 from chatpaper.models import Paper, Section
+from chatpaper.pdf.dates import find_year
 from chatpaper.pdf.figures import render_first_figure
 from chatpaper.pdf.language import detect_language
 from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
@@ -87,6 +88,10 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         list(zip(tree.caption_spans, tree.captions, strict=True)),
     )
     figure = render_first_figure(path, lines, tree.caption_spans, body.size) if figures else None
+    title_page = lines[title.indices[0]].page if title.indices else lines[0].page
+    year = find_year(
+        [ln for ln in lines[: tree.front_end] if ln.page <= title_page], [ln for ln in lines if ln.page == title_page]
+    )
     return Paper(
         path=str(path),
         sha256=sha256 or _sha256(path),
@@ -105,6 +110,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         language=detect_language(lines),
         has_outline=bool(outline),
         figure=figure,
+        year=year,
     )
 
 

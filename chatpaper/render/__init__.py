@@ -1,5 +1,6 @@
 """Markdown and HTML rendering: templates live in `chatpaper/render/templates/`, escaping in `render/safe.py`."""
 
+from chatpaper.render.bibtex import render_bibtex
 from chatpaper.render.digest import (
     DigestIndexRow,
     DigestPage,
@@ -17,6 +18,7 @@ __all__ = [
     "DigestPaper",
     "RunUsage",
     "markdown_to_html",
+    "render_bibtex",
     "render_digest",
     "render_digest_index",
     "render_digest_json",
