@@ -542,8 +542,9 @@ def digest_command(
     chatpaper digest --date 2025-08-18          backfill a missed day (arXiv API, submitted that day)
     chatpaper digest --since 2025-08-15         one page per day up to today
 
-    Writes OUT/YYYY-MM-DD.md, OUT/YYYY-MM-DD.json and OUT/index.md. Re-running a day reuses the state
-    file: finished papers are not summarized again, failed ones are retried. Meant for cron/CI.
+    Writes OUT/YYYY-MM-DD.md, .html, .json and .bib (Figure 1s in OUT/figures/), OUT/index.md,
+    OUT/index.html and the Atom feed OUT/feed.xml. Re-running a day reuses the state file: finished
+    papers are not summarized again, failed ones are retried. Meant for cron/CI.
     """
 
     def body() -> int:

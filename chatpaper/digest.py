@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from chatpaper.atomic import output_folder, write_text_atomic
+from chatpaper.atomic import output_folder, write_bytes_atomic, write_text_atomic
 from chatpaper.errors import (
     ArxivError,
     ChatpaperError,
@@ -36,6 +36,7 @@ from chatpaper.errors import (
     StoreError,
     describe_os_error,
 )
+from chatpaper.figure_cache import FigureCache
 from chatpaper.llm import make_backend
 from chatpaper.llm.backend import Backend
 from chatpaper.locks import lock_holder, try_lock, wait_lock
@@ -48,10 +49,13 @@ from chatpaper.render import (
     DigestPage,
     DigestPaper,
     RunUsage,
+    render_bibtex,
     render_digest,
     render_digest_index,
     render_digest_json,
 )
+from chatpaper.render.digest_html import render_digest_email, render_digest_html, render_digest_index_html
+from chatpaper.render.feed import FEED_ENTRIES, FEED_FILE, FeedItem, render_atom_feed
 from chatpaper.settings import DigestSettings, Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.feed import fetch_announcement_feed
@@ -446,10 +450,14 @@ def _run(
         index = out / "index.md"
         pages: list[DigestPageResult] = []
         write_error = None
+        figures = FigureCache(settings.cache_path / "figures") if settings.figures else None
         try:
             for d in dict.fromkeys([*fresh_days, *plan.origins]):
-                pages.append(_write_page(state, out, d, fresh=d in fresh_days, redact=redact))
-            write_text_atomic(index, render_digest_index(_index_rows(state, out)))
+                pages.append(_write_page(state, out, d, fresh=d in fresh_days, redact=redact, figures=figures))
+            rows = _index_rows(state, out)
+            write_text_atomic(index, render_digest_index(rows))
+            write_text_atomic(out / "index.html", render_digest_index_html(rows))
+            _write_feed(state, out, categories, settings, figures, redact)
         except OutputError as exc:  # every summary is in the state: the next run writes the pages
             write_error = exc
         result = DigestResult(
@@ -693,10 +701,42 @@ def build_page(state: DigestState, day: str, *, redact: Callable[[str], str] | N
     )
 
 
-def _write_page(state: DigestState, out: Path, day: str, *, fresh: bool, redact: Redactor) -> DigestPageResult:
-    page = build_page(state, day, redact=redact)
+# A day's figures, in a folder of their own beside the pages.
+FIGURES_FOLDER = "figures"
+
+
+def _figure_path(entry: ArxivEntry) -> str:
+    """Where a paper's Figure-1 PNG goes, relative to the digest folder: figures/2508.00001v1.fig1.png."""
+    return f"{FIGURES_FOLDER}/{re.sub(r'[^A-Za-z0-9.]+', '-', entry.versioned_id).strip('-.')}.fig1.png"
+
+
+def _with_figures(page: DigestPage, out: Path, figures: FigureCache | None) -> DigestPage:
+    """The page with each summarized paper's figure, copied from the figure cache into the digest folder
+    when it is not there yet; without a figure cache (--no-figures) the page shows none."""
+    if figures is None:
+        return page
+    papers = []
+    for paper in page.papers:
+        summary = paper.summary
+        if summary is not None and summary.figure is not None:
+            relative = _figure_path(paper.entry)
+            target = out / relative
+            if not target.is_file() and (png := figures.get(summary.meta.sha256)) is not None:
+                write_bytes_atomic(target, png)
+            if target.is_file():
+                paper = replace(paper, figure=relative)
+        papers.append(paper)
+    return replace(page, papers=papers)
+
+
+def _write_page(
+    state: DigestState, out: Path, day: str, *, fresh: bool, redact: Redactor, figures: FigureCache | None
+) -> DigestPageResult:
+    page = _with_figures(build_page(state, day, redact=redact), out, figures)
     markdown_path, json_path = out / f"{day}.md", out / f"{day}.json"
     write_text_atomic(json_path, render_digest_json(page))
+    write_text_atomic(out / f"{day}.bib", render_bibtex([p.summary for p in page.summarized if p.summary]))
+    write_text_atomic(out / f"{day}.html", render_digest_html(page))
     write_text_atomic(markdown_path, render_digest(page))
     return DigestPageResult(
         day=day,
@@ -706,6 +746,27 @@ def _write_page(state: DigestState, out: Path, day: str, *, fresh: bool, redact:
         unfinished=len(page.unfinished),
         fresh=fresh,
     )
+
+
+def _write_feed(
+    state: DigestState,
+    out: Path,
+    categories: Sequence[str],
+    settings: Settings,
+    figures: FigureCache | None,
+    redact: Redactor,
+) -> None:
+    """`feed.xml`: the newest summarized papers of the days with a page in `out`, newest day first."""
+    items: list[FeedItem] = []
+    for info in sorted(state.days(), key=lambda d: d.day, reverse=True):
+        if len(items) >= FEED_ENTRIES:
+            break
+        if not (out / f"{info.day}.md").is_file():
+            continue
+        page = _with_figures(build_page(state, info.day, redact=redact), out, figures)
+        items.extend(FeedItem(info.day, paper) for paper in page.summarized)
+    title = f"arXiv digest: {', '.join(categories)}"
+    write_text_atomic(out / FEED_FILE, render_atom_feed(items, title=title, site_url=settings.digest.site_url))
 
 
 def _index_rows(state: DigestState, out: Path) -> list[DigestIndexRow]:
@@ -719,6 +780,27 @@ def _index_rows(state: DigestState, out: Path) -> list[DigestIndexRow]:
         topics = () if info.topics == info.categories else info.topics
         rows.append(DigestIndexRow(info.day, done, len(items) - done, info.categories, topics))
     return rows
+
+
+def _email_html(
+    pages: Sequence[DigestPage], out: Path, subject: str, settings: Settings
+) -> tuple[str, list[tuple[str, bytes]]]:
+    """The e-mail's HTML, and the figures it shows as (content id, PNG) parts of the message."""
+    images: dict[str, str] = {}
+    parts: list[tuple[str, bytes]] = []
+    for page in pages:
+        for paper in page.summarized:
+            if paper.figure is None or paper.figure in images:
+                continue
+            try:
+                png = (out / paper.figure).read_bytes()
+            except OSError:
+                continue  # the picture only: the message goes without it
+            content_id = f"fig{len(parts) + 1}.{page.day}@chatpaper"
+            images[paper.figure] = f"cid:{content_id}"
+            parts.append((content_id, png))
+    html = render_digest_email(pages, title=subject, images=images, site_url=settings.digest.site_url)
+    return html, parts
 
 
 def _send(result: DigestResult, state: DigestState, settings: Settings) -> None:
@@ -750,8 +832,13 @@ def _send(result: DigestResult, state: DigestState, settings: Settings) -> None:
     subject = f"arXiv digest {days}: {summarized} paper{'' if summarized == 1 else 's'}"
     # A backfill of several days is one message, its pages one after the other.
     body = "\n\n---\n\n".join(text.rstrip("\n") for _, text, _ in pages) + "\n"
+    out = settings.digest.out.expanduser()
+    figures = FigureCache(settings.cache_path / "figures") if settings.figures else None
+    redact = Redactor.from_settings(settings)
+    shown = [_with_figures(build_page(state, page.day, redact=redact), out, figures) for page, _, _ in pages]
+    html, images = _email_html(shown, out, subject, settings)
     try:
-        send_digest(body, subject=subject, to=to, smtp=settings.smtp)
+        send_digest(body, html=html, images=images, subject=subject, to=to, smtp=settings.smtp)
     except DeliveryError as exc:
         result.delivery_error = exc
         return

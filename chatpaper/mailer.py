@@ -1,4 +1,5 @@
-"""E-mail a digest page: multipart/alternative with the Markdown as text and its sanitized HTML.
+"""E-mail a digest page: multipart/alternative with the Markdown as text and the HTML page (its figures as
+related parts of the message).
 
 Only the standard library talks SMTP. The password is read from the settings at login time and
 never appears in a message, a log line or an error.
@@ -14,7 +15,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from chatpaper.errors import DeliveryError
-from chatpaper.render.html import markdown_to_html
 from chatpaper.settings import SmtpSettings
 
 TIMEOUT = 30.0
@@ -26,8 +26,17 @@ def split_addresses(value: str | Sequence[str]) -> list[str]:
     return [part.strip() for item in items for part in item.split(",") if part.strip()]
 
 
-def build_message(text: str, *, subject: str, to: Sequence[str], sender: str) -> EmailMessage:
-    """The message: plain-text Markdown first, HTML as the preferred alternative."""
+def build_message(
+    text: str,
+    html: str,
+    *,
+    subject: str,
+    to: Sequence[str],
+    sender: str,
+    images: Sequence[tuple[str, bytes]] = (),
+) -> EmailMessage:
+    """The message: plain-text Markdown first, HTML as the preferred alternative, with each (content id,
+    PNG) of `images` as a part of the HTML that it shows through `cid:`."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -36,12 +45,26 @@ def build_message(text: str, *, subject: str, to: Sequence[str], sender: str) ->
     domain = sender.rpartition("@")[2] or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(text)
-    message.add_alternative(markdown_to_html(text, title=subject), subtype="html")
+    message.add_alternative(html, subtype="html")
+    if images:
+        html_part = message.get_body(preferencelist=("html",))
+        assert html_part is not None
+        for content_id, png in images:
+            html_part.add_related(png, maintype="image", subtype="png", cid=f"<{content_id}>")
     return message
 
 
-def send_digest(text: str, *, subject: str, to: str | Sequence[str], smtp: SmtpSettings) -> None:
-    """Send the Markdown page `text` to `to` over the configured SMTP server.
+def send_digest(
+    text: str,
+    *,
+    html: str,
+    subject: str,
+    to: str | Sequence[str],
+    smtp: SmtpSettings,
+    images: Sequence[tuple[str, bytes]] = (),
+) -> None:
+    """Send the digest, its Markdown `text` and its `html` page (with `images` as related parts), to `to`
+    over the configured SMTP server.
 
     Raises `DeliveryError` with a one-line reason (the server, what failed, the fix).
     """
@@ -51,7 +74,7 @@ def send_digest(text: str, *, subject: str, to: str | Sequence[str], smtp: SmtpS
     if not smtp.host:
         raise DeliveryError("e-mail not sent: no SMTP server configured; set [smtp] host or CHATPAPER_SMTP_HOST")
     where = f"{smtp.host}:{smtp.port}"
-    message = build_message(text, subject=subject, to=recipients, sender=smtp.sender)
+    message = build_message(text, html, subject=subject, to=recipients, sender=smtp.sender, images=images)
     try:
         _deliver(message, recipients, smtp)
     except DeliveryError:

@@ -18,7 +18,6 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from chatpaper.errors import DeliveryError
 from chatpaper.mailer import send_digest, split_addresses
-from chatpaper.render.html import markdown_to_html
 from chatpaper.settings import SmtpSettings
 
 PAGE = """# arXiv digest · 2025-08-20
@@ -35,6 +34,14 @@ We do it with p < 0.05 and *care*.
 
 </details>
 """
+
+
+HTML = (
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>arXiv digest</title></head><body>'
+    '<h1>arXiv digest · 2025-08-20</h1><p>We do it with p &lt; 0.05.</p><img src="cid:fig1.2025-08-20@chatpaper">'
+    "</body></html>\n"
+)
+PNG = b"\x89PNG\r\n\x1a\n" + b"not really a picture"
 
 
 def free_port() -> int:
@@ -87,9 +94,11 @@ def smtp(port: int, **kwargs: object) -> SmtpSettings:
     )
 
 
-def test_digest_arrives_as_text_and_html(smtp_server: tuple[Inbox, int]) -> None:
+def test_digest_arrives_as_text_and_html_with_its_figures(smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
-    send_digest(PAGE, subject="arXiv digest 2025-08-20", to="a@example.org, b@example.org", smtp=smtp(port))
+    to = "a@example.org, b@example.org"
+    images = [("fig1.2025-08-20@chatpaper", PNG)]
+    send_digest(PAGE, html=HTML, images=images, subject="arXiv digest 2025-08-20", to=to, smtp=smtp(port))
     assert len(inbox.messages) == 1
     recipients, message = inbox.messages[0]
     assert recipients == ["a@example.org", "b@example.org"]
@@ -97,23 +106,34 @@ def test_digest_arrives_as_text_and_html(smtp_server: tuple[Inbox, int]) -> None
     assert message["From"] == "digest@example.org"
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(preferencelist=("plain",)).get_content()
-    html = message.get_body(preferencelist=("html",)).get_content()
+    html_part = message.get_body(preferencelist=("related", "html"))
     assert "# arXiv digest · 2025-08-20" in text
-    assert "<h1>arXiv digest · 2025-08-20</h1>" in html
-    assert "<table>" in html
-    assert "p &lt; 0.05" in html and "<em>care</em>" in html  # Markdown rendered inside <details>
+    assert html_part.get_content_type() == "multipart/related"  # the page and the pictures it shows
+    page, picture = list(html_part.iter_parts())
+    assert page.get_content().replace("\r\n", "\n") == HTML  # as sent, with SMTP line ends
+    assert picture.get_content_type() == "image/png" and picture["Content-ID"] == "<fig1.2025-08-20@chatpaper>"
+    assert picture.get_content() == PNG
+
+
+def test_without_figures_the_html_is_the_alternative_itself(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    send_digest(PAGE, html=HTML, subject="s", to="a@example.org", smtp=smtp(port))
+    ((_, message),) = inbox.messages
+    assert message.get_body(preferencelist=("html",)).get_content().replace("\r\n", "\n") == HTML
 
 
 def test_login_with_the_password(smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
-    send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(port, user="reader", password="s3cret-pw"))
+    send_digest(PAGE, html=HTML, subject="s", to="a@example.org", smtp=smtp(port, user="reader", password="s3cret-pw"))
     assert len(inbox.messages) == 1
 
 
 def test_refused_login_never_shows_the_password(smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
     with pytest.raises(DeliveryError) as info:
-        send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(port, user="reader", password="wrong-pw-123"))
+        send_digest(
+            PAGE, html=HTML, subject="s", to="a@example.org", smtp=smtp(port, user="reader", password="wrong-pw-123")
+        )
     assert "refused the login" in str(info.value)
     assert "wrong-pw-123" not in str(info.value)
     assert "\n" not in str(info.value)
@@ -123,19 +143,18 @@ def test_refused_login_never_shows_the_password(smtp_server: tuple[Inbox, int]) 
 def test_starttls_required_but_not_offered(smtp_server: tuple[Inbox, int]) -> None:
     _, port = smtp_server
     with pytest.raises(DeliveryError, match="does not offer STARTTLS"):
-        send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(port, starttls=True))
+        send_digest(PAGE, html=HTML, subject="s", to="a@example.org", smtp=smtp(port, starttls=True))
 
 
 def test_unreachable_server_and_missing_host() -> None:
     with pytest.raises(DeliveryError, match=r"cannot reach 127\.0\.0\.1"):
-        send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(free_port()))
+        send_digest(PAGE, html=HTML, subject="s", to="a@example.org", smtp=smtp(free_port()))
     with pytest.raises(DeliveryError, match="CHATPAPER_SMTP_HOST"):
-        send_digest(PAGE, subject="s", to="a@example.org", smtp=SmtpSettings())
+        send_digest(PAGE, html=HTML, subject="s", to="a@example.org", smtp=SmtpSettings())
 
 
 def test_helpers() -> None:
     assert split_addresses(["a@x, b@y", " c@z "]) == ["a@x", "b@y", "c@z"]
-    assert "<title>a &lt;b&gt; &amp; c</title>" in markdown_to_html("x", title="a <b> & c")
 
 
 def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -174,7 +193,7 @@ def test_starttls_then_login_then_delivery(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: default_context(cafile=str(cert)))
     try:
         settings = smtp(port, starttls=True, user="reader", password="s3cret-pw")
-        send_digest(PAGE, subject="arXiv digest 2025-08-20", to="a@example.org", smtp=settings)
+        send_digest(PAGE, html=HTML, subject="arXiv digest 2025-08-20", to="a@example.org", smtp=settings)
     finally:
         controller.stop()
     assert inbox.encrypted == [True]
@@ -191,7 +210,7 @@ def test_starttls_with_an_untrusted_certificate_is_refused(tmp_path: Path) -> No
     controller.start()
     try:
         with pytest.raises(DeliveryError, match=r"e-mail not sent via 127\.0\.0\.1:\d+: .*certificate"):
-            send_digest(PAGE, subject="s", to="a@example.org", smtp=smtp(port, starttls=True))
+            send_digest(PAGE, html=HTML, subject="s", to="a@example.org", smtp=smtp(port, starttls=True))
     finally:
         controller.stop()
     assert inbox.messages == []

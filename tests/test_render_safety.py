@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import feedparser
 import markdown
 import pytest
 from click.testing import CliRunner
@@ -28,7 +29,8 @@ from markdown_it import MarkdownIt
 
 from chatpaper.cli import main
 from chatpaper.models import ArxivEntry, PaperSummary, SummaryMeta, SummaryPoints
-from chatpaper.render import DigestPage, DigestPaper, markdown_to_html, render_digest, render_report
+from chatpaper.render import DigestPage, DigestPaper, render_digest, render_report
+from chatpaper.render.digest_html import html_document, render_digest_html
 from chatpaper.render.safe import (
     LINK_SCHEMES,
     html_text,
@@ -164,12 +166,14 @@ def read_html(html: str) -> HtmlSeen:
 
 
 def body_of(document: str) -> str:
-    """The <body> of a document made by markdown_to_html; its <head> holds only chatpaper's own elements."""
+    """The <body> of an HTML page or e-mail; its <head> holds only chatpaper's own elements."""
     head, found, body = document.partition("<body>")
     assert found, document[:200]
     seen = read_html(head)
     assert set(seen.elements) == {"html", "head", "meta", "title", "style"}, seen.elements
-    assert [(t, n) for t, n, _ in seen.attributes] == [("meta", "charset")]
+    assert [(t, n) for t, n, _ in seen.attributes] == [
+        ("html", "lang"), ("meta", "charset"), ("meta", "name"), ("meta", "content"),
+    ]  # fmt: skip
     return body
 
 
@@ -343,12 +347,10 @@ def test_html_text_and_the_sanitizer() -> None:
 
 
 def test_raw_html_in_a_page_is_sanitized_even_unescaped() -> None:
-    """The last line of defence: Markdown nobody escaped still comes out of markdown_to_html inert."""
-    raw = (SCRIPT, IMG, IFRAME, DATA_LINK, JS_LINK, DATA_IMAGE, "*e*{: onclick=alert(1)}")
-    page = "# Day\n\n" + "\n\n".join(raw) + "\n"
-    assert_inert(
-        body_of(markdown_to_html(page, title=SCRIPT)), outline=[(1, "Day")], details=0, where="markdown_to_html"
-    )
+    """The last line of defence: HTML nobody escaped still comes out of an HTML page inert."""
+    raw = (SCRIPT, IMG, IFRAME, DATA_LINK, '<p onclick="alert(1)" style="x">e</p>', '<a href="vbscript:x">v</a>')
+    page = "<h1>Day</h1>" + "".join(raw)
+    assert_inert(body_of(html_document(SCRIPT, page)), outline=[(1, "Day")], details=0, where="html_document")
 
 
 # --- a per-paper report and index.md, through the real pipeline ----------------------------------
@@ -514,20 +516,36 @@ def test_digest_page_index_and_email(llm: FakeOpenAIServer, tmp_path: Path, smtp
     index = (tmp_path / "digests" / "index.md").read_text(encoding="utf-8")
     assert_markdown_inert(index, outline=[(1, "arXiv digests")], details=0, where="digest index")
 
+    html_page = (tmp_path / "digests" / f"{DAY}.html").read_text(encoding="utf-8")
+    seen = assert_inert(body_of(html_page), outline=outline, details=folded, where="HTML page")
+    check_digest_text(seen, first, entries[1])
+    index_page = (tmp_path / "digests" / "index.html").read_text(encoding="utf-8")
+    assert_inert(body_of(index_page), outline=[(1, "arXiv digests")], details=0, where="index.html")
+
+    # The e-mail is the HTML page without <details> (mail clients ignore them): every point in full.
     ((_, message),) = inbox.messages
     html = message.get_body(preferencelist=("html",)).get_content()
-    seen = assert_inert(body_of(html), outline=outline, details=folded, where="e-mail")
-    check_digest_text(seen, first, entries[1])
+    seen = assert_inert(body_of(html), outline=outline, details=0, where="e-mail")
+    check_digest_text(seen, first, entries[1], abstract=False)
+
+    feed = feedparser.parse((tmp_path / "digests" / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    (item,) = feed.entries  # the summarized paper only
+    assert item.title == shown(first.title) and item.link == first.abs_url
+    seen = assert_inert(item.content[0].value, outline=[], details=0, where="feed entry")
+    for value in (*first.authors, *LLM_FIELDS["summary"].values()):
+        assert shown(value) in seen.text
 
 
-def check_digest_text(seen: HtmlSeen, first: ArxivEntry, second: ArxivEntry) -> None:
-    for value in (first.title, first.abstract, second.title, *first.authors, *LLM_FIELDS["summary"].values()):
+def check_digest_text(seen: HtmlSeen, first: ArxivEntry, second: ArxivEntry, *, abstract: bool = True) -> None:
+    for value in (first.title, second.title, *first.authors, *LLM_FIELDS["summary"].values()):
         assert shown(value) in seen.text, value[:60]
-    assert any(shown(first.abstract) in block for block in seen.details)  # inside its <details>, whole
+    if abstract:
+        assert any(shown(first.abstract) in block for block in seen.details)  # inside its <details>, whole
     hrefs = [v for _, n, v in seen.attributes if n == "href"]
     assert hrefs[0] == "#p-2508-00001"  # the contents link to the paper's anchor
     assert "javascript:alert(1)" not in hrefs
-    assert ("a", "id", "p-2508-00001") in seen.attributes
+    assert {("a", "id", "p-2508-00001"), ("article", "id", "p-2508-00001")} & set(seen.attributes)  # its anchor
 
 
 def test_digest_page_drops_unsafe_pdf_and_code_links() -> None:
@@ -561,6 +579,9 @@ def test_digest_page_drops_unsafe_pdf_and_code_links() -> None:
         hrefs = [v for _, n, v in seen.attributes if n == "href"]
         assert hrefs == ["#p-2508-00009", "https://arxiv.org/abs/2508.00009v1"]  # no PDF or Code link
         assert "PDF" in seen.text and SCRIPT in seen.text  # the model's name, as text
+    seen = assert_inert(body_of(render_digest_html(page)), outline=outline, details=1, where="HTML page")
+    hrefs = [v for _, n, v in seen.attributes if n == "href"]
+    assert hrefs == ["#p-2508-00009", "https://arxiv.org/abs/2508.00009v1", "index.html", "feed.xml"]
     report = render_report(summary.model_copy(update={"paper_url": "vbscript:x", "abstract": None}))
     for seen in assert_markdown_inert(report, outline=report_outline("A Title"), details=0, where="report"):
         assert not [v for _, n, v in seen.attributes if n == "href"]

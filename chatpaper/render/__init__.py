@@ -1,15 +1,9 @@
-"""Markdown and HTML rendering: templates live in `chatpaper/render/templates/`, escaping in `render/safe.py`."""
+"""Every output's renderer (Markdown, HTML, Atom, BibTeX): templates in `chatpaper/render/templates/`, escaping
+and sanitizing in `render/safe.py`."""
 
 from chatpaper.render.bibtex import render_bibtex
-from chatpaper.render.digest import (
-    DigestIndexRow,
-    DigestPage,
-    DigestPaper,
-    render_digest,
-    render_digest_index,
-    render_digest_json,
-)
-from chatpaper.render.html import markdown_to_html
+from chatpaper.render.digest import render_digest, render_digest_index, render_digest_json
+from chatpaper.render.digest_view import DigestIndexRow, DigestPage, DigestPaper
 from chatpaper.render.reports import RunUsage, render_index, render_report, tally_line
 
 __all__ = [
@@ -17,7 +11,6 @@ __all__ = [
     "DigestPage",
     "DigestPaper",
     "RunUsage",
-    "markdown_to_html",
     "render_bibtex",
     "render_digest",
     "render_digest_index",

@@ -221,15 +221,35 @@ def html_text(value: object) -> str:
     return html.escape(one_line(value), quote=False)
 
 
+# --- HTML and XML text ---------------------------------------------------------------------------
+
+# What XML 1.0 forbids even as a character reference (control characters, lone surrogates, U+FFFE/F):
+# one in a feed makes every reader refuse the whole feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """`value` without the characters XML cannot carry (autoescaped templates escape the rest)."""
+    return _NOT_XML.sub("", str(value))
+
+
+def text_paragraphs(value: object) -> list[str]:
+    """Text split at its blank lines into paragraphs, each on one line (for `<p>` elements)."""
+    parts = (one_line(part) for part in _BLANK_LINE.split(str(value).replace("\r\n", "\n")))
+    return [part for part in parts if part]
+
+
 # --- HTML ----------------------------------------------------------------------------------------
 
-# What the Markdown of our pages turns into, plus images for figures: nothing that runs code
-# (script, on* handlers, style, iframe/object/embed, forms, SVG/MathML, meta/base/link).
+# What our pages are made of (from Markdown or from the HTML templates), images for figures included:
+# nothing that runs code (script, on* handlers, style, iframe/object/embed, forms, SVG/MathML,
+# meta/base/link). `class` only names the page's own CSS rules; it cannot run or load anything.
 ALLOWED_TAGS = frozenset(
     {
         *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "dl", "dt", "em"),
         *("h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small"),
         *("strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"),
+        *("article", "section", "nav", "header", "footer", "main", "figure", "figcaption", "div", "span"),
     }
 )
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
@@ -238,8 +258,13 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
     "details": {"open"},
+    "article": {"id"},
+    "section": {"id"},
     **{f"h{level}": {"id"} for level in range(1, 7)},
+    "*": {"class"},  # on any tag
 }
+# An e-mail shows its figures as parts of the message (`cid:`): a reference to the message itself.
+EMAIL_PART_SCHEME = "cid"
 
 
 def _cleaner() -> nh3.Cleaner:
@@ -247,7 +272,7 @@ def _cleaner() -> nh3.Cleaner:
         tags=set(ALLOWED_TAGS),
         clean_content_tags={"script", "style"},  # dropped with their text, which is code, not prose
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=set(LINK_SCHEMES),
+        url_schemes=set(LINK_SCHEMES | {EMAIL_PART_SCHEME}),
         strip_comments=True,
         link_rel="noopener noreferrer",
     )
@@ -257,7 +282,7 @@ _CLEANER = _cleaner()
 
 
 def sanitize_html(fragment: str) -> str:
-    """HTML made from Markdown, with only `ALLOWED_TAGS`/`ALLOWED_ATTRIBUTES` and http(s)/mailto/relative links left.
+    """HTML with only `ALLOWED_TAGS`/`ALLOWED_ATTRIBUTES` and http(s)/mailto/relative (and `cid:`) links left.
 
     The last line of defence before HTML is written or sent: whatever an escape upstream missed
     cannot run script or load a `javascript:`/`data:` URL here.
