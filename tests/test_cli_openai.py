@@ -295,7 +295,8 @@ def test_chinese_output_asks_for_chinese_and_translates_the_title(
 
 def written_texts(out: Path) -> list[str]:
     assert (out / "index.md").is_file()
-    return [p.read_text(encoding="utf-8") for p in sorted(out.iterdir()) if p.is_file()]
+    # every file, the Figure-1 PNGs too (bytes that are not UTF-8 cannot hide the key's characters)
+    return [p.read_bytes().decode("utf-8", "replace") for p in sorted(out.iterdir()) if p.is_file()]
 
 
 def test_key_appears_nowhere_a_user_or_a_log_can_see(server: FakeOpenAIServer, papers: Path, tmp_path: Path) -> None:
@@ -313,7 +314,8 @@ def test_key_appears_nowhere_a_user_or_a_log_can_see(server: FakeOpenAIServer, p
         assert re.search(r"^api_key\s+= \*+\s+\((env OPENAI_API_KEY|file .*chatpaper.toml)\)$", config_out, re.M)
 
     texts = [stdout, err, *written_texts(out), *(text for _, o, e in shown for text in (o, e))]
-    assert len(texts) == 2 + 5 + 4  # stdout, stderr; two reports each with its JSON, index.md; two configs
+    # stdout, stderr; two reports each with its JSON and Figure-1 PNG, index.md, papers.bib; two configs
+    assert len(texts) == 2 + 8 + 4
     assert not [text for text in texts if KEY in text]
 
 
