@@ -11,16 +11,7 @@ import re
 from collections.abc import Sequence
 
 from chatpaper import __version__
-from chatpaper.render.digest_view import (
-    DigestIndexRow,
-    DigestPage,
-    Usage,
-    announced,
-    page_groups,
-    paper_view,
-    sources,
-    usage,
-)
+from chatpaper.render.digest_view import DigestIndexRow, DigestPage, Usage, page_facts, usage
 from chatpaper.render.environment import markdown_environment
 from chatpaper.render.safe import md_text
 
@@ -40,22 +31,9 @@ def _usage_line(facts: Usage | None) -> str:
 
 def render_digest(page: DigestPage) -> str:
     """The Markdown page for one day: header with counts, contents by topic, then each paper."""
-    unfinished = [paper_view(0, p) for p in page.unfinished]
-    text = (
-        markdown_environment()
-        .get_template("digest.md.j2")
-        .render(
-            page=page,
-            categories=", ".join(page.categories),
-            announced=announced(page),
-            sources=sources(page),
-            groups=page_groups(page),
-            summarized=len(page.summarized),
-            unfinished=unfinished,
-            usage=_usage_line(usage(page.summarized)),
-            version=__version__,
-        )
-    )
+    facts = page_facts(page)
+    facts["usage"] = _usage_line(usage(page.summarized))
+    text = markdown_environment().get_template("digest.md.j2").render(**facts, version=__version__)
     return _tidy(text)
 
 

@@ -12,15 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from markupsafe import Markup
 
 from chatpaper import __version__
-from chatpaper.render.digest_view import (
-    DigestIndexRow,
-    DigestPage,
-    announced,
-    page_groups,
-    paper_view,
-    sources,
-    usage,
-)
+from chatpaper.render.digest_view import DigestIndexRow, DigestPage, Usage, page_facts
 from chatpaper.render.environment import html_environment
 from chatpaper.render.safe import html_text, relative_url, sanitize_html
 
@@ -66,25 +58,16 @@ def _page_body(
     index_url: str | None,
     feed_url: str | None,
 ) -> str:
-    facts = usage(page.summarized)
-    return (
-        html_environment()
-        .get_template("digest.html.j2")
-        .render(
-            page=page,
-            categories=", ".join(page.categories),
-            announced=announced(page),
-            sources=sources(page),
-            groups=page_groups(page),
-            summarized=len(page.summarized),
-            unfinished=[paper_view(0, p) for p in page.unfinished],
-            usage=facts.describe() if facts else "",
-            details=details,
-            figure_src=figure_src,
-            index_url=index_url,
-            feed_url=feed_url,
-            version=__version__,
-        )
+    facts = page_facts(page)
+    described = facts["usage"].describe() if isinstance(facts["usage"], Usage) else ""
+    template = html_environment().get_template("digest.html.j2")
+    return template.render(
+        **{**facts, "usage": described},
+        details=details,
+        figure_src=figure_src,
+        index_url=index_url,
+        feed_url=feed_url,
+        version=__version__,
     )
 
 

@@ -203,6 +203,20 @@ def paper_view(number: int, paper: DigestPaper) -> dict[str, object]:
     }
 
 
+def page_facts(page: DigestPage) -> dict[str, object]:
+    """What every view of a day's page shows: its header, contents and papers (`usage` as `Usage` facts)."""
+    return {
+        "page": page,
+        "categories": ", ".join(page.categories),
+        "announced": announced(page),
+        "sources": sources(page),
+        "groups": page_groups(page),
+        "summarized": len(page.summarized),
+        "unfinished": [paper_view(0, p) for p in page.unfinished],
+        "usage": usage(page.summarized),
+    }
+
+
 def page_groups(page: DigestPage) -> list[dict[str, object]]:
     """Summarized papers grouped by topic in the page's topic order, numbered through the page."""
     order = list(page.topics) + sorted({p.topic for p in page.summarized} - set(page.topics))

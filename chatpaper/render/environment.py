@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -25,6 +26,18 @@ from chatpaper.render.safe import (
 )
 
 
+def _environment(**options: Any) -> jinja2.Environment:
+    """The templates folder, strict about undefined names, block tags on lines of their own."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("chatpaper.render", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        **options,
+    )
+
+
 @cache
 def markdown_environment() -> jinja2.Environment:
     """Templates in `chatpaper/render/templates/` for Markdown output.
@@ -34,14 +47,7 @@ def markdown_environment() -> jinja2.Environment:
     `html_text` inside raw HTML), and only values chatpaper itself made (labels, counts, dates) go
     in bare.
     """
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("chatpaper.render", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    env = _environment(autoescape=False)
     env.filters.update(
         html_text=html_text,
         md_cell=md_cell,
@@ -74,14 +80,6 @@ def html_environment() -> jinja2.Environment:
     Autoescape is on: every value is text unless chatpaper built it as markup. Links go through
     `link` (http(s) and mailto only, encoded) and relative ones through `relative_url`.
     """
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("chatpaper.render", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=True,
-        finalize=_xml_safe,
-    )
+    env = _environment(autoescape=True, finalize=_xml_safe)
     env.filters.update(link=_link, one_line=one_line, paragraphs=text_paragraphs, relative_url=relative_url)
     return env
