@@ -721,7 +721,9 @@ def summarize_batch(
         index_error = None
         try:
             write_text_atomic(index_path, render_index(outcomes, started=started, usage=batch.usage))
-            write_text_atomic(out / BIBTEX_FILE, render_bibtex(folder_summaries(out)))
+            library = folder_summaries(out)
+            if library or (out / BIBTEX_FILE).exists():  # a folder without reports gets no empty file
+                write_text_atomic(out / BIBTEX_FILE, render_bibtex(library))
         except OutputError as exc:  # the outcomes stand: the caller still lists them
             index_error = exc
     return RunResult(

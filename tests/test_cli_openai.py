@@ -415,7 +415,8 @@ def test_no_secret_reaches_any_output_when_the_server_echoes_it(papers: Path, tm
     leaks = [RELAY_PASSWORD, "relay-pw", KEY[:10]]
     texts = [stdout, err, config_out, config_err, debug.stdout, debug.stderr, *written_texts(out)]
     texts += written_texts(tmp_path / "debug")
-    assert len(texts) == 6 + 3 + 1  # one report with its JSON and index.md; the debug run's index.md
+    # one report with its JSON and Figure-1 PNG, index.md and papers.bib; the debug run's index.md
+    assert len(texts) == 6 + 5 + 1
     assert not [(leak, text) for leak in leaks for text in texts if leak in text]
 
 
