@@ -88,9 +88,8 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         list(zip(tree.caption_spans, tree.captions, strict=True)),
     )
     figure = render_first_figure(path, lines, tree.caption_spans, body.size) if figures else None
-    title_page = lines[title.indices[0]].page if title.indices else lines[0].page
     year = find_year(
-        [ln for ln in lines[: tree.front_end] if ln.page <= title_page], [ln for ln in lines if ln.page == title_page]
+        [ln for ln in lines[: tree.front_end] if ln.page <= title.page], [ln for ln in lines if ln.page == title.page]
     )
     return Paper(
         path=str(path),
