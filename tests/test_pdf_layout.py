@@ -13,6 +13,7 @@ from chatpaper.pdf.layout import (
     clean_text,
     find_gutter,
     join_lines,
+    merge_fragments,
     remove_furniture,
 )
 from chatpaper.pdf.links import find_code_links
@@ -109,6 +110,30 @@ def test_heading_number_and_words_become_one_line() -> None:
         lines=[line("3", 60, 100, 66, size=12, bold=True), line("Method", 78, 100, 130, size=12, bold=True)],
     )
     assert [ln.text for ln in arrange_page(page).lines] == ["3 Method"]
+
+
+def test_thousands_of_word_pieces_on_one_row_become_one_line() -> None:
+    # a long row cut into one piece per word, as some producers write justified text; fed in a shuffled order
+    words = [f"w{k}" for k in range(3000)]
+    pieces = [line(word, 6.0 * k, 100, 6.0 * k + 4.0) for k, word in enumerate(words)]
+    pieces = pieces[1::2] + pieces[::2]
+    [merged] = merge_fragments(pieces)
+    assert merged.text == " ".join(words)
+    assert (merged.x0, merged.x1) == (0.0, 6.0 * 2999 + 4.0)
+
+
+def test_thousands_of_pieces_drawn_at_one_place_stay_apart() -> None:
+    # different text printed over itself: each piece overlaps the last by more than a font size, so none joins
+    pieces = [line(f"overprinted piece {k}", 60, 100, 160) for k in range(3000)]
+    merged = merge_fragments(pieces)
+    assert sorted(ln.text for ln in merged) == sorted(ln.text for ln in pieces)
+
+
+def test_text_drawn_over_itself_is_read_once() -> None:
+    title = [line("A Title Printed Many Times", 100, 60, 400, size=16, bold=True) for _ in range(2000)]
+    body = [line(f"body line {k} of the paper with a few words in it", 60, 120 + 14 * k, 550) for k in range(10)]
+    page = arrange_page(Page(number=1, width=612, height=792, lines=[*title, *body]))
+    assert [ln.text for ln in page.lines] == ["A Title Printed Many Times", *(ln.text for ln in body)]
 
 
 def test_running_headers_and_page_numbers_go() -> None:
