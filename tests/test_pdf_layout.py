@@ -53,6 +53,22 @@ def test_spacing_accents_join_their_letter() -> None:
 
 
 @pytest.mark.parametrize(
+    ("printed", "read"),
+    [
+        ("run `make` and then `echo`", None),  # code between backticks stays code
+        ("the `a` flag (`use`).", None),
+        ("``apple'' and ```python", None),  # TeX quotes and Markdown fences are runs of backticks
+        ("x = `e`", None),
+        ("the Troisi`eme Cycle", "the Troisième Cycle"),  # TeX's spacing grave inside a word: an accent
+        ("J.L\u00b4eopold`es", "J.Léopoldès"),
+        ("Gen`eve and `a Paris", "Genève and à Paris"),
+    ],
+)
+def test_backticks_are_code_and_graves_are_accents(printed: str, read: str | None) -> None:
+    assert clean_text(printed) == (read or printed)
+
+
+@pytest.mark.parametrize(
     ("lines", "joined"),
     [
         (["an approxi-", "mation"], "an approximation"),

@@ -146,6 +146,10 @@ _SPACING_ACCENTS = {
 }
 _COMMON_ACCENTED = set("áéíóúýćńśźÁÉÍÓÚÝĆŃŚŹàèìòùÀÈÌÒÙčšžřěňďťČŠŽŘĚŇĎŤäëïöüÿÄËÏÖÜâêîôûÂÊÎÔÛãñõÃÑÕçşÇŞăğĂĞåůÅŮőűŐŰ")
 _ACCENT_RE = re.compile("[" + "".join(re.escape(a) for a in _SPACING_ACCENTS) + "]")
+# The grave is also the backtick, which papers print around code (`make`, `a`) and doubled as TeX quotes
+# (``word''). A backtick is a grave accent only outside such pairs and runs: TeX's own graves sit inside a
+# word ("Troisi`eme"), and a pair needs an opening one at a word start and a closing one at a word end.
+_BACKTICKS = re.compile(r"``+|(?<![^\s(\[{\"'])`[^`\s](?:[^`]*?[^`\s])?`(?![^\s.,;:!?)\]}\"'])")
 
 
 def _combine(letter: str, accent: str) -> str:
@@ -155,12 +159,16 @@ def _combine(letter: str, accent: str) -> str:
 
 
 def _join_spacing_accents(text: str) -> str:
-    """Attach spacing accents to their letter: the following one (TeX) unless only the preceding one fits."""
+    """Attach spacing accents to their letter: the following one (TeX) unless only the preceding one fits.
+    Backticks in pairs or runs are code or quotes and stay as printed."""
+    code: set[int] = set()
+    if "`" in text:
+        code = {k for m in _BACKTICKS.finditer(text) for k in range(m.start(), m.end()) if text[k] == "`"}
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
-        if ch not in _SPACING_ACCENTS:
+        if ch not in _SPACING_ACCENTS or i in code:
             out.append(ch)
             i += 1
             continue
