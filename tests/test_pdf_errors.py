@@ -153,3 +153,17 @@ def test_a_title_only_page_is_not_mistaken_for_a_scan(tmp_path: Path) -> None:
     paper = read_paper(path)
     assert paper.title == "A Short Note"
     assert paper.pages == 1
+
+
+def test_pages_with_only_a_running_header_say_so(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    for _ in range(5):
+        doc.new_page().insert_text((200, 40), "Journal of Examples, Vol. 3", fontsize=9)
+    path = tmp_path / "header-only.pdf"
+    doc.save(path)
+    doc.close()
+    with pytest.raises(NoTextLayerError) as err:
+        read_paper(path)
+    reason = one_line_naming(err.value, path)
+    assert reason.startswith("no body text: the text layer holds only running headers and page numbers")
+    assert "'Journal of Examples, Vol. 3'" in reason and "OCR" in reason

@@ -50,6 +50,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         pages = list(doc.pages())  # small line records only; MuPDF pages are released one by one
     if _needs_ocr(pages):
         raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
+    first_text = next((ln.text for page in pages for ln in page.lines if ln.text.strip()), "")
     remove_furniture(pages)  # before the layout, so running headers do not look like column text
     pages = [arrange_page(page) for page in pages]
     heights = {page.number: page.height or 792.0 for page in pages}
@@ -57,8 +58,8 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         lines.extend(page.lines)
         links.extend(page.links)
         page.lines = []  # the flat list owns the lines now
-    if not lines:
-        raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
+    if not lines:  # all the text there was is running headers, footers and page numbers
+        raise NoTextLayerError(path, _only_furniture(first_text))
 
     body = body_style(lines)
     title = find_title(lines, body, heights)
@@ -110,6 +111,16 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         has_outline=bool(outline),
         figure=figure,
         year=year,
+    )
+
+
+def _only_furniture(sample: str) -> str:
+    """Why a PDF whose text layer holds nothing but what repeats in every page's margin cannot be read."""
+    shown = " ".join(sample.split())
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return (
+        f"no body text: the text layer holds only running headers and page numbers ('{shown}'), so the body "
+        "must be images or outlines; run it through OCR (e.g. ocrmypdf) and try again"
     )
 
 
