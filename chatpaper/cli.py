@@ -413,9 +413,10 @@ def parse_command(file: str, as_json: bool, debug: bool) -> None:
     """Show what the PDF reader extracts from FILE: title, authors, abstract, sections, code links."""
 
     def body() -> int:
-        from chatpaper.pdf import read_paper
+        from chatpaper.pdf.worker import PaperReader
 
-        paper = read_paper(Path(file))
+        # within the same budget as a run, so that a hostile file cannot take the machine down here either
+        paper = PaperReader(load_settings().settings.reader).read(Path(file))
         if as_json:
             data = paper.model_dump(
                 include={

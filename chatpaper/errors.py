@@ -68,6 +68,10 @@ class PdfError(PaperError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self) -> tuple[type[PdfError], tuple[str, str]]:
+        # rebuilt from its parts, so that it crosses from the process that read the PDF to the pipeline
+        return type(self), (self.path, self.reason)
+
 
 class NotAPdfError(PdfError):
     """Not a PDF at all (wrong content, empty file, missing path)."""
@@ -98,6 +102,10 @@ class OutputError(PaperError):
     def every_file(self) -> bool:
         """True when every later write to the same folder would fail the same way (a full disk)."""
         return self.errno in EVERY_FILE_ERRNOS
+
+
+class ReadBudgetError(PdfError):
+    """Reading the PDF needed more memory or CPU time than the reader may spend on one paper (`[reader]`)."""
 
 
 class SourceError(PaperError):

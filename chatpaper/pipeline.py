@@ -36,7 +36,8 @@ from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
 from chatpaper.locks import FileLock, lock_holder, try_lock, wait_lock
 from chatpaper.models import ArxivInfo, FigureInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
-from chatpaper.pdf import read_paper
+from chatpaper.pdf import check_pdf_file
+from chatpaper.pdf.worker import PaperReader
 from chatpaper.redaction import Redactor
 from chatpaper.render import RunUsage, render_bibtex, render_index, render_report
 from chatpaper.settings import Settings
@@ -76,6 +77,7 @@ class _Run:
     cache: SummaryStore
     out: Path | None  # None: the caller renders its own output (the digest page)
     claims: PaperClaims
+    reader: PaperReader
     figures: FigureCache | None = None  # None: --no-figures
     # Failure reasons are stored (index.md, the digest state and pages): no secret may reach them.
     redact: Redactor = field(default_factory=Redactor)
@@ -358,6 +360,13 @@ def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
     raise SourceError(f"{ref.source}: neither a file nor an arXiv entry")
 
 
+def _pdf_sha256(path: Path) -> str:
+    """The PDF's content hash, once its first bytes show it is a PDF: a 20 GB file that is none is refused at
+    its header instead of being hashed in full first."""
+    check_pdf_file(path)
+    return file_sha256(path)
+
+
 def _versioned_id(ref: PaperRef) -> str | None:
     """An arXiv version never changes: its report and cached summary are found by id, without the PDF."""
     return ref.arxiv.versioned_id if ref.arxiv and ref.arxiv.version else None
@@ -372,7 +381,7 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
         if stopped := _not_started(ref, run):
             return stopped
         path = _pdf_for(ref, settings)
-    sha256 = file_sha256(path) if path is not None and path.is_file() else None
+    sha256 = _pdf_sha256(path) if path is not None and path.is_file() else None
 
     found = _existing_summary(ref, backend, settings, run.cache, run.out, sha256=sha256, versioned=versioned)
     if found is not None:
@@ -382,8 +391,8 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
         return stopped
     if path is None:
         path = _pdf_for(ref, settings)
-        sha256 = file_sha256(path)
-    return read_paper(path, sha256=sha256, figures=run.figures is not None)
+        sha256 = _pdf_sha256(path)
+    return run.reader.read(path, sha256=sha256, figures=run.figures is not None)
 
 
 def _reuse(ref: PaperRef, run: _Run, status: str, summary: PaperSummary) -> PaperOutcome:
@@ -551,10 +560,11 @@ def plan_papers(refs: Sequence[PaperRef], settings: Settings, *, backend: Backen
     out = settings.out.expanduser()
     cache_file = settings.cache_path / "summaries.db"
     cache = SummaryCache(cache_file) if cache_file.is_file() else None
+    reader = PaperReader(settings.reader)
     plans = []
     try:
         for ref in unique_names(refs):
-            plans.append(_plan_paper(ref, settings, estimator, recipe, cache, out))
+            plans.append(_plan_paper(ref, settings, estimator, recipe, cache, out, reader))
     finally:
         if cache is not None:
             cache.close()
@@ -562,7 +572,13 @@ def plan_papers(refs: Sequence[PaperRef], settings: Settings, *, backend: Backen
 
 
 def _plan_paper(
-    ref: PaperRef, settings: Settings, estimator: Backend, recipe: Backend, cache: SummaryCache | None, out: Path
+    ref: PaperRef,
+    settings: Settings,
+    estimator: Backend,
+    recipe: Backend,
+    cache: SummaryCache | None,
+    out: Path,
+    reader: PaperReader,
 ) -> PlannedPaper:
     path = Path(ref.path) if ref.path else None
     if path is None and ref.arxiv is not None:
@@ -570,7 +586,10 @@ def _plan_paper(
         path = cached if is_complete_pdf(cached) else None
     title = ref.arxiv.title if ref.arxiv else ""
     versioned = _versioned_id(ref)
-    sha256 = file_sha256(path) if path is not None and path.is_file() else None
+    try:
+        sha256 = _pdf_sha256(path) if path is not None and path.is_file() else None
+    except ChatpaperError as exc:
+        return PlannedPaper(ref, title, 0, measured=False, problem=_reason(exc, ref))
     if versioned or sha256:
         found = _existing_summary(ref, recipe, settings, cache, out, sha256=sha256, versioned=versioned)
         if found is not None:
@@ -579,7 +598,7 @@ def _plan_paper(
         tokens = estimator.estimate_prompt_tokens(None, settings.language, arxiv=ref.arxiv)
         return PlannedPaper(ref, title, tokens, measured=False)
     try:
-        paper = read_paper(path, sha256=sha256)
+        paper = reader.read(path, sha256=sha256)
     except ChatpaperError as exc:
         return PlannedPaper(ref, title, 0, measured=False, problem=_reason(exc, ref))
     tokens = estimator.estimate_prompt_tokens(paper, settings.language, arxiv=ref.arxiv)
@@ -637,7 +656,14 @@ def summarize_papers(
     claims = PaperClaims(settings.cache_path / "locks")
     figures = FigureCache(settings.cache_path / "figures") if settings.figures else None
     run = _Run(
-        settings=settings, backend=backend, cache=cache, out=reports_dir, claims=claims, redact=redact, figures=figures
+        settings=settings,
+        backend=backend,
+        cache=cache,
+        out=reports_dir,
+        claims=claims,
+        reader=PaperReader(settings.reader),
+        redact=redact,
+        figures=figures,
     )
 
     named = unique_names(refs)

@@ -109,6 +109,25 @@ class SmtpSettings(BaseModel):
     sender: str = Field("chatpaper@localhost", description="From: address")
 
 
+class ReaderSettings(BaseModel):
+    """The `[reader]` section: what reading one PDF may cost (a hostile or broken file fails alone past it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    memory_mb: int = Field(
+        1024,
+        ge=64,
+        description="MiB of memory reading one PDF may take beyond the reader process itself (a 500-page thesis "
+        "takes about 400)",
+    )
+    cpu_seconds: int = Field(
+        120,
+        ge=1,
+        description="CPU seconds reading one PDF may take (a 500-page thesis takes about 5); a reader still busy "
+        "after 4 times that in wall time (at least a minute) is stopped too",
+    )
+
+
 class Settings(BaseModel):
     """Everything a run can be configured with."""
 
@@ -186,6 +205,7 @@ class Settings(BaseModel):
 
     digest: DigestSettings = Field(default_factory=DigestSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    reader: ReaderSettings = Field(default_factory=ReaderSettings)
 
     @field_validator("arxiv_api_url", "arxiv_rss_url")
     @classmethod
@@ -212,7 +232,7 @@ class Settings(BaseModel):
         return self.backend
 
 
-NESTED = {"digest": DigestSettings, "smtp": SmtpSettings}
+NESTED = {"digest": DigestSettings, "smtp": SmtpSettings, "reader": ReaderSettings}
 # The openai SDK's variables, honoured when no CHATPAPER_ twin is set.
 SDK_ENV = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
 

@@ -12,6 +12,7 @@ from chatpaper import pipeline
 from chatpaper.llm.backend import Draft
 from chatpaper.llm.extractive import ExtractiveBackend
 from chatpaper.models import Paper, PaperRef, Section, SummaryAnswer, SummaryPoints
+from chatpaper.pdf.worker import PaperReader
 from chatpaper.pipeline import build_summary
 from chatpaper.settings import Settings
 from tests.conftest import EXAMPLES
@@ -74,17 +75,17 @@ def test_a_slow_parse_does_not_hold_up_other_papers_llm_calls(tmp_path: Path, mo
     seen_while_parsing: list[int] = []
 
     with FakeOpenAIServer() as server:
-        real_read = pipeline.read_paper
+        real_read = PaperReader.read
 
-        def read(path: Path, **kwargs: object) -> Paper:
+        def read(self: PaperReader, path: Path, **kwargs: object) -> Paper:
             if Path(path).name == "slow.pdf":
                 deadline = time.monotonic() + 20
                 while not server.chat_requests and time.monotonic() < deadline:
                     time.sleep(0.01)
                 seen_while_parsing.append(len(server.chat_requests))
-            return real_read(path, **kwargs)  # type: ignore[arg-type]
+            return real_read(self, path, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(pipeline, "read_paper", read)
+        monkeypatch.setattr(PaperReader, "read", read)
         settings = Settings(
             base_url=server.url, api_key="sk-test", workers=2, out=tmp_path / "out", cache_dir=tmp_path / "cache"
         )
@@ -105,14 +106,14 @@ def test_the_next_paper_is_read_while_the_llm_answers(tmp_path: Path, monkeypatc
 
     with FakeOpenAIServer() as server:
         server.script(answer(delay=1.0))  # long enough for the read-ahead to get to paper 2
-        real_read = pipeline.read_paper
+        real_read = PaperReader.read
 
-        def read(path: Path, **kwargs: object) -> Paper:
+        def read(self: PaperReader, path: Path, **kwargs: object) -> Paper:
             if Path(path).name == "second.pdf":
                 seen.append((len(server.chat_requests), (out / "first.json").exists()))
-            return real_read(path, **kwargs)  # type: ignore[arg-type]
+            return real_read(self, path, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(pipeline, "read_paper", read)
+        monkeypatch.setattr(PaperReader, "read", read)
         settings = Settings(base_url=server.url, api_key="sk-test", workers=1, out=out, cache_dir=tmp_path / "cache")
         refs = [PaperRef(source=str(p), name=p.stem, path=str(p)) for p in (first, second)]
         result = pipeline.summarize_batch(refs, settings)

@@ -73,6 +73,18 @@ def test_nested_sections_merge_across_layers(tmp_path: Path) -> None:
     assert digest.topics[0].name == "rag"
 
 
+def test_the_reading_budget_comes_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    defaults = load_settings(environ={}).settings.reader
+    assert (defaults.memory_mb, defaults.cpu_seconds) == (1024, 120)
+    config = tmp_path / "chatpaper.toml"
+    config.write_text("[reader]\nmemory_mb = 4096\ncpu_seconds = 300\n", encoding="utf-8")
+    loaded = load_settings(config_path=config, environ={"CHATPAPER_READER_CPU_SECONDS": "600"})
+    assert (loaded.settings.reader.memory_mb, loaded.settings.reader.cpu_seconds) == (4096, 600)
+    assert loaded.sources["reader.cpu_seconds"] == "env CHATPAPER_READER_CPU_SECONDS"
+    with pytest.raises(ConfigError, match=r"'reader\.cpu_seconds' from env CHATPAPER_READER_CPU_SECONDS"):
+        load_settings(environ={"CHATPAPER_READER_CPU_SECONDS": "0"})
+
+
 def test_openai_sdk_variables_are_honoured_below_chatpaper_ones() -> None:
     loaded = load_settings(environ={"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"})
     assert loaded.settings.base_url == "http://127.0.0.1:1/v1"

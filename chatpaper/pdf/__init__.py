@@ -24,11 +24,11 @@ from chatpaper.pdf.language import detect_language
 from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
 from chatpaper.pdf.links import find_code_links
 from chatpaper.pdf.metadata import extract_front_matter, find_authors, find_title
-from chatpaper.pdf.reader import PdfDocument
+from chatpaper.pdf.reader import PdfDocument, check_pdf_file
 from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs
 from chatpaper.pdf.tables import find_tables
 
-__all__ = ["NO_TEXT_LAYER", "read_paper"]
+__all__ = ["NO_TEXT_LAYER", "check_pdf_file", "read_paper"]
 
 NO_TEXT_LAYER = "no text layer: this PDF needs OCR"
 

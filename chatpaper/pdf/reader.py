@@ -65,7 +65,7 @@ class PdfDocument:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        _check_file(path)
+        check_pdf_file(path)
         with _mupdf():
             try:
                 doc = pymupdf.open(path, filetype="pdf")
@@ -184,7 +184,8 @@ def _image_cover(page: pymupdf.Page) -> float:
     return min(1.0, covered / area)
 
 
-def _check_file(path: Path) -> None:
+def check_pdf_file(path: Path) -> None:
+    """Raise NotAPdfError unless `path` is a readable file that starts like a PDF (its first KiB only)."""
     if not path.exists():
         raise NotAPdfError(path, "file not found; check the path")
     if not path.is_file():

@@ -1,0 +1,209 @@
+"""Reading PDFs in child processes, each paper within a memory and CPU-time budget.
+
+A hostile or broken PDF (a decompression bomb, text drawn over itself a million times, a file that crashes
+MuPDF) then costs its own paper: the child reading it runs into its address-space or CPU-time limit, or dies,
+and the parent turns that into a one-line `PdfError` while the batch goes on. Each paper gets a fresh child,
+so no paper inherits another's memory, and MuPDF's global lock is no longer shared: papers are read on every
+core at once.
+
+Children are forked from multiprocessing's fork server, which has imported the reader once: cheap to start,
+and safe with the threads the pipeline runs (a plain fork of a threaded process can copy a held lock).
+
+    reader = PaperReader(settings.reader)
+    paper = reader.read(path, sha256=digest)  # raises PdfError like read_paper
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import pickle
+import re
+import signal
+import threading
+import traceback
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any
+
+from chatpaper.errors import BrokenPdfError, PdfError, ReadBudgetError
+from chatpaper.models import Paper
+from chatpaper.pdf import read_paper
+from chatpaper.settings import ReaderSettings
+
+try:  # POSIX only; elsewhere children still isolate crashes and the wall-clock limit still holds
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+__all__ = ["PaperReader"]
+
+# A child still running after this many times its CPU budget in wall time (and at least WALL_MIN seconds) is
+# stopped as well: it is waiting (a stalled network disk) or starved on an overloaded machine, and the batch
+# must not wait for ever. The floor keeps a small budget from being cut short by a busy machine.
+WALL_PER_CPU = 4
+WALL_MIN = 60
+# MuPDF reports an allocation the address-space limit refused as "malloc (N bytes) failed" (or calloc/realloc).
+_MUPDF_OUT_OF_MEMORY = re.compile(r"\b(?:malloc|calloc|realloc) \([^)]*\) failed|out of memory", re.I)
+
+_context_lock = threading.Lock()
+_context: BaseContext | None = None
+
+
+def _mp_context() -> BaseContext:
+    """The fork server where there is one (Linux, macOS), preloaded with the reader; spawn elsewhere."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                _context = multiprocessing.get_context("forkserver")
+                _context.set_forkserver_preload([__name__])  # type: ignore[attr-defined]
+            else:  # pragma: no cover - Windows
+                _context = multiprocessing.get_context("spawn")
+        return _context
+
+
+class PaperReader:
+    """Reads papers in child processes within `budget`; at most `at_once` children run at a time."""
+
+    def __init__(self, budget: ReaderSettings, *, at_once: int | None = None) -> None:
+        self.budget = budget
+        self._slots = threading.BoundedSemaphore(at_once or os.cpu_count() or 1)
+
+    @property
+    def wall_seconds(self) -> int:
+        """Wall time after which a child still reading is stopped."""
+        return max(WALL_PER_CPU * self.budget.cpu_seconds, WALL_MIN)
+
+    def read(self, path: Path | str, *, sha256: str | None = None, figures: bool = False) -> Paper:
+        """Read `path` into a `Paper` as `read_paper` does (with `figures`, its Figure 1 too); raises
+        `ReadBudgetError` when the PDF needs more memory or CPU time than the budget, `BrokenPdfError` when the
+        reader crashes on it, and the other `PdfError`s as `read_paper` raises them."""
+        path = Path(path)
+        with self._slots:
+            reply, exitcode = self._run(path, sha256, figures)
+        return self._outcome(path, reply, exitcode)
+
+    def _run(self, path: Path, sha256: str | None, figures: bool) -> tuple[tuple[Any, ...] | None, int | None]:
+        """The child's reply (None when it sent none) and its exit code (None when it had to be stopped)."""
+        ctx = _mp_context()
+        receiver, sender = ctx.Pipe(duplex=False)
+        child = ctx.Process(  # type: ignore[attr-defined]
+            target=_read_in_child,
+            # absolute: the fork server's working folder is the one it started in
+            args=(sender, str(path.absolute()), sha256, figures, self.budget.memory_mb, self.budget.cpu_seconds),
+            name=f"chatpaper-read-{path.name}"[:60],
+            daemon=True,
+        )
+        try:
+            child.start()
+        except BaseException:
+            receiver.close()
+            raise
+        finally:
+            sender.close()  # the child holds the only writing end: its death reads as end of file here
+        reply: tuple[Any, ...] | None = None
+        try:
+            if not receiver.poll(self.wall_seconds):
+                return None, None
+            try:
+                reply = receiver.recv()
+            except EOFError:  # died without a word: killed or crashed
+                reply = None
+        finally:  # also on KeyboardInterrupt: no child outlives its paper
+            if child.is_alive():
+                child.kill()
+            child.join()
+            exitcode = child.exitcode
+            receiver.close()
+            child.close()
+        return reply, exitcode
+
+    def _outcome(self, path: Path, reply: tuple[Any, ...] | None, exitcode: int | None) -> Paper:
+        budget = self.budget
+        if reply is not None and reply[0] == "paper":
+            return reply[1].model_copy(update={"path": str(path)})
+        if reply is not None and reply[0] == "error":  # named by the path as given, like read_paper's errors
+            raise type(reply[1])(path, reply[1].reason)
+        if reply is not None and reply[0] == "bug":  # a reader bug: the pipeline reports it as an internal error
+            error: BaseException = reply[1]
+            error.add_note(f"in the process reading {path}:\n{reply[2]}")
+            raise error
+        if (reply is not None and reply[0] == "memory") or exitcode == -signal.SIGKILL:
+            # SIGKILL without a reply: the kernel's out-of-memory killer got there before the limit did
+            raise ReadBudgetError(
+                path,
+                f"reading it needs more than the {budget.memory_mb} MiB of memory the reader may use (a "
+                "decompression bomb, or an uncommonly heavy PDF); if it is a genuine paper, raise "
+                "[reader] memory_mb in chatpaper.toml or CHATPAPER_READER_MEMORY_MB",
+            )
+        if exitcode is None or exitcode == -signal.SIGXCPU:
+            spent = (
+                f"more than the {budget.cpu_seconds} CPU seconds the reader may use"
+                if exitcode is not None
+                else f"longer than {self.wall_seconds} s of wall time (for {budget.cpu_seconds} CPU seconds)"
+            )
+            raise ReadBudgetError(
+                path,
+                f"reading it took {spent} (text drawn over itself many times, or an uncommonly long PDF); if it "
+                "is a genuine paper, raise [reader] cpu_seconds in chatpaper.toml or CHATPAPER_READER_CPU_SECONDS",
+            )
+        how = f"signal {signal.Signals(-exitcode).name}" if exitcode < 0 else f"exit code {exitcode}"
+        raise BrokenPdfError(path, f"damaged PDF: the reader crashed on it ({how}); download or export it again")
+
+
+def _read_in_child(
+    sender: Connection, path: str, sha256: str | None, figures: bool, memory_mb: int, cpu_seconds: int
+) -> None:
+    """The child: set the limits, read, send back ("paper", Paper) or what went wrong. It never prints."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its children
+    _limit(memory_mb, cpu_seconds)
+    try:
+        reply: tuple[Any, ...] = ("paper", read_paper(path, sha256=sha256, figures=figures))
+    except BaseException as exc:  # whatever happens goes back to the parent as data
+        reply = _failure(exc)
+    try:
+        sender.send(reply)
+    except MemoryError:
+        sender.send(("memory",))
+    sender.close()
+
+
+def _limit(memory_mb: int, cpu_seconds: int) -> None:
+    if resource is None:  # pragma: no cover - Windows
+        return
+    # The budget is what reading may add to the process as it stands (Python and MuPDF loaded, about half a
+    # GiB of address space on Linux), so the setting means the same wherever it runs.
+    address_space = _address_space() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    # SIGXCPU at the budget ends the child (its default action); the hard limit is MuPDF's last chance
+    cpu = max(1, math.ceil(cpu_seconds))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a child stopped by a signal leaves no core file
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has mapped (Linux); 0 where the system does not say."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _failure(exc: BaseException) -> tuple[Any, ...]:
+    """What to tell the parent about `exc`: out of memory, a PdfError, or a reader bug with its traceback."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, MemoryError) or _MUPDF_OUT_OF_MEMORY.search(str(cause)):
+            return ("memory",)
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, PdfError):
+        return ("error", exc)
+    try:  # a reader bug keeps its type (IndexError, ...) when it can cross to the parent
+        pickle.dumps(exc)
+    except Exception:  # anything unpicklable is described instead
+        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+    return ("bug", exc, traceback.format_exc())
