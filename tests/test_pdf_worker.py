@@ -21,11 +21,14 @@ from click.testing import CliRunner
 
 from chatpaper import pipeline
 from chatpaper.cli import main
+from chatpaper.digest import run_digest
 from chatpaper.errors import BrokenPdfError, NotAPdfError, ReadBudgetError
 from chatpaper.pdf import read_paper
 from chatpaper.pdf.worker import PaperReader
 from chatpaper.settings import ReaderSettings
 from tests.conftest import EXAMPLES
+from tests.fakes.arxiv_server import FakeArxivServer
+from tests.test_digest import DAY1, DAY1_PAPERS, DAY2, StubBackend, make_settings
 
 GOOD = EXAMPLES / "skimrag-long-document-qa.pdf"
 OTHER = EXAMPLES / "soil-moisture-graph-gp.pdf"
@@ -151,6 +154,20 @@ def test_a_memory_bomb_in_a_batch_fails_alone_and_the_index_lists_everything(tmp
     assert all(name in index for name in ("good.md", "other.md", "bomb.pdf"))
     assert "needs more than the 128 MiB" in index
     assert (out / "good.md").is_file() and (out / "other.md").is_file() and not (out / "bomb.md").exists()
+
+
+def test_the_digest_reads_within_the_budget(tmp_path: Path) -> None:
+    bomb = memory_bomb(tmp_path / "bomb.pdf").read_bytes()
+    with FakeArxivServer(DAY1_PAPERS, announce_day=DAY1, pdfs={"2508.00002v1": bomb}) as server:
+        settings = make_settings(server, tmp_path).model_copy(update={"reader": ReaderSettings(memory_mb=128)})
+        backend = StubBackend()
+        result = run_digest(settings, backend=backend, today=DAY2)
+    assert backend.calls == ["2508.00001"]
+    [failed] = result.failed
+    assert failed.source == "2508.00002v1"
+    assert failed.reason and "needs more than the 128 MiB of memory the reader may use" in failed.reason
+    page = (tmp_path / "digests" / f"{DAY1}.md").read_text(encoding="utf-8")
+    assert "1 summarized · 1 not summarized yet" in page and "needs more than the 128 MiB" in page
 
 
 def test_dry_run_and_parse_read_within_the_budget(tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ and safe with the threads the pipeline runs (a plain fork of a threaded process 
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import pickle
@@ -47,6 +46,11 @@ WALL_PER_CPU = 4
 WALL_MIN = 60
 # MuPDF reports an allocation the address-space limit refused as "malloc (N bytes) failed" (or calloc/realloc).
 _MUPDF_OUT_OF_MEMORY = re.compile(r"\b(?:malloc|calloc|realloc) \([^)]*\) failed|out of memory", re.I)
+
+# Exit codes of a child ended by a signal: SIGKILL without a reply is the kernel's out-of-memory killer, SIGXCPU
+# is the CPU limit (neither signal exists on Windows, where neither limit is set).
+_KILLED = -getattr(signal, "SIGKILL", 9)
+_OUT_OF_CPU = -getattr(signal, "SIGXCPU", 24)
 
 _context_lock = threading.Lock()
 _context: BaseContext | None = None
@@ -131,15 +135,14 @@ class PaperReader:
             error: BaseException = reply[1]
             error.add_note(f"in the process reading {path}:\n{reply[2]}")
             raise error
-        if (reply is not None and reply[0] == "memory") or exitcode == -signal.SIGKILL:
-            # SIGKILL without a reply: the kernel's out-of-memory killer got there before the limit did
+        if (reply is not None and reply[0] == "memory") or exitcode == _KILLED:
             raise ReadBudgetError(
                 path,
                 f"reading it needs more than the {budget.memory_mb} MiB of memory the reader may use (a "
                 "decompression bomb, or an uncommonly heavy PDF); if it is a genuine paper, raise "
                 "[reader] memory_mb in chatpaper.toml or CHATPAPER_READER_MEMORY_MB",
             )
-        if exitcode is None or exitcode == -signal.SIGXCPU:
+        if exitcode is None or exitcode == _OUT_OF_CPU:
             spent = (
                 f"more than the {budget.cpu_seconds} CPU seconds the reader may use"
                 if exitcode is not None
@@ -179,8 +182,7 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     address_space = _address_space() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     # SIGXCPU at the budget ends the child (its default action); the hard limit is MuPDF's last chance
-    cpu = max(1, math.ceil(cpu_seconds))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a child stopped by a signal leaves no core file
 
 
