@@ -20,6 +20,7 @@ import os
 import pickle
 import re
 import signal
+import sys
 import threading
 import traceback
 from multiprocessing.connection import Connection
@@ -63,7 +64,10 @@ def _mp_context() -> BaseContext:
         if _context is None:
             if "forkserver" in multiprocessing.get_all_start_methods():
                 _context = multiprocessing.get_context("forkserver")
-                _context.set_forkserver_preload([__name__])  # type: ignore[attr-defined]
+                # Each child runs the main script again (multiprocessing's rule); with the chatpaper modules the
+                # parent uses already loaded in the server, that costs the child nothing (else ~40 ms a paper).
+                loaded = sorted(name for name in sys.modules if name.startswith("chatpaper."))
+                _context.set_forkserver_preload([__name__, *loaded])  # type: ignore[attr-defined]
             else:  # pragma: no cover - Windows
                 _context = multiprocessing.get_context("spawn")
         return _context
