@@ -12,6 +12,7 @@ from chatpaper import pipeline
 from chatpaper.llm.backend import Draft
 from chatpaper.llm.extractive import ExtractiveBackend
 from chatpaper.models import Paper, PaperRef, Section, SummaryAnswer, SummaryPoints
+from chatpaper.pdf import read_paper
 from chatpaper.pdf.worker import PaperReader
 from chatpaper.pipeline import build_summary
 from chatpaper.settings import Settings
@@ -128,7 +129,7 @@ def test_the_next_paper_is_read_while_the_llm_answers(tmp_path: Path, monkeypatc
 def test_the_reader_is_authoritative_for_a_local_pdf_it_read_with_confidence(tmp_path: Path) -> None:
     pdf = tmp_path / "skimrag.pdf"
     shutil.copy(EXAMPLES / "skimrag-long-document-qa.pdf", pdf)
-    read = pipeline.read_paper(pdf)
+    read = read_paper(pdf)
     assert read.title_source == "printed" and read.authors
     with FakeOpenAIServer() as server:
         # a model that rephrases the title into a sentence and gets the authors wrong
