@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -19,7 +20,7 @@ import click
 from tqdm import tqdm
 
 from chatpaper import __version__
-from chatpaper.errors import BudgetExceededError, ChatpaperError
+from chatpaper.errors import BudgetExceededError, ChatpaperError, UsageError
 from chatpaper.models import PaperOutcome
 from chatpaper.redaction import Redactor
 from chatpaper.render import tally_line
@@ -29,12 +30,28 @@ EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
 class _DefaultToRun(click.Group):
-    """`chatpaper papers/` and `chatpaper --query x` mean `chatpaper run ...`: the main job needs no verb."""
+    """`chatpaper papers/` and `chatpaper --query x` mean `chatpaper run ...`: the main job needs no verb.
+
+    A first word that is no command is a path for `run`, unless it looks like a misspelt command:
+    a bare word (no folder, no extension) that is not a file here and is close to a command's name
+    (`digets`, `confg`) is a typo, told with click's suggestion (exit 2) instead of being searched
+    for as a file, or read as the start of an arXiv run that would spend money.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            first = args[0]
+            if _bare_word(first) and not Path(first).exists():
+                error = click.exceptions.NoSuchCommand(first, possibilities=self.commands, ctx=ctx)
+                if error.possibilities:
+                    raise error
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+
+def _bare_word(text: str) -> bool:
+    """A word that cannot be a path someone meant: no folder separator, no extension, no option dash."""
+    return bool(text) and not text.startswith("-") and not any(ch in text for ch in "/\\.~")
 
 
 # Everything this command prints or logs passes the redactor of the settings in use: the first line
@@ -97,6 +114,8 @@ def _run_guarded(debug: bool, body: Callable[[], int]) -> None:
     _configure_logging(debug)
     try:
         code = body()
+    except UsageError as exc:  # found by the library before any request: click's usage message, exit 2
+        raise click.UsageError(_one_line(_redact(str(exc))), click.get_current_context(silent=True)) from None
     except ChatpaperError as exc:
         if debug:
             _echo_err(traceback.format_exc().rstrip("\n"))
@@ -273,6 +292,7 @@ def run_command(
             raise click.UsageError("--filter-keys and --exclude-keys apply to --query / --ids results")
         if since and until and since > until:
             raise click.UsageError("--since is after --until")
+        _check_inputs(inputs, id_list, searching=searching)
         settings = _load(overrides, config).settings
         from chatpaper.sources.local import find_pdfs
 
@@ -302,6 +322,28 @@ def run_command(
         return _summarize(refs, problems, settings, quiet=quiet)
 
     _run_guarded(debug, body)
+
+
+def _check_inputs(inputs: list[str], ids: list[str], *, searching: bool) -> None:
+    """Usage errors in what to summarize, found before anything is read, asked or written.
+
+    A missing path beside other inputs costs one paper (it is listed as failed); a run whose every
+    path is missing has nothing to do and is a typo. An arXiv id that cannot be one never goes out.
+    """
+    from chatpaper.sources.arxiv import normalize_id
+
+    bad = [raw for raw in ids if normalize_id(raw) is None]
+    if bad:
+        raise click.UsageError(
+            f"not an arXiv id: {', '.join(map(repr, bad))} (expected e.g. 2301.00001, 2301.00001v2 or hep-th/9901001)"
+        )
+    if searching or not inputs or any(os.path.lexists(Path(path).expanduser()) for path in inputs):
+        return
+    missing = ", ".join(_one_line(path) for path in inputs)
+    commands = ", ".join(sorted(main.commands))
+    words = [path for path in inputs if _bare_word(path)]
+    hint = f"; nor is {_one_line(words[0])!r} a command ({commands})" if words else ""
+    raise click.UsageError(f"no such file or folder: {missing}{hint}")
 
 
 def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Settings) -> int:
@@ -564,6 +606,9 @@ def digest_command(
         }
         loaded = _load(overrides, config)
         settings = _digest_settings(loaded, category_list, include_list, _keyword_flags(excludes))
+        from chatpaper.digest import digest_topics
+
+        digest_topics(settings.digest)  # nothing to follow is a usage error, said before anything else
         return _digest(settings, day=day.date() if day else None, since=since.date() if since else None, quiet=quiet)
 
     _run_guarded(debug, body)

@@ -34,6 +34,7 @@ from chatpaper.errors import (
     DeliveryError,
     OutputError,
     StoreError,
+    UsageError,
     describe_os_error,
 )
 from chatpaper.figure_cache import FigureCache
@@ -113,7 +114,7 @@ def digest_topics(digest: DigestSettings) -> list[Topic]:
     """
     if not digest.topics:
         if not digest.categories:
-            raise ConfigError("no arXiv categories to follow: pass --category cs.CL or set [digest] categories")
+            raise UsageError("no arXiv categories to follow: pass --category cs.CL or set [digest] categories")
         return [Topic(None, tuple(dict.fromkeys(digest.categories)), tuple(digest.include), tuple(digest.exclude))]
     topics = []
     for topic in digest.topics:

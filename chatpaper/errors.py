@@ -18,6 +18,12 @@ class ConfigError(ChatpaperError):
     """Bad or contradictory settings: fatal for the whole run (exit 1)."""
 
 
+class UsageError(ChatpaperError):
+    """The command line asks for something that cannot be done as written (a field arXiv does not
+    have, a malformed arXiv id, nothing to follow): the CLI shows its usage and exits 2, before any
+    request is made or anything is written."""
+
+
 # What a user can do about an OS error on a path, by errno: the one place that words it, so every
 # message naming a path gives the same advice.
 _OS_ADVICE = {
@@ -145,8 +151,21 @@ class LLMUnavailableError(LLMError):
     transient = True
 
 
-class LLMAuthError(ChatpaperError):
-    """The API key was refused: every paper would fail the same way, so the batch stops."""
+class LLMServiceError(ChatpaperError):
+    """Every paper would fail the same way at this LLM server, so the batch stops with one message
+    (exit 1) and the papers not yet started are listed as such."""
+
+
+class LLMAuthError(LLMServiceError):
+    """The API key was refused (or the account has no quota left)."""
+
+
+class LLMUnreachableError(LLMServiceError):
+    """Nothing answers at the base URL (connection refused, no such host) and nothing has this run."""
+
+
+class LLMModelError(LLMServiceError):
+    """The server has no such model, or no chat endpoint at the base URL (HTTP 404)."""
 
 
 class BudgetExceededError(ChatpaperError):
@@ -158,6 +177,11 @@ class BudgetExceededError(ChatpaperError):
 
 class ArxivError(ChatpaperError):
     """arXiv's API or feed could not be queried."""
+
+
+class ArxivQueryError(ArxivError, UsageError):
+    """The query as written cannot be sent (a field arXiv does not have, an open quote, an empty
+    date window): a usage error, found before any request."""
 
 
 class ArxivRejectedError(ArxivError):

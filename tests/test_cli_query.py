@@ -147,9 +147,9 @@ def test_a_field_on_a_group_and_an_unknown_field(arxiv: FakeArxivServer, tmp_pat
     wanted = [e.versioned_id for e in ENTRIES if re.search(r"Diffusion|Graph", e.title)]
     assert len(wanted) == 6 and listed_ids(result) == wanted
     unknown = chatpaper(arxiv, tmp_path, "--query", "title:diffusion")
-    assert unknown.exit_code == 1
-    (line,) = unknown.stderr.strip().splitlines()
-    assert line.startswith("chatpaper: error: unknown field title: in query 'title:diffusion': arXiv's fields are ti")
+    assert unknown.exit_code == 2  # a usage error, with click's usage lines
+    line = unknown.stderr.strip().splitlines()[-1]
+    assert line.startswith("Error: unknown field title: in query 'title:diffusion': arXiv's fields are ti")
     assert len(arxiv.api_requests) == 1  # refused before asking arXiv
 
 
@@ -328,19 +328,29 @@ def test_an_api_url_without_a_scheme_is_one_line(tmp_path: Path) -> None:
 
 
 def test_unknown_ids_fail_alone(arxiv: FakeArxivServer, tmp_path: Path) -> None:
-    result = chatpaper(arxiv, tmp_path, "--ids", f"{ENTRIES[2].arxiv_id},2501.99999", "--ids", "not-an-id")
+    result = chatpaper(arxiv, tmp_path, "--ids", f"{ENTRIES[2].arxiv_id},2501.99999")
     assert result.exit_code == 3, result.output
     assert (tmp_path / "reports" / f"{ENTRIES[2].versioned_id}.md").is_file()
     assert "failed: 2501.99999: arXiv has no paper 2501.99999: check the id" in result.stderr
-    assert "failed: not-an-id: not an arXiv id" in result.stderr
 
 
-def test_query_errors_are_one_line_and_fatal(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+def test_a_malformed_id_is_a_usage_error_before_any_request(arxiv: FakeArxivServer, tmp_path: Path) -> None:
+    """`--ids abc` cannot name a paper: exit 2 with the usage lines, nothing asked, nothing written."""
+    result = chatpaper(arxiv, tmp_path, "--ids", f"{ENTRIES[2].arxiv_id}", "--ids", "not-an-id")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Usage: ")
+    assert "Error: not an arXiv id: 'not-an-id' (expected e.g. 2301.00001" in result.stderr
+    assert not arxiv.api_requests
+    assert not (tmp_path / "reports").exists()
+
+
+def test_query_errors_are_usage_errors_and_arxiv_down_is_fatal(arxiv: FakeArxivServer, tmp_path: Path) -> None:
     unbalanced = chatpaper(arxiv, tmp_path, "--query", 'ti:"open quote')
-    assert unbalanced.exit_code == 1
-    assert unbalanced.stderr.strip().splitlines() == [
-        "chatpaper: error: unbalanced quote in query 'ti:\"open quote': close the quoted phrase"
-    ]
+    assert unbalanced.exit_code == 2
+    assert unbalanced.stderr.strip().splitlines()[-1] == (
+        "Error: unbalanced quote in query 'ti:\"open quote': close the quoted phrase"
+    )
+    assert not arxiv.api_requests and not (tmp_path / "reports").exists()
     arxiv.fail("api", 503, times=10)
     down = chatpaper(arxiv, tmp_path, "--query", "retrieval")
     assert down.exit_code == 1

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from chatpaper.digest import DigestResult, Topic, digest_topics, rank_for_topics, run_digest
-from chatpaper.errors import ConfigError, LLMUnavailableError
+from chatpaper.errors import ConfigError, LLMUnavailableError, UsageError
 from chatpaper.llm.backend import Draft
 from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer, SummaryPoints
 from chatpaper.settings import DigestSettings, DigestTopic, Settings, load_settings
@@ -161,7 +161,7 @@ def test_a_paper_in_several_topics_appears_once_under_its_best() -> None:
     assert picks["2508.00001"].topic == "Speech"  # tie (retrieval in the abstract) goes to the first topic
     assert picks["2508.00006"].topic == "Bio"
     assert "2508.00004" not in picks  # matches no include keyword of any topic
-    with pytest.raises(ConfigError, match="no arXiv categories"):
+    with pytest.raises(UsageError, match="no arXiv categories"):
         digest_topics(DigestSettings())
 
 

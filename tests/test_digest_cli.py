@@ -126,7 +126,7 @@ def test_usage_errors(arxiv: FakeArxivServer, tmp_path: Path) -> None:
     result = digest(arxiv, tmp_path, "-c", "cs.CL", "--workers", "10000")  # the same range as `chatpaper run`
     assert result.exit_code == 2 and "1<=x<=64" in result.stderr
     result = digest(arxiv, tmp_path)  # no categories anywhere
-    assert result.exit_code == 1 and "pass --category cs.CL" in result.stderr
+    assert result.exit_code == 2 and "pass --category cs.CL" in result.stderr
     assert not (tmp_path / "digests").exists()
 
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import arxiv
 from arxiv import _feed
 
-from chatpaper.errors import ArxivError, ArxivRejectedError, ArxivUnavailableError
+from chatpaper.errors import ArxivError, ArxivQueryError, ArxivRejectedError, ArxivUnavailableError
 from chatpaper.models import ArxivEntry, PaperRef
 from chatpaper.ranking import find_keywords, matches_all
 from chatpaper.redaction import mask_url_credentials
@@ -146,7 +146,7 @@ def _known_field(name: str, text: str, term: str | None = None) -> str:
     """`name` if it is one of arXiv's fields; else ArxivError listing them."""
     if name not in _FIELDS:
         quote = f'; or write "{term}" in quotes to search for it as written' if term else ""
-        raise ArxivError(f"unknown field {name}: in query {text!r}: arXiv's fields are {_FIELD_NAMES}{quote}")
+        raise ArxivQueryError(f"unknown field {name}: in query {text!r}: arXiv's fields are {_FIELD_NAMES}{quote}")
     return name
 
 
@@ -162,14 +162,14 @@ def _with_all(text: str) -> str:
     pos = 0
     text = text.strip()
     if text.count('"') % 2:  # before reading fields: `ti:"open` is a quote left open, not an empty ti:
-        raise ArxivError(f"unbalanced quote in query {text!r}: close the quoted phrase")
+        raise ArxivQueryError(f"unbalanced quote in query {text!r}: close the quoted phrase")
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
             break
         pos = match.end()
         if match.group("stray"):
-            raise ArxivError(f"unbalanced quote in query {text!r}: close the quoted phrase")
+            raise ArxivQueryError(f"unbalanced quote in query {text!r}: close the quoted phrase")
         if match.group("group"):
             fields.append(_known_field(match.group("group"), text))
             token = "("
@@ -196,7 +196,7 @@ def _with_field(token: str, default: str, text: str) -> str:
     name, value = prefixed.group("field"), prefixed.group("value")
     if not value:
         if name in _FIELDS:
-            raise ArxivError(f"field {name}: in query {text!r} has no term: write {name}:word or {name}:(a OR b)")
+            raise ArxivQueryError(f"field {name}: in query {text!r} has no term: write {name}:word or {name}:(a OR b)")
         return f"{default}:{name}"  # a word that ends a phrase with a colon ("BERT: pretraining")
     return f"{_known_field(name, text, token)}:{value}"
 
@@ -213,7 +213,7 @@ def build_search_query(query: ArxivQuery, *, today: date | None = None) -> str:
         since = query.since or _ARXIV_EPOCH
         until = query.until or today or datetime.now(UTC).date()
         if since > until:
-            raise ArxivError(f"the date window is empty: since {since} is after until {until}")
+            raise ArxivQueryError(f"the date window is empty: since {since} is after until {until}")
         clauses.append(f"submittedDate:[{since:%Y%m%d}0000 TO {until:%Y%m%d}2359]")
     if len(clauses) == 1:
         return clauses[0]
@@ -372,7 +372,7 @@ class ArxivClient:
             return
         search_query = build_search_query(query)
         if not search_query:
-            raise ArxivError("empty arXiv query: give search text, categories, a date window or ids")
+            raise ArxivQueryError("empty arXiv query: give search text, categories, a date window or ids")
         if query.filtered:
             scan = query.max_scanned or DEFAULT_MAX_SCANNED
             page = self.page_size
