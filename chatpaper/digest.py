@@ -301,7 +301,7 @@ class DigestResult:
 
     @property
     def failed(self) -> list[PaperOutcome]:
-        return [o for o in self.outcomes if o.status in ("failed", "skipped")]
+        return [o for o in self.outcomes if o.summary is None]  # failed, not started, or left to another run
 
     @property
     def unfinished(self) -> int:
@@ -479,7 +479,7 @@ def _run(
         raise
     finally:
         done = sum(o.status in ("done", "cached") for o in outcomes)
-        failed = sum(o.status in ("failed", "skipped") for o in outcomes)
+        failed = sum(o.summary is None for o in outcomes)
         state.finish_run(
             run_id,
             status=status,
@@ -657,7 +657,7 @@ def _record(state: DigestState, outcome: PaperOutcome, redact: Callable[[str], s
         meta = summary.meta
         identity = _identity(entry) or meta.sha256 or outcome.source
         state.mark_done(entry, cache_key(identity, meta.model, meta.language, meta.prompt_version))
-    elif outcome.status == "skipped":
+    elif outcome.status in ("not_started", "skipped"):  # never tried: no attempt to count
         state.mark_failed(entry, redact(outcome.reason or "not started"), attempted=False)
     else:
         state.mark_failed(entry, redact(outcome.reason or "unknown error"))

@@ -252,7 +252,9 @@ class PaperSummary(SummaryAnswer):
 
 # --- what a run produced -------------------------------------------------------------------------
 
-Status = Literal["done", "cached", "skipped", "failed"]
+# skipped: a current report was already there; not_started: the run stopped before this paper (a spent
+# budget, a refused key, a server that is not there), which is no fault of the paper's.
+Status = Literal["done", "cached", "skipped", "failed", "not_started"]
 
 
 class PaperOutcome(BaseModel):

@@ -23,7 +23,7 @@ from chatpaper.errors import (
     BudgetExceededError,
     ChatpaperError,
     ConfigError,
-    LLMAuthError,
+    LLMServiceError,
     OutputError,
     PaperError,
     SourceError,
@@ -348,7 +348,7 @@ def _not_started(ref: PaperRef, run: _Run) -> PaperOutcome | None:
     """The outcome of a paper a stopped run (a spent budget, a refused key) does not start, else None."""
     if run.stopped is None:
         return None
-    return _outcome(ref, "skipped", reason=run.redact(f"not started: {run.stopped}"))
+    return _outcome(ref, "not_started", reason=run.redact(f"not started: {run.stopped}"))
 
 
 def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
@@ -499,7 +499,12 @@ def _guarded(
     except _HeldElsewhere as exc:
         log.info("%s: being summarized by %s; back to it after the rest", ref.source, exc)
         return _outcome(ref, "skipped", reason=f"being summarized by another run ({exc})"), LATER
-    except (LLMAuthError, StoreError) as exc:  # every paper would fail the same way
+    except LLMServiceError as exc:  # every paper would fail the same way: none of them is at fault
+        run.stop(exc)
+        stopped = _not_started(ref, run)
+        assert stopped is not None
+        return stopped, DONE
+    except StoreError as exc:  # every paper would fail the same way
         run.stop(exc)
         return _failed(ref, run, _reason(exc, ref)), DONE
     except PaperError as exc:
@@ -684,7 +689,7 @@ def summarize_papers(
 
     def last_try(index: int) -> PaperOutcome:
         outcome, _ = _guarded(named[index], run, lambda: _prepare(named[index], run), wait=True)
-        if outcome.status == "skipped":  # the run stopped meanwhile: the first failure stands
+        if outcome.status == "not_started":  # the run stopped meanwhile: the first failure stands
             outcome = outcomes[index]
         elif outcome.status == "failed":
             outcome = outcome.model_copy(update={"reason": f"{outcome.reason} (also on a second try)"})

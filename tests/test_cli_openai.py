@@ -329,7 +329,7 @@ def test_refused_key_stops_the_batch_and_is_never_repeated(papers: Path, tmp_pat
     assert code == 1, err
     assert calls == 1  # no retry of a 401, and the second paper was never sent
     assert "refused the API key (HTTP 401)" in err and "OPENAI_API_KEY" in err
-    assert "0 done · 1 skipped · 1 failed" in err.splitlines()[-1]
+    assert "0 done · 0 skipped · 0 failed · 2 not started" in err.splitlines()[-1]
     assert not list(out.glob("*.json"))
     index = (out / "index.md").read_text(encoding="utf-8")
     assert "refused the API key" in index

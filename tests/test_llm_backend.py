@@ -15,9 +15,11 @@ from chatpaper.errors import (
     ConfigError,
     ContextLengthError,
     LLMAuthError,
+    LLMModelError,
     LLMOutputError,
     LLMRequestError,
     LLMUnavailableError,
+    LLMUnreachableError,
     PaperError,
 )
 from chatpaper.llm.budget import WHOLE_PAPER_TEXT
@@ -36,6 +38,7 @@ from tests.fakes.openai_server import (
     format_unsupported,
     hang,
     http_error,
+    model_not_found,
     prompt_tokens,
     rate_limited,
     server_error,
@@ -325,14 +328,14 @@ def test_credentials_in_the_base_url_and_echoed_key_starts_stay_out_of_messages(
             backend.summarize(make_paper(), "en")
         fake.script(http_error(404, "no such route"))
         relay = make_backend(fake, base_url=fake.url_with_credentials("relay-user", "relay-pw-77"), max_attempts=1)
-        with pytest.raises(LLMRequestError) as missing:
+        with pytest.raises(LLMModelError) as missing:
             relay.summarize(make_paper(), "en")
         url = fake.url_with_credentials("relay-user", "relay-pw-77")
-    with pytest.raises(LLMUnavailableError) as unreachable:
+    with pytest.raises(LLMUnreachableError) as unreachable:
         make_backend(fake, base_url=url, max_attempts=1).summarize(make_paper(), "en")
     assert "HTTP 502: upstream refused the credentials ***... for this model" in str(echoed.value)
     assert f"HTTP 404 from {fake.url.replace('http://', 'http://***@')}" in str(missing.value)
-    assert f"cannot connect to {fake.url.replace('http://', 'http://***@')}" in str(unreachable.value)
+    assert f"nothing answers at {fake.url.replace('http://', 'http://***@')}" in str(unreachable.value)
     for error in (echoed.value, missing.value, unreachable.value):
         assert key[:6] not in str(error) and "relay-pw" not in str(error)
 
@@ -418,12 +421,26 @@ def test_cut_off_answer_with_no_room_to_grow_gets_a_shorter_input() -> None:
     assert prompt_tokens(second.body) + second.body["max_tokens"] <= 4096
 
 
-@pytest.mark.parametrize(("status", "hint"), [(403, "forbidden"), (404, "check --model")])
-def test_forbidden_and_not_found_are_not_retried(server: FakeOpenAIServer, status: int, hint: str) -> None:
-    server.script(http_error(status))
-    with pytest.raises(LLMRequestError, match=hint):
+def test_forbidden_is_not_retried(server: FakeOpenAIServer) -> None:
+    server.script(http_error(403))
+    with pytest.raises(LLMRequestError, match="forbidden"):
         make_backend(server).summarize(make_paper(), "en")
     assert len(server.chat_requests) == 1
+
+
+def test_not_found_names_the_model_or_the_endpoint_and_is_not_retried(server: FakeOpenAIServer) -> None:
+    """A 404 hits every paper alike (no such model, or no chat endpoint at the URL): an LLMServiceError
+    that names what to check, after one request."""
+    server.script(model_not_found("gpt-9-mini"))
+    with pytest.raises(LLMModelError) as unknown:
+        make_backend(server, model="gpt-9-mini").summarize(make_paper(), "en")
+    assert f"the LLM server at {server.url} has no model 'gpt-9-mini'" in str(unknown.value)
+    assert "check --model" in str(unknown.value)
+    server.script(http_error(404, "Not Found"))
+    with pytest.raises(LLMModelError) as no_route:
+        make_backend(server).summarize(make_paper(), "en")
+    assert f"HTTP 404 from {server.url}/chat/completions (Not Found): no chat endpoint there" in str(no_route.value)
+    assert len(server.chat_requests) == 2
 
 
 def test_json_schema_unsupported_falls_back_to_json_object_for_the_run() -> None:
@@ -593,14 +610,25 @@ def test_refused_parameters_are_adapted_once_for_the_run(server: FakeOpenAIServe
     assert draft.calls == 3
 
 
-def test_unreachable_server_is_unavailable_not_a_crash() -> None:
+def test_nothing_listening_is_said_at_once_and_a_server_lost_later_is_retried() -> None:
+    """Before the server ever answered, a refused connection means nothing listens there: every paper
+    would wait out its retries for the same answer, so it is one LLMUnreachableError at once. Once it
+    has answered, a lost connection is a hiccup, retried like a 5xx."""
     with FakeOpenAIServer() as fake:
         url = fake.url
     settings = Settings(base_url=url, max_attempts=2, timeout=2.0)
     backend = OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.05))
-    with pytest.raises(LLMUnavailableError, match="cannot connect"):
+    with pytest.raises(LLMUnreachableError, match=f"nothing answers at {url} \\(connection refused\\): start"):
         backend.summarize(make_paper(), "en")
 
+    with FakeOpenAIServer() as fake:
+        settings = Settings(base_url=fake.url, max_attempts=2, timeout=2.0)
+        client = ChatClient(settings, backoff_base=0.05)
+        backend = OpenAIBackend(settings, client=client)
+        backend.summarize(make_paper(), "en")
+    with pytest.raises(LLMUnavailableError, match="cannot connect") as lost:
+        backend.summarize(make_paper(title="Second"), "en")
+    assert "failed 2 requests" in str(lost.value)
 
 # --- what the model is shown --------------------------------------------------------------------------
 

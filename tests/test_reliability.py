@@ -147,7 +147,7 @@ def test_a_full_disk_stops_new_papers_keeps_the_paid_summary_and_lists_every_fai
     # One paper paid for, its report refused by the disk; the others never started (they would be lost too).
     assert len(server.chat_requests) == 1
     lines = ran.stderr.strip().splitlines()
-    assert "0 done · 2 skipped · 1 failed" in lines[-2] and "(index.md not written)" in lines[-2]
+    assert "0 done · 0 skipped · 1 failed · 2 not started" in lines[-2] and "(index.md not written)" in lines[-2]
     assert lines[-3].startswith(f"chatpaper: error: cannot write {out}/0") and lines[-3].endswith(
         "(No space left on device): free some space, or choose another output folder (-o)"
     )

@@ -35,7 +35,7 @@ class Backend(Protocol):
         """Summarize one paper. `arxiv`, when given, is authoritative metadata the prompt may show.
 
         Raises a `chatpaper.errors.PaperError` subclass when this paper cannot be summarized, and
-        `LLMAuthError` when no paper can be (the key was refused).
+        an `LLMServiceError` when no paper can be (the key was refused, no such model, nothing listening).
         """
         ...
 

@@ -35,8 +35,10 @@ import openai
 from chatpaper.errors import (
     ContextLengthError,
     LLMAuthError,
+    LLMModelError,
     LLMRequestError,
     LLMUnavailableError,
+    LLMUnreachableError,
 )
 from chatpaper.llm.limiter import RateLimiter
 from chatpaper.redaction import Redactor
@@ -257,6 +259,10 @@ class ChatClient:
         # OpenAI's newer models reject `max_tokens`; many local servers only know it.
         self._max_tokens_param = "max_completion_tokens" if official else "max_tokens"
         self._send_temperature = True
+        # Whether the server has answered anything (an error status too) in this run: until it has,
+        # a refused connection means nothing is listening there, and every paper would wait out its
+        # retries for the same answer.
+        self._answered = False
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -273,8 +279,10 @@ class ChatClient:
         """One chat completion, retried on 429/5xx/timeouts while the paper's `usage` has failed
         fewer than `max_attempts` requests (its calls share that budget).
 
-        Raises LLMAuthError (key refused: stop the batch), FormatRejectedError, ContextTooLongError,
-        LLMRequestError (not worth retrying) or LLMUnavailableError (retries spent).
+        Raises an LLMServiceError when every paper would fail the same way (LLMAuthError: key refused;
+        LLMModelError: no such model or endpoint; LLMUnreachableError: nothing listening at the URL
+        before the server ever answered), FormatRejectedError, ContextTooLongError, LLMRequestError
+        (not worth retrying) or LLMUnavailableError (retries spent).
         """
         estimate = estimate_request_tokens(messages, response_format, self.counter)
         while True:
@@ -284,6 +292,7 @@ class ChatClient:
             try:
                 completion = self._create(messages, max_tokens, response_format)
             except openai.APIStatusError as exc:
+                self._answered = True
                 if self._adapt_params(exc):
                     continue  # our request's fault, not the server's: does not use up an attempt
                 reason, delay = self._classify(exc, failed)
@@ -291,8 +300,14 @@ class ChatClient:
                 reason, delay = f"no complete answer within {self.timeout:g} s", self._backoff(failed)
             except openai.APIConnectionError as exc:
                 cause = exc.__cause__ or exc
+                if isinstance(cause, httpx2.ConnectError) and not self._answered:
+                    raise LLMUnreachableError(
+                        f"nothing answers at {self.shown_url} ({self._connect_failure(cause)}): start the LLM "
+                        "server, or check OPENAI_BASE_URL (or --base-url)"
+                    ) from None
                 reason, delay = f"cannot connect to {self.shown_url} ({type(cause).__name__})", self._backoff(failed)
             else:
+                self._answered = True
                 return self._reply(completion, usage, estimate)
             usage.failed_requests = failed
             if failed >= self.max_attempts:
@@ -402,12 +417,28 @@ class ChatClient:
             if _FORMAT_ERROR.search(message):
                 raise FormatRejectedError(f"the server refused the answer format: {message}") from None
         if status == 404:
-            raise LLMRequestError(
-                f"HTTP 404 from {self.shown_url}: {message}: check --model ({self.model}) and --base-url"
+            # No such model, or no chat endpoint at this URL: every paper would be refused the same way.
+            if exc.code == "model_not_found" or "model" in message.lower():
+                raise LLMModelError(
+                    f"the LLM server at {self.shown_url} has no model {self.model!r} (HTTP 404: {message}): "
+                    "check --model (or CHATPAPER_MODEL) against the server's models"
+                ) from None
+            raise LLMModelError(
+                f"HTTP 404 from {self.shown_url}/chat/completions ({message}): no chat endpoint there: check "
+                f"OPENAI_BASE_URL (or --base-url; it usually ends in /v1) and --model ({self.model})"
             ) from None
         if status == 403:
             raise LLMRequestError(f"HTTP 403 (forbidden): {message}: check the key's access to {self.model}") from None
         raise LLMRequestError(f"HTTP {status}: {message}") from None
+
+    def _connect_failure(self, cause: Exception) -> str:
+        """What the OS said about the connection, in a few words ("connection refused", "no such host")."""
+        text = str(cause).lower()
+        if "refused" in text:
+            return "connection refused"
+        if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "resolve" in text:
+            return "no such host"
+        return _one_line(str(cause) or type(cause).__name__, self._redact, limit=120)
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter, so workers that failed together do not retry together."""

@@ -87,7 +87,7 @@ class OpenAIBackend:
     # --- the Backend protocol ------------------------------------------------------------------------
 
     def summarize(self, paper: Paper, language: Language, *, arxiv: ArxivEntry | None = None) -> Draft:
-        """Summarize one paper; raises a PaperError subclass, or LLMAuthError when the key is refused."""
+        """Summarize one paper; raises a PaperError subclass, or an LLMServiceError when no paper can be."""
         usage = Usage()
         try:
             plan = self._plan(paper, language, arxiv)

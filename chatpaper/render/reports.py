@@ -112,11 +112,14 @@ class RunUsage:
 
 
 def tally_line(outcomes: Sequence[PaperOutcome]) -> str:
-    """'3 done · 1 skipped · 1 failed', counting cache hits as done."""
+    """'3 done · 1 skipped · 1 failed', counting cache hits as done; '· 9 not started' when the run
+    stopped before some papers (skipped means already done, which those are not)."""
     done = sum(o.status in ("done", "cached") for o in outcomes)
     skipped = sum(o.status == "skipped" for o in outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
-    return f"{done} done · {skipped} skipped · {failed} failed"
+    not_started = sum(o.status == "not_started" for o in outcomes)
+    tally = f"{done} done · {skipped} skipped · {failed} failed"
+    return tally + (f" · {not_started} not started" if not_started else "")
 
 
 def _outcome_date(outcome: PaperOutcome) -> str:

@@ -146,6 +146,12 @@ def bad_request(message: str = "Invalid request.") -> Behavior:
     return _error(400, message, "invalid_request_error")
 
 
+def model_not_found(model: str) -> Behavior:
+    """HTTP 404 for a model the server does not have, as OpenAI words it."""
+    message = f"The model `{model}` does not exist or you do not have access to it."
+    return _error(404, message, "invalid_request_error", "model_not_found")
+
+
 def http_error(status: int, message: str = "The request was refused.") -> Behavior:
     """Any other HTTP error status (403, 404, ...) with `message`."""
     return _error(status, message, "invalid_request_error")
