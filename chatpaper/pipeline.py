@@ -276,12 +276,13 @@ def write_reports(summary: PaperSummary, out: Path, name: str, *, figure: bytes 
 BIBTEX_FILE = "papers.bib"
 
 
-def folder_summaries(out: Path) -> list[PaperSummary]:
-    """The summaries of the JSON reports in `out`, by file name (files that are not reports are passed over)."""
-    summaries = []
+def folder_summaries(out: Path) -> dict[str, PaperSummary]:
+    """The JSON reports in `out` by report name (files that are not reports are passed over): what
+    papers.bib lists, and what index.md shows besides the run, so it keeps the whole folder in view."""
+    summaries = {}
     for path in sorted(out.glob("*.json")):
         try:
-            summaries.append(PaperSummary.model_validate_json(path.read_bytes()))
+            summaries[path.stem] = PaperSummary.model_validate_json(path.read_bytes())
         except (OSError, ValidationError):
             continue
     return summaries
@@ -751,10 +752,11 @@ def summarize_batch(
         index_path = out / "index.md"
         index_error = None
         try:
-            write_text_atomic(index_path, render_index(outcomes, started=started, usage=batch.usage))
             library = folder_summaries(out)
+            shown = {name: summary for name, summary in library.items() if (out / f"{name}.md").is_file()}
+            write_text_atomic(index_path, render_index(outcomes, started=started, usage=batch.usage, folder=shown))
             if library or (out / BIBTEX_FILE).exists():  # a folder without reports gets no empty file
-                write_text_atomic(out / BIBTEX_FILE, render_bibtex(library))
+                write_text_atomic(out / BIBTEX_FILE, render_bibtex(list(library.values())))
         except OutputError as exc:  # the outcomes stand: the caller still lists them
             index_error = exc
     return RunResult(

@@ -53,7 +53,8 @@ def test_examples_offline_writes_reports_index_and_says_which_backend(papers: Pa
         assert "extractive, no LLM" in markdown
         assert markdown.startswith(f"# {report['title']}")
     index = (out / "index.md").read_text(encoding="utf-8")
-    assert f"{len(names)} done · 0 skipped · 0 failed" in index
+    assert f"{len(names)} papers · {len(names)} summarized\n" in index
+    assert index.count("| extractive (no LLM) · ") == len(names)  # who wrote each summary
     for name in names:
         assert f"({name}.md)" in index
     assert f"{len(names)} done · 0 skipped · 0 failed" in err.splitlines()[-1]
@@ -80,7 +81,8 @@ def test_deleted_report_comes_back_from_the_cache(papers: Path, tmp_path: Path) 
     code, _, _ = invoke(str(papers), "-o", str(out))
     assert code == 0
     assert json.loads((out / f"{first}.json").read_text(encoding="utf-8"))["summary"] == before["summary"]
-    assert "from cache" in (out / "index.md").read_text(encoding="utf-8")
+    assert "Last run " in (index := (out / "index.md").read_text(encoding="utf-8"))
+    assert "1 from the cache" in index
 
 
 def make_bad_inputs(folder: Path) -> dict[str, str]:
@@ -128,7 +130,7 @@ def test_bad_inputs_fail_alone_with_one_line_reasons(tmp_path: Path) -> None:
     assert (out / f"{good.stem}.json").is_file()  # the good paper still got its report
     index = (out / "index.md").read_text(encoding="utf-8")
     assert "## Failed" in index
-    assert "1 done · 0 skipped · 6 failed" in index
+    assert "7 papers · 1 summarized · 6 failed" in index and ": 1 summarized · 6 failed." in index
     assert not list(out.glob("*.tmp")) and not list(out.glob(".*.tmp"))
 
 

@@ -53,6 +53,7 @@ def test_nothing_listening_is_one_message_naming_the_url(tmp_path: Path) -> None
     assert "LLM call" not in tally  # no request got as far as the server
     index = (tmp_path / "out" / "index.md").read_text(encoding="utf-8")
     assert index.count("not started: nothing answers at") == 13
+    assert "13 papers · 0 summarized · 13 not started" in index and "skipped" not in index
 
 
 def test_a_model_the_server_lacks_is_one_message_naming_it(tmp_path: Path) -> None:
@@ -82,3 +83,5 @@ def test_a_refused_key_leaves_the_papers_not_started_not_skipped(tmp_path: Path,
     (line,) = errors(ran.stderr)
     assert "refused the API key (HTTP 401)" in line
     assert "0 done · 0 skipped · 0 failed · 13 not started" in ran.stderr.splitlines()[-1]
+    index = (tmp_path / "out" / "index.md").read_text(encoding="utf-8")
+    assert ": 13 not started." in index and "skipped" not in index and "unchanged" not in index

@@ -145,6 +145,37 @@ def test_schema_conforming_answers_give_reports_with_the_servers_usage(
     index = (out / "index.md").read_text(encoding="utf-8")
     assert usage in index
     assert f"({FIRST}.md)" in index and f"({SECOND}.md)" in index
+    assert index.count(f"| {MODEL} · ") == 2  # the model that wrote each report
+
+
+def test_index_keeps_the_picture_of_the_folder_across_runs(papers: Path, tmp_path: Path) -> None:
+    """A re-run that finds everything done rewrites only the 'Last run' line; a run on some papers
+    lists the folder's other reports too, each with the backend or model that wrote it."""
+    out = tmp_path / "out"
+    with FakeOpenAIServer() as server:
+        env = llm_env(server, tmp_path)
+        assert invoke(str(papers), "-o", str(out), env=env)[0] == 0
+        first = (out / "index.md").read_text(encoding="utf-8")
+        code, _, err = invoke(str(papers), "-o", str(out), env=env)
+        again = (out / "index.md").read_text(encoding="utf-8")
+    assert code == 0 and "0 done · 2 skipped · 0 failed" in err  # stderr tells what this run did
+    assert first.startswith("# chatpaper reports\n\n2 papers · 2 summarized\n\nLast run ")
+    assert ": 2 summarized · 2 LLM calls" in first and ": 2 unchanged." in again
+
+    def without_last_run(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("Last run ")]
+
+    assert without_last_run(again) == without_last_run(first)
+    # One more paper, offline: its row says so, the two LLM reports stay listed with their model.
+    third = tmp_path / "more" / "third.pdf"
+    third.parent.mkdir()
+    shutil.copy(EXAMPLES / "keyphrase-distillation-zh.pdf", third)
+    code, _, _ = invoke(str(third), "-o", str(out), "--backend", "extractive", env=env)
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert code == 0 and "3 papers · 3 summarized" in index and ": 1 summarized." in index
+    rows = [line for line in index.splitlines() if line.startswith("| ") and "(" in line]
+    assert "(third.md)" in rows[0] and "| extractive (no LLM) · " in rows[0]
+    assert all(f"| {MODEL} · " in row for row in rows[1:]) and len(rows) == 3
 
 
 def test_invalid_then_valid_answer_is_reasked_with_the_validation_error(
@@ -183,7 +214,7 @@ def test_always_invalid_answer_fails_that_paper_alone(server: FakeOpenAIServer, 
     assert report(out, SECOND)["meta"]["backend"] == "openai"
     assert "1 done · 0 skipped · 1 failed" in err.splitlines()[-1]
     index = (out / "index.md").read_text(encoding="utf-8")
-    assert "1 done · 0 skipped · 1 failed" in index
+    assert "2 papers · 1 summarized · 1 failed" in index
     failed_section = index.split("## Failed", 1)[1]
     assert f"{FIRST}.pdf" in failed_section and "not a valid summary after 2 answers" in failed_section
     assert f"({SECOND}.md)" in index
@@ -362,7 +393,7 @@ def test_python_m_chatpaper_with_debug_logs_never_shows_the_key(tmp_path: Path, 
     if accepted:
         assert proc.returncode == 0, proc.stderr
         assert report(out, FIRST)["meta"]["model"] == MODEL
-        assert "1 done · 0 skipped · 0 failed · 1 LLM calls" in proc.stderr
+        assert "1 done · 0 skipped · 0 failed · 1 LLM call · " in proc.stderr
     else:
         assert proc.returncode == 1, proc.stderr
         assert "refused the API key" in proc.stderr

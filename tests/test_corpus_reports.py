@@ -81,7 +81,7 @@ def test_only_the_scan_fails_with_a_one_line_ocr_reason_and_exit_3(corpus_run: C
     assert not (corpus_run.out / f"{Path(scan['file']).stem}.json").exists()
     assert not (corpus_run.out / f"{Path(scan['file']).stem}.md").exists()
     index = (corpus_run.out / "index.md").read_text(encoding="utf-8")
-    assert f"{done} done · 0 skipped · 1 failed" in index
+    assert f"{done + 1} papers · {done} summarized · 1 failed" in index
     failed = index.split("## Failed", 1)[1]
     assert scan["file"] in failed and "OCR" in failed
 

@@ -143,7 +143,12 @@ def test_index_of_the_sample_run_matches_golden() -> None:
     files = tuple(sorted(p.name for p in EXAMPLES.glob("*.pdf")))
     outcomes = run_examples("en", files)
     failed = PaperOutcome(source="examples/missing.pdf", name="missing", status="failed", reason="file not found")
-    got = render_index([*outcomes, failed], started=PINNED_TIME, usage=RunUsage())
+    # A report an earlier run left in the folder, written by an LLM: listed after the run, with its model.
+    earlier = outcomes[1].summary
+    assert earlier is not None
+    by_llm = earlier.meta.model_copy(update={"backend": "openai", "model": "gpt-4o-mini", "calls": 1})
+    folder = {"earlier-run": earlier.model_copy(update={"title": "An Earlier Report", "meta": by_llm})}
+    got = render_index([*outcomes, failed], started=PINNED_TIME, usage=RunUsage(), folder=folder)
     check_golden("index.md", got)
 
 

@@ -421,7 +421,7 @@ def test_local_pdfs_with_hostile_names_text_and_answers(llm: FakeOpenAIServer, t
 
     index = (out / "index.md").read_text(encoding="utf-8")
     for seen in assert_markdown_inert(
-        index, outline=[(1, index.splitlines()[0][2:]), (2, "Failed")], details=0, where="index.md"
+        index, outline=[(1, index.splitlines()[0][2:]), (2, "Failed in the last run")], details=0, where="index.md"
     ):
         assert seen.elements["tr"] == 3  # header + two papers: no cell split off a row
         assert ("a", "href", report.name) in seen.attributes

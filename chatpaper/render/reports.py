@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +11,7 @@ from chatpaper import __version__
 from chatpaper.models import PaperOutcome, PaperSummary
 from chatpaper.render.environment import markdown_environment
 from chatpaper.render.safe import md_cell, md_link, md_text, relative_url
+from chatpaper.render.words import plural
 
 LABELS = {
     "en": {
@@ -104,10 +105,8 @@ class RunUsage:
         if not self.calls:
             return ""
         cached = f" ({self.cached_tokens:,} cached)" if self.cached_tokens else ""
-        text = (
-            f"{self.calls} LLM calls · {self.prompt_tokens:,} prompt{cached} + "
-            f"{self.completion_tokens:,} completion tokens"
-        )
+        tokens = f"{self.prompt_tokens:,} prompt{cached} + {self.completion_tokens:,} completion tokens"
+        text = f"{plural(self.calls, 'LLM call')} · {tokens}"
         return text + (f" · ~${self.cost_usd:.4f}" if self.cost_usd is not None else "")
 
 
@@ -122,6 +121,30 @@ def tally_line(outcomes: Sequence[PaperOutcome]) -> str:
     return tally + (f" · {not_started} not started" if not_started else "")
 
 
+# What a run did to a paper, in the words of the index's "last run" line.
+_RUN_WORDS = {
+    "done": "summarized",
+    "cached": "from the cache",
+    "skipped": "unchanged",
+    "failed": "failed",
+    "not_started": "not started",
+}
+
+
+def describe_run(outcomes: Sequence[PaperOutcome]) -> str:
+    """'2 summarized · 3 unchanged · 1 failed': what one run did, the kinds it had only."""
+    counts = {status: sum(o.status == status for o in outcomes) for status in _RUN_WORDS}
+    parts = [f"{n} {_RUN_WORDS[status]}" for status, n in counts.items() if n]
+    return " · ".join(parts) if parts else "no papers"
+
+
+def summarized_by(summary: PaperSummary) -> str:
+    """Who wrote a summary and when, for a table cell: 'gpt-4o-mini · 2026-12-05'."""
+    meta = summary.meta
+    who = "extractive (no LLM)" if meta.backend == "extractive" else md_cell(meta.model)
+    return f"{who} · {meta.created.date().isoformat()}"
+
+
 def _outcome_date(outcome: PaperOutcome) -> str:
     if outcome.arxiv and outcome.arxiv.published:
         return outcome.arxiv.published.date().isoformat()
@@ -130,33 +153,77 @@ def _outcome_date(outcome: PaperOutcome) -> str:
     return ""
 
 
-def _outcome_result(outcome: PaperOutcome) -> str:
-    if outcome.status == "failed":
-        return md_cell(f"failed: {outcome.reason}")
-    if outcome.summary is None and outcome.reason:  # skipped without a summary: never started (a budget)
-        return md_cell(outcome.reason)
-    gist = first_sentence(outcome.summary.summary.method) if outcome.summary else ""
-    prefix = {"skipped": "unchanged, skipped. ", "cached": "from cache. "}.get(outcome.status, "")
-    return md_cell(prefix + gist)
+def _gist(summary: PaperSummary) -> str:
+    return md_cell(first_sentence(summary.summary.method))
 
 
-def render_index(outcomes: Sequence[PaperOutcome], *, started: datetime, usage: RunUsage | None = None) -> str:
-    """`index.md`: every paper of the run in order with its one-line result and link, then the failures."""
+def _outcome_result(outcome: PaperOutcome, kept: PaperSummary | None) -> str:
+    if outcome.status in ("failed", "not_started"):
+        reason = f"failed: {outcome.reason}" if outcome.status == "failed" else outcome.reason or "not started"
+        return md_cell(reason + ("; the earlier report is kept" if kept else ""))
+    return _gist(outcome.summary) if outcome.summary else ""
+
+
+def render_index(
+    outcomes: Sequence[PaperOutcome],
+    *,
+    started: datetime,
+    usage: RunUsage | None = None,
+    folder: Mapping[str, PaperSummary] | None = None,
+) -> str:
+    """`index.md`: a picture of the output folder, kept across runs.
+
+    Every paper of this run in order with its one-line summary, who wrote it and its link, then the
+    reports earlier runs left in the folder (`folder`: report name -> summary, newest first), then
+    this run's failures. The header counts the folder; the run itself is one line under it, so a
+    re-run that finds everything done keeps the page as it was but for that line.
+    """
+    folder = folder or {}
     rows = []
+    listed: set[str] = set()
     for outcome in outcomes:
-        title = outcome.title or outcome.source
-        if outcome.report:
-            link = md_link(title, relative_url(outcome.report), relative=True, in_table=True)
-        else:
-            link = md_cell(title)
-        rows.append({"link": link, "date": _outcome_date(outcome), "result": _outcome_result(outcome)})
+        kept = folder.get(outcome.name) if outcome.summary is None else None
+        summary = outcome.summary or kept
+        title = (summary.title if summary else None) or outcome.title or outcome.source
+        report = outcome.report or (f"{outcome.name}.md" if kept else None)
+        link = md_link(title, relative_url(report), relative=True, in_table=True) if report else md_cell(title)
+        rows.append(
+            {
+                "link": link,
+                "date": _outcome_date(outcome),
+                "by": summarized_by(summary) if summary else "",
+                "result": _outcome_result(outcome, kept),
+            }
+        )
+        listed.add(outcome.name)
+    earlier = sorted(
+        ((name, s) for name, s in folder.items() if name not in listed),
+        key=lambda item: (-item[1].meta.created.timestamp(), item[0]),
+    )
+    for name, summary in earlier:
+        published = summary.arxiv.published.isoformat() if summary.arxiv and summary.arxiv.published else ""
+        rows.append(
+            {
+                "link": md_link(summary.title, relative_url(f"{name}.md"), relative=True, in_table=True),
+                "date": published,
+                "by": summarized_by(summary),
+                "result": _gist(summary),
+            }
+        )
     failures = [o for o in outcomes if o.status == "failed"]
+    with_report = sum(bool(o.summary) or o.name in folder for o in outcomes) + len(earlier)
+    folder_counts = [plural(len(rows), "paper"), f"{with_report} summarized"]
+    for status, word in (("failed", "failed"), ("not_started", "not started")):
+        count = sum(o.status == status and o.name not in folder for o in outcomes)
+        if count:
+            folder_counts.append(f"{count} {word}")
     text = (
         markdown_environment()
         .get_template("index.md.j2")
         .render(
             started=started,
-            tally=tally_line(outcomes),
+            folder=" · ".join(folder_counts),
+            last_run=describe_run(outcomes),
             usage=usage.describe() if usage else "",
             rows=rows,
             failures=failures,
