@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -485,6 +486,94 @@ def _reason(exc: Exception, ref: PaperRef) -> str:
 
 # What comes after a paper's first try: nothing, one more try (AGAIN), or waiting for another run (LATER).
 DONE, AGAIN, LATER = "", "again", "later"
+# The kinds of job a worker takes: a paper's first try, its second try, or a paper another run held.
+FIRST, SECOND, HELD = "first", "second", "held"
+
+
+class _Schedule:
+    """Which paper a free worker takes next, so the batch's tail is short.
+
+    A paper whose failure was transient (answers that never validated, a server that kept failing)
+    gets one fresh try as soon as a worker is free, ahead of papers not yet started, provided some
+    paper of the batch has succeeded: the server works, so waiting for the end of the batch would
+    only leave that try running alone. Until a paper succeeds such papers wait (`deferred`); if none
+    ever does (an outage, a model that answers nothing usable), they are not tried again, so an
+    outage is not waited out twice. Papers another run holds go after every first try, when that
+    run has usually finished.
+    """
+
+    def __init__(self, count: int, run: _Run) -> None:
+        self._run = run
+        self._cond = threading.Condition()
+        self._first = deque(range(count))
+        self._second: deque[int] = deque()
+        self._held: deque[int] = deque()
+        self.deferred: list[int] = []
+        self._busy = 0
+        self._succeeded = False
+        self.outcomes: list[PaperOutcome | None] = [None] * count
+
+    def next(self) -> tuple[str, int] | None:
+        """The next job (kind, paper index), waiting while running jobs may still add one; None when done."""
+        with self._cond:
+            while True:
+                if self._second:
+                    job = (SECOND, self._second.popleft())
+                elif self._first:
+                    job = (FIRST, self._first.popleft())
+                elif self._held:
+                    job = (HELD, self._held.popleft())
+                elif self._busy:
+                    self._cond.wait()
+                    continue
+                else:
+                    self._cond.notify_all()
+                    return None
+                self._busy += 1
+                return job
+
+    def abandon(self) -> None:
+        """A job ended by an exception that escaped (a bug, an interrupt): let the others finish."""
+        with self._cond:
+            self._busy -= 1
+            self._cond.notify_all()
+
+    def finish(self, kind: str, index: int, outcome: PaperOutcome, then: str) -> list[PaperOutcome]:
+        """Record a job's result; returns the outcomes now final (for progress)."""
+        final: list[PaperOutcome] = []
+        with self._cond:
+            self._busy -= 1
+            if kind == SECOND:
+                first = self.outcomes[index]
+                assert first is not None
+                if outcome.status == "not_started":  # the run stopped meanwhile: the first failure stands
+                    outcome = first
+                elif outcome.status == "failed":
+                    outcome = outcome.model_copy(update={"reason": f"{outcome.reason} (also on a second try)"})
+                then = DONE
+            self.outcomes[index] = outcome
+            if then == LATER:
+                self._held.append(index)
+            elif then == AGAIN:
+                (self._second if self._succeeded else self.deferred).append(index)
+            else:
+                final.append(outcome)
+            if outcome.status == "done" and not self._succeeded:
+                self._succeeded = True
+                if self.deferred:
+                    log.info("trying %d failed papers once more", len(self.deferred))
+                self._second.extend(self.deferred)
+                self.deferred.clear()
+            if self._run.stopped is not None:  # no second try once the run stopped
+                self.deferred.extend(self._second)
+                self._second.clear()
+            self._cond.notify_all()
+        return final
+
+    def final_outcomes(self) -> list[PaperOutcome]:
+        outcomes = [o for o in self.outcomes if o is not None]
+        assert len(outcomes) == len(self.outcomes), "every paper has an outcome"
+        return outcomes
 
 
 def _guarded(
@@ -673,51 +762,44 @@ def summarize_papers(
     )
 
     named = unique_names(refs)
+    schedule = _Schedule(len(named), run)
 
-    def first_try(index: int) -> tuple[PaperOutcome, str]:
-        outcome, then = _guarded(named[index], run, lambda: read_ahead.get(index))
-        if progress and then == DONE:
-            progress(outcome)
-        return outcome, then
+    def attempt(kind: str, index: int) -> tuple[PaperOutcome, str]:
+        ref = named[index]
+        if kind == FIRST:
+            return _guarded(ref, run, lambda: read_ahead.get(index))
+        # A second try, or a paper another run held: by now the other run has usually finished and
+        # its summary is in the cache; else this waits for it, and summarizes the paper itself only
+        # when that run failed or was killed.
+        return _guarded(ref, run, lambda: _prepare(ref, run), wait=True)
 
-    def after_other_run(index: int) -> tuple[PaperOutcome, str]:
-        # By now the other run has usually finished and its summary is in the cache; else this waits
-        # for it, and summarizes the paper itself only when that run failed or was killed.
-        outcome, then = _guarded(named[index], run, lambda: _prepare(named[index], run), wait=True)
-        if progress and then == DONE:
-            progress(outcome)
-        return outcome, then
-
-    def last_try(index: int) -> PaperOutcome:
-        outcome, _ = _guarded(named[index], run, lambda: _prepare(named[index], run), wait=True)
-        if outcome.status == "not_started":  # the run stopped meanwhile: the first failure stands
-            outcome = outcomes[index]
-        elif outcome.status == "failed":
-            outcome = outcome.model_copy(update={"reason": f"{outcome.reason} (also on a second try)"})
-        if progress:
-            progress(outcome)
-        return outcome
+    def work() -> None:
+        while (job := schedule.next()) is not None:
+            kind, index = job
+            try:
+                outcome, then = attempt(kind, index)
+            except BaseException:
+                schedule.abandon()
+                raise
+            for final in schedule.finish(kind, index, outcome, then):
+                if progress:
+                    progress(final)
 
     with (
         ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="read") as readers,
         ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="paper") as pool,
     ):
         read_ahead = _ReadAhead(named, run, readers, ahead=settings.workers)
-        tries = list(pool.map(first_try, range(len(named))))
-        later = [i for i, (_, then) in enumerate(tries) if then == LATER]
-        for i, tried in zip(later, pool.map(after_other_run, later), strict=True):
-            tries[i] = tried
-        outcomes = [outcome for outcome, _ in tries]
-        again = [i for i, (_, then) in enumerate(tries) if then == AGAIN]
-        # Only when the server has shown it can succeed: in an outage, or with a model that answers
-        # nothing usable, a second pass would double the wait for the same failures.
-        if again and run.stopped is None and any(o.status == "done" for o in outcomes):
-            log.info("trying %d failed papers once more", len(again))
-            for i, outcome in zip(again, pool.map(last_try, again), strict=True):
-                outcomes[i] = outcome
-        elif progress:
-            for i in again:
-                progress(outcomes[i])
+        workers = [pool.submit(work) for _ in range(min(settings.workers, max(len(named), 1)))]
+        for worker in workers:
+            worker.result()  # a progress callback's error (the digest state) is the caller's
+    # Papers whose first failure came while no paper had succeeded, and none did later: in an outage,
+    # or with a model that answers nothing usable, a second try would double the wait for the same
+    # failures.
+    for index in schedule.deferred:
+        if progress:
+            progress(schedule.outcomes[index])
+    outcomes = schedule.final_outcomes()
     warnings = [*([claims.problem] if claims.problem else []), *cache.warnings]
     return BatchResult(outcomes=outcomes, usage=run.usage(), stopped=run.stopped, warnings=warnings)
 

@@ -235,6 +235,23 @@ def test_dry_run_does_not_count_papers_summarized_before(tmp_path: Path) -> None
     assert not (tmp_path / "other").exists()  # a dry run writes nothing
 
 
+def test_a_failed_paper_is_tried_again_as_soon_as_another_succeeded(tmp_path: Path) -> None:
+    """The fresh second try does not wait for the end of the batch (where it would run alone): once a
+    paper has shown the server works, it goes ahead of the papers not yet started."""
+    papers = make_papers(tmp_path / "papers")
+    refs, _ = find_pdfs(papers)
+    with FakeOpenAIServer() as server:
+        server.script(content("not json at all"), content("still not json"))  # the first paper's conversation
+        settings = Settings(
+            base_url=server.url, api_key=KEY, workers=1, out=tmp_path / "out", cache_dir=tmp_path / "cache"
+        )
+        result = pipeline.summarize_batch(refs, settings)
+        asked = [title_of(r) for r in server.chat_requests]
+    first, second, third = (o.title for o in result.outcomes)
+    assert [o.status for o in result.outcomes] == ["done", "done", "done"]
+    assert asked == [first, first, second, first, third]
+
+
 def test_an_outage_is_not_tried_twice(tmp_path: Path) -> None:
     make_papers(tmp_path / "papers")
     with FakeOpenAIServer() as server:

@@ -162,7 +162,7 @@ def test_a_full_disk_stops_new_papers_keeps_the_paid_summary_and_lists_every_fai
     assert again.exit_code == 0, again.stderr
     assert len(server.chat_requests) == 2
     index = (tmp_path / "elsewhere" / "index.md").read_text(encoding="utf-8")
-    assert index.count("from cache") == 1
+    assert ": 2 summarized · 1 from the cache " in index
 
 
 def test_files_over_the_size_limit_fail_alone_and_the_tally_is_still_printed(
