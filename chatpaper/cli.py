@@ -412,22 +412,57 @@ def _report_warnings(warnings: list[str]) -> None:
         _echo_err(f"chatpaper: warning: {_one_line(warning)}")
 
 
+# What a bar is drawn in when the terminal reports no width (0 columns: a pty nobody sized, as CI
+# runners and `script` give): tqdm would trim the bar to nothing.
+FALLBACK_COLUMNS, FALLBACK_LINES = 80, 24
+
+
+def _terminal_shape(stream: Any) -> tuple[int, int]:
+    """(columns, lines) tqdm may use on `stream`, one column short of the edge as tqdm's own reading."""
+    try:
+        columns, lines = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        columns, lines = 0, 0
+    return (columns or FALLBACK_COLUMNS) - 1, (lines or FALLBACK_LINES) - 1
+
+
+class _ProgressBar:
+    """Papers finished of the total on stderr, with the failures so far and the last paper's name.
+
+    Drawn only on a terminal and without --quiet; called from worker threads.
+    """
+
+    def __init__(self, total: int, *, quiet: bool) -> None:
+        show = not quiet and sys.stderr.isatty()
+        columns, lines = _terminal_shape(sys.stderr) if show else (None, None)
+        self._bar = tqdm(total=total, unit="paper", file=sys.stderr, disable=not show, ncols=columns, nrows=lines)
+        if show:
+            self._bar.dynamic_ncols = _terminal_shape  # follows a resized terminal, never down to 0 columns
+        self._lock = threading.Lock()
+        self._failed = 0
+
+    def reset(self, total: int) -> None:
+        with self._lock:
+            self._bar.reset(total=total)
+
+    def __call__(self, outcome: PaperOutcome) -> None:
+        with self._lock:
+            self._failed += outcome.status == "failed"
+            failed = f"{self._failed} failed · " if self._failed else ""
+            self._bar.set_postfix_str(f"{failed}{_one_line(outcome.name)[-30:]}", refresh=False)
+            self._bar.update(1)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
 def _summarize(refs: list[Any], problems: list[tuple[str, str]], settings: Settings, *, quiet: bool) -> int:
     from chatpaper.pipeline import summarize_batch
 
     _announce_backend(settings, quiet)
-    total = len(refs) + len(problems)
-    show_bar = not quiet and sys.stderr.isatty()
-    bar = tqdm(total=total, unit="paper", file=sys.stderr, disable=not show_bar, dynamic_ncols=True)
-    lock = threading.Lock()
-
-    def progress(outcome: PaperOutcome) -> None:
-        with lock:
-            bar.set_postfix_str(outcome.name[-30:], refresh=False)
-            bar.update(1)
-
+    bar = _ProgressBar(len(refs) + len(problems), quiet=quiet)
     try:
-        result = summarize_batch(refs, settings, problems=problems, progress=progress)
+        result = summarize_batch(refs, settings, problems=problems, progress=bar)
     finally:
         bar.close()
 
@@ -618,18 +653,7 @@ def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
     from chatpaper.digest import run_digest
 
     _announce_backend(settings, quiet)
-    show_bar = not quiet and sys.stderr.isatty()
-    bar = tqdm(total=0, unit="paper", file=sys.stderr, disable=not show_bar, dynamic_ncols=True)
-    lock = threading.Lock()
-
-    def on_plan(total: int) -> None:
-        with lock:
-            bar.reset(total=total)
-
-    def progress(outcome: PaperOutcome) -> None:
-        with lock:
-            bar.set_postfix_str(outcome.name[-30:], refresh=False)
-            bar.update(1)
+    bar = _ProgressBar(0, quiet=quiet)
 
     def on_wait(holder: str) -> None:
         if not quiet:
@@ -637,7 +661,7 @@ def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
             _echo_err(f"chatpaper: waiting for the digest run that holds {state} ({holder}) to finish")
 
     try:
-        result = run_digest(settings, date=day, since=since, progress=progress, on_plan=on_plan, on_wait=on_wait)
+        result = run_digest(settings, date=day, since=since, progress=bar, on_plan=bar.reset, on_wait=on_wait)
     finally:
         bar.close()
 
