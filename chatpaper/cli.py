@@ -25,6 +25,7 @@ from chatpaper.models import PaperOutcome
 from chatpaper.redaction import Redactor
 from chatpaper.render import tally_line
 from chatpaper.settings import LoadedSettings, Settings, describe_settings, load_settings
+from chatpaper.words import plural
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_SOME_FAILED = 0, 1, 2, 3
 
@@ -243,6 +244,11 @@ def _split_list(values: tuple[str, ...] | str | None) -> list[str]:
 @click.option("--filter-keys", help='Keep papers whose title+abstract has every one of these words: "a,b".')
 @click.option("--exclude-keys", help='Drop papers whose title+abstract has any of these words: "survey".')
 @click.option("--dry-run", is_flag=True, help="List what would be summarized and the prompt tokens; no LLM calls.")
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help="One JSON line per paper on stdout, for scripts: source, status, reason, report paths, tokens, cost.",
+)
 @click.option("-o", "--out", type=click.Path(file_okay=False), help="Folder for the reports [reports].")
 @click.option("-m", "--model", help="Model name on the OpenAI-compatible server.")
 @click.option("--language", type=click.Choice(["en", "zh"]), help="Language of the summaries [en].")
@@ -268,6 +274,7 @@ def run_command(
     filter_keys: str | None,
     exclude_keys: str | None,
     dry_run: bool,
+    jsonl: bool,
     quiet: bool,
     config: str | None,
     debug: bool,
@@ -318,8 +325,8 @@ def run_command(
             if not found and not missing and not quiet:
                 _echo_err("chatpaper: arXiv found no papers for this query")
         if dry_run:
-            return _dry_run(refs, problems, settings)
-        return _summarize(refs, problems, settings, quiet=quiet)
+            return _dry_run(refs, problems, settings, jsonl=jsonl)
+        return _summarize(refs, problems, settings, quiet=quiet, jsonl=jsonl)
 
     _run_guarded(debug, body)
 
@@ -346,13 +353,20 @@ def _check_inputs(inputs: list[str], ids: list[str], *, searching: bool) -> None
     raise click.UsageError(f"no such file or folder: {missing}{hint}")
 
 
-def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Settings) -> int:
-    """Print what `run` would summarize, with prompt-token estimates; no download, no LLM call."""
+def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Settings, *, jsonl: bool) -> int:
+    """Print what `run` would summarize, with prompt-token estimates for an LLM backend; no download,
+    no LLM call. The offline extractive backend sends no prompt, so it shows no tokens and no price."""
     from chatpaper.llm.pricing import estimate_cost
     from chatpaper.pipeline import plan_papers
 
     plans = plan_papers(refs, settings)
     extractive = settings.resolved_backend() == "extractive"
+    if jsonl:
+        for plan in plans:
+            _echo(json.dumps(_plan_record(plan, settings, extractive=extractive), ensure_ascii=False))
+        for source, reason in problems:
+            _echo(json.dumps({"source": source, "status": "failed", "reason": reason}, ensure_ascii=False))
+        return EXIT_OK
     rows = []
     for plan in plans:
         entry = plan.ref.arxiv
@@ -365,25 +379,55 @@ def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Setting
             tokens, title = f"{'' if plan.measured else '~'}{plan.prompt_tokens:,}", plan.title
         rows.append((plan.ref.source, when, tokens, title))
     rows += [(source, "", "-", f"cannot summarize: {reason}") for source, reason in problems]
+    columns = 2 if extractive else 3  # no prompt is sent offline: no token column
     if rows:
-        widths = [max(len(r[i]) for r in [("paper", "date", "tokens", ""), *rows]) for i in range(3)]
-        _echo(f"{'paper'.ljust(widths[0])}  {'date'.ljust(widths[1])}  {'tokens'.rjust(widths[2])}  title")
-        for source, when, tokens, title in rows:
-            _echo(f"{source.ljust(widths[0])}  {when.ljust(widths[1])}  {tokens.rjust(widths[2])}  {title}")
+        head = ("paper", "date", "tokens", "")
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+        for row in [head, *rows]:
+            cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2])][:columns]
+            _echo("  ".join([*cells, row[3] or "title"]))
     usable = [p for p in plans if p.would_spend]
+    done_before = sum(p.done_before for p in plans)
+    before = f" · {done_before} summarized before (skipped, free)" if done_before else ""
+    if extractive:
+        _echo(
+            f"{plural(len(usable), 'paper')} would be summarized offline by the extractive backend "
+            f"(sentences quoted from each paper): no LLM calls, no cost{before}"
+        )
+        return EXIT_OK
     total = sum(p.prompt_tokens for p in usable)
     price = estimate_cost(settings.model, total, len(usable) * settings.max_output_tokens, settings.prices)
     cost = f"at most ~${price:.4f} with answers" if price is not None else f"no known price for {settings.model}"
-    line = f"{len(usable)} papers would be summarized · {total:,} prompt tokens for {settings.model} · {cost}"
-    done_before = sum(p.done_before for p in plans)
-    if done_before:
-        line += f" · {done_before} summarized before (skipped, free)"
+    line = f"{plural(len(usable), 'paper')} would be summarized by {settings.model} · {total:,} prompt tokens · {cost}"
+    line += before
     if any(not p.measured for p in usable):
         line += " (~: estimated from the budget, PDF not downloaded yet)"
     _echo(line)
-    if extractive:
-        _echo("the offline extractive backend is configured: this run would make no LLM calls and cost nothing")
     return EXIT_OK
+
+
+def _plan_record(plan: Any, settings: Settings, *, extractive: bool) -> dict[str, Any]:
+    """One --dry-run --jsonl line: what would happen to the paper and what it would cost at most."""
+    from chatpaper.llm.pricing import estimate_cost
+
+    entry = plan.ref.arxiv
+    status = "failed" if plan.problem else "skipped" if plan.done_before else "planned"
+    spends = status == "planned" and not extractive
+    cost = estimate_cost(settings.model, plan.prompt_tokens, settings.max_output_tokens, settings.prices)
+    if not spends:
+        cost = 0.0
+    return {
+        "source": plan.ref.source,
+        "title": plan.title or None,
+        "date": entry.published.date().isoformat() if entry and entry.published else None,
+        "status": status,
+        "reason": plan.problem,
+        "backend": "extractive" if extractive else "openai",
+        "model": None if extractive else settings.model,
+        "prompt_tokens": plan.prompt_tokens if spends else 0,
+        "estimated": spends and not plan.measured,
+        "cost_usd": round(cost, 6) if cost is not None else None,  # None: no known price for the model
+    }
 
 
 def _announce_backend(settings: Settings, quiet: bool) -> None:
@@ -456,13 +500,44 @@ class _ProgressBar:
         self._bar.close()
 
 
-def _summarize(refs: list[Any], problems: list[tuple[str, str]], settings: Settings, *, quiet: bool) -> int:
+def _outcome_record(outcome: PaperOutcome, out: Path) -> dict[str, Any]:
+    """One --jsonl line: the paper's fate in this run, its report files and what this run spent on it."""
+    report = out / outcome.report if outcome.report else None
+    meta = outcome.summary.meta if outcome.summary else None
+    return {
+        "source": outcome.source,
+        "status": outcome.status,
+        "reason": outcome.reason,
+        "title": outcome.title,
+        "report": str(report) if report else None,
+        "json": str(report.with_suffix(".json")) if report else None,
+        "backend": meta.backend if meta else None,
+        "model": meta.model if meta else None,
+        "calls": outcome.calls,
+        "prompt_tokens": outcome.prompt_tokens,
+        "completion_tokens": outcome.completion_tokens,
+        "cost_usd": round(outcome.cost_usd, 6) if outcome.cost_usd is not None else None,
+    }
+
+
+def _summarize(
+    refs: list[Any], problems: list[tuple[str, str]], settings: Settings, *, quiet: bool, jsonl: bool
+) -> int:
     from chatpaper.pipeline import summarize_batch
 
     _announce_backend(settings, quiet)
     bar = _ProgressBar(len(refs) + len(problems), quiet=quiet)
+    out = settings.out.expanduser()
+    lock = threading.Lock()
+
+    def progress(outcome: PaperOutcome) -> None:
+        bar(outcome)
+        if jsonl:  # as each paper finishes, so a script can follow a long batch
+            with lock:
+                _echo(json.dumps(_outcome_record(outcome, out), ensure_ascii=False))
+
     try:
-        result = summarize_batch(refs, settings, problems=problems, progress=bar)
+        result = summarize_batch(refs, settings, problems=problems, progress=progress)
     finally:
         bar.close()
 
@@ -514,7 +589,9 @@ def parse_command(file: str, as_json: bool, debug: bool) -> None:
         click.echo(f"{paper.title}\n{', '.join(paper.authors)}")
         if paper.first_author_affiliation:
             click.echo(paper.first_author_affiliation)
-        click.echo(f"{paper.pages} pages · {paper.language} · outline: {'yes' if paper.has_outline else 'no'}")
+        click.echo(
+            f"{plural(paper.pages, 'page')} · {paper.language} · outline: {'yes' if paper.has_outline else 'no'}"
+        )
         for url in paper.code_urls:
             click.echo(f"code: {url}")
         click.echo("")

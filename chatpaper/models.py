@@ -268,3 +268,20 @@ class PaperOutcome(BaseModel):
     report: str | None = Field(None, description="Markdown report file name, relative to the output folder")
     summary: PaperSummary | None = None
     arxiv: ArxivEntry | None = None
+    # What this run spent on the paper (a failed paper's requests too; nothing for one skipped or cached).
+    calls: int = Field(0, description="LLM requests this run made for the paper")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = Field(None, description="their estimated price, when the model's prices are known")
+
+    def plus_spend_of(self, earlier: PaperOutcome) -> PaperOutcome:
+        """This outcome with what an earlier try of the same paper spent added."""
+        costs = [c for c in (self.cost_usd, earlier.cost_usd) if c is not None]
+        return self.model_copy(
+            update={
+                "calls": self.calls + earlier.calls,
+                "prompt_tokens": self.prompt_tokens + earlier.prompt_tokens,
+                "completion_tokens": self.completion_tokens + earlier.completion_tokens,
+                "cost_usd": sum(costs) if costs else None,
+            }
+        )

@@ -435,7 +435,8 @@ def _summarize_paper(ref: PaperRef, paper: Paper, run: _Run, *, wait: bool = Fal
             # costs no report; the cache also when the report could not be written, so the next run
             # finds the summary there instead of paying again.
             run.cache.put(key, summary)
-    return _outcome(ref, "done", summary=summary, report=report)
+    spent = {"calls": draft.calls, "prompt_tokens": draft.prompt_tokens, "completion_tokens": draft.completion_tokens}
+    return _outcome(ref, "done", summary=summary, report=report, cost_usd=cost, **spent)
 
 
 class _ReadAhead:
@@ -548,8 +549,10 @@ class _Schedule:
                 assert first is not None
                 if outcome.status == "not_started":  # the run stopped meanwhile: the first failure stands
                     outcome = first
-                elif outcome.status == "failed":
-                    outcome = outcome.model_copy(update={"reason": f"{outcome.reason} (also on a second try)"})
+                else:
+                    outcome = outcome.plus_spend_of(first)
+                    if outcome.status == "failed":
+                        outcome = outcome.model_copy(update={"reason": f"{outcome.reason} (also on a second try)"})
                 then = DONE
             self.outcomes[index] = outcome
             if then == LATER:
@@ -598,12 +601,15 @@ def _guarded(
         run.stop(exc)
         return _failed(ref, run, _reason(exc, ref)), DONE
     except PaperError as exc:
+        failed = _failed(ref, run, _reason(exc, ref))
         if exc.calls:
-            run.charge(exc.prompt_tokens, exc.completion_tokens, exc.calls)
+            cost = run.charge(exc.prompt_tokens, exc.completion_tokens, exc.calls)
+            spent = {"calls": exc.calls, "prompt_tokens": exc.prompt_tokens, "completion_tokens": exc.completion_tokens}
+            failed = failed.model_copy(update={**spent, "cost_usd": cost})
         # A transient failure (answers that never validated, a server that kept failing through every
-        # backoff) gets one more try after the rest of the batch, as a fresh conversation, instead of
-        # waiting for the user to rerun. An unreadable PDF or a refused request would fail again.
-        return _failed(ref, run, _reason(exc, ref)), AGAIN if exc.transient else DONE
+        # backoff) gets one more try as a fresh conversation, instead of waiting for the user to rerun
+        # (see _Schedule). An unreadable PDF or a refused request would fail again.
+        return failed, AGAIN if exc.transient else DONE
     except ChatpaperError as exc:
         return _failed(ref, run, _reason(exc, ref)), DONE
     except Exception as exc:  # a bug must not cost the rest of the batch

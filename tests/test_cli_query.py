@@ -221,7 +221,7 @@ def test_dry_run_lists_ids_titles_dates_and_tokens_without_llm_or_download(
         assert entry.title in line
         assert entry.published.date().isoformat() in line
         assert re.search(r"~\d[\d,]+", line)
-    assert re.search(r"3 papers would be summarized · [\d,]+ prompt tokens", result.stdout)
+    assert re.search(r"3 papers would be summarized by gpt-4o-mini · [\d,]+ prompt tokens · at most ~\$", result.stdout)
     assert calls == 0
     assert arxiv.requests_for("pdf") == []
     assert not (tmp_path / "reports").exists()

@@ -29,6 +29,7 @@ from chatpaper.llm import prompts
 from chatpaper.llm.client import ChatClient, ContextTooLongError, FormatRejectedError, Message, Usage
 from chatpaper.llm.client import estimate_request_tokens as request_tokens
 from chatpaper.models import SummaryAnswer
+from chatpaper.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -364,9 +365,10 @@ def ask_for_answer(
                 # Every answer counts, a cut-off one retried for room too, and so does every request
                 # that brought none (a timeout, a 5xx): the message says what the paper cost.
                 calls = usage.calls - calls_before
-                requests = f" in {calls} requests" if calls != answers else ""
+                requests = f" in {plural(calls, 'request')}" if calls != answers else ""
                 raise LLMOutputError(
-                    f"the model's answer was not a valid summary after {answers} answers{requests} ({reason})",
+                    f"the model's answer was not a valid summary after {plural(answers, 'answer')}{requests} "
+                    f"({reason})",
                     attempts=answers,
                     cut_off=cut_off,
                 ) from None

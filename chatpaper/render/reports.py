@@ -11,7 +11,7 @@ from chatpaper import __version__
 from chatpaper.models import PaperOutcome, PaperSummary
 from chatpaper.render.environment import markdown_environment
 from chatpaper.render.safe import md_cell, md_link, md_text, relative_url
-from chatpaper.render.words import plural
+from chatpaper.words import plural
 
 LABELS = {
     "en": {

@@ -39,6 +39,7 @@ from chatpaper.sources.http import (
     with_retries,
 )
 from chatpaper.sources.local import report_name
+from chatpaper.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -576,7 +577,7 @@ class ArxivClient:
             return feed
 
         def give_up(attempts: int, reason: str) -> ArxivError:
-            text = f"arXiv API unavailable after {attempts} attempts: {reason}; try again later"
+            text = f"arXiv API unavailable after {plural(attempts, 'attempt')}: {reason}; try again later"
             return ArxivUnavailableError(text, reason)
 
         return with_retries(attempt, retries=self.retries, base_delay=self.delay, give_up=give_up)

@@ -33,6 +33,7 @@ from chatpaper.sources.http import (
     with_retries,
 )
 from chatpaper.sources.local import cap_name
+from chatpaper.words import plural
 
 _CHUNK = 1 << 16
 # A temp file older than this is left over from a killed process, not a download in progress.
@@ -189,7 +190,9 @@ def download_pdf(entry: ArxivEntry, cache_dir: Path, settings: Settings) -> Path
         _remove_stale_temps(target)
 
         def give_up(attempts: int, reason: str) -> SourceError:
-            return SourceError(f"{label}: PDF download failed after {attempts} attempts: {reason}; try again later")
+            return SourceError(
+                f"{label}: PDF download failed after {plural(attempts, 'attempt')}: {reason}; try again later"
+            )
 
         with SLOTS.hold(settings.download_workers):
             try:

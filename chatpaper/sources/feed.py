@@ -30,6 +30,7 @@ from chatpaper.sources.http import (
     send_get,
     with_retries,
 )
+from chatpaper.words import plural
 
 _NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -208,7 +209,9 @@ def fetch_announcement_feed(
         return response.content
 
     def give_up(attempts: int, reason: str) -> ArxivError:
-        return ArxivError(f"arXiv announcement feed unavailable after {attempts} attempts: {reason}; try again later")
+        return ArxivError(
+            f"arXiv announcement feed unavailable after {plural(attempts, 'attempt')}: {reason}; try again later"
+        )
 
     base_delay = polite_delay(url, settings.arxiv_delay)
     content = with_retries(attempt, retries=settings.arxiv_retries, base_delay=base_delay, give_up=give_up)
