@@ -255,7 +255,9 @@ def _split_list(values: tuple[str, ...] | str | None) -> list[str]:
 @click.option("--backend", type=click.Choice(["auto", "openai", "extractive"]), help="Summarizer [auto].")
 @click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
 @click.option("--workers", type=WORKERS, help="Papers in flight at once [4].")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Downloads and summary cache [~/.cache/chatpaper].")
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False), help="Downloads and summary cache [$XDG_CACHE_HOME/chatpaper]."
+)
 @click.option("--force", is_flag=True, default=None, help="Redo papers already summarized.")
 @click.option("--figures/--no-figures", default=None, help="Render each paper's Figure 1 beside its report [on].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
@@ -616,6 +618,8 @@ def config_command(config: str | None, debug: bool) -> None:
         rows = describe_settings(loaded)
         width = max(len(name) for name, _, _ in rows)
         settings = loaded.settings
+        files = [f"{path} ({role}, {'read' if read else 'none there'})" for role, path, read in loaded.config_files]
+        _echo(f"# config files, lowest first: {' · '.join(files)}")
         for name, value, source in rows:
             if name == "prompt_tokens" and settings.prompt_tokens is None:
                 value = f"(unset: {describe_default_cap(settings.model, settings.context_tokens)})"
@@ -666,8 +670,14 @@ def _digest_settings(
 @click.option("--top", type=click.IntRange(min=1), help="Papers summarized per day, after ranking [20].")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Backfill one day through the API.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Backfill every day from this one to today.")
-@click.option("--state", type=click.Path(dir_okay=False), help="SQLite state file [~/.local/state/chatpaper/state.db].")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Downloaded PDFs [~/.cache/chatpaper].")
+@click.option(
+    "--state", type=click.Path(dir_okay=False), help="SQLite state file [$XDG_STATE_HOME/chatpaper/state.db]."
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Downloaded PDFs and the summary cache [$XDG_CACHE_HOME/chatpaper].",
+)
 @click.option("-o", "--out", type=click.Path(file_okay=False), help="Folder for the digest pages [digests].")
 @click.option("--email", help="E-mail the page to this address (comma-separated for several); SMTP from [smtp].")
 @click.option("-m", "--model", help="Model name on the OpenAI-compatible server.")

@@ -1,6 +1,10 @@
 """Settings: one pydantic model with described fields, loaded in layers.
 
-Precedence, highest first: CLI flag > `CHATPAPER_*` environment > `chatpaper.toml` > defaults.
+Precedence, highest first: CLI flag > `CHATPAPER_*` environment > the project's `chatpaper.toml`
+(the current folder's, or `--config`) > the user's `chatpaper.toml` (`$XDG_CONFIG_HOME/chatpaper/`,
+~/.config/chatpaper/ by default) > defaults. Where files live by default (the cache, the digest
+state, the user config) follows the platform's conventions through platformdirs: the XDG base
+directories on Linux.
 The openai SDK's own `OPENAI_API_KEY` / `OPENAI_BASE_URL` are honoured below their `CHATPAPER_`
 twins. We load the layers ourselves (rather than through pydantic-settings) because
 `chatpaper config` must say where each effective value came from.
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 
 from chatpaper.errors import ConfigError
@@ -23,6 +28,22 @@ from chatpaper.redaction import mask_url_credentials
 
 ENV_PREFIX = "CHATPAPER_"
 DEFAULT_CONFIG_FILE = "chatpaper.toml"
+APP_NAME = "chatpaper"
+
+
+def user_config_file() -> Path:
+    """The user's own settings, under every project's: $XDG_CONFIG_HOME/chatpaper/chatpaper.toml."""
+    return platformdirs.user_config_path(APP_NAME) / DEFAULT_CONFIG_FILE
+
+
+def user_cache_dir() -> Path:
+    """Downloaded PDFs and the summary cache: $XDG_CACHE_HOME/chatpaper (~/.cache/chatpaper)."""
+    return platformdirs.user_cache_path(APP_NAME)
+
+
+def user_state_file() -> Path:
+    """The digest's state: $XDG_STATE_HOME/chatpaper/state.db (~/.local/state/chatpaper/state.db)."""
+    return platformdirs.user_state_path(APP_NAME) / "state.db"
 
 
 def _split_list(value: Any) -> Any:
@@ -70,7 +91,7 @@ class DigestSettings(BaseModel):
     include: list[str] = Field([], description="keywords/phrases to rank by (whole words)")
     exclude: list[str] = Field([], description="keywords/phrases that drop a paper")
     top: int = Field(20, ge=1, description="papers summarized per day, after ranking")
-    state: Path = Field(Path("~/.local/state/chatpaper/state.db"), description="SQLite file with papers seen and runs")
+    state: Path = Field(default_factory=user_state_file, description="SQLite file with papers seen and runs")
     out: Path = Field(Path("digests"), description="folder for YYYY-MM-DD.md pages")
     email: str | None = Field(None, description="send the digest to this address")
     site_url: str | None = Field(
@@ -185,7 +206,9 @@ class Settings(BaseModel):
     prices: dict[str, ModelPrice] = Field({}, description="USD per 1M tokens by model name, added to the defaults")
 
     # --- where things live
-    cache_dir: Path = Field(Path("~/.cache/chatpaper"), description="downloaded PDFs and the summary cache live here")
+    cache_dir: Path = Field(
+        default_factory=user_cache_dir, description="downloaded PDFs and the summary cache live here"
+    )
 
     # --- arXiv
     arxiv_api_url: str = Field(
@@ -238,10 +261,12 @@ SDK_ENV = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
 
 
 class LoadedSettings(BaseModel):
-    """Effective settings plus where each value came from ("default", "env CHATPAPER_X", ...)."""
+    """Effective settings plus where each value came from ("default", "env CHATPAPER_X", ...) and
+    the config files looked at, lowest first: (role, path, read)."""
 
     settings: Settings
     sources: dict[str, str]
+    config_files: list[tuple[str, str, bool]] = []
 
 
 def _env_layer(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -267,9 +292,14 @@ def _env_layer(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, st
     return values, sources
 
 
-def _toml_layer(path: Path | None) -> tuple[dict[str, Any], dict[str, str], str | None]:
-    if path is None:
-        default = Path(DEFAULT_CONFIG_FILE)
+def _toml_layer(path: Path | None, *, user: bool = False) -> tuple[dict[str, Any], dict[str, str], str | None]:
+    """A config file's values and their sources, and the file read (None when there is none).
+
+    `path` None is the project's default, chatpaper.toml in the current folder, read when present;
+    `user=True` reads the user's file, also only when present.
+    """
+    if path is None or user:
+        default = path or Path(DEFAULT_CONFIG_FILE)
         if not default.is_file():
             return {}, {}, None
         path = default
@@ -278,8 +308,9 @@ def _toml_layer(path: Path | None) -> tuple[dict[str, Any], dict[str, str], str 
     except FileNotFoundError:
         raise ConfigError(f"config file {path} not found: check the --config path") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"config file {path} is not valid TOML ({exc}): fix it or pass another --config") from None
-    label = f"file {path}"
+        fix = "fix it or move it away" if user else "fix it or pass another --config"
+        raise ConfigError(f"config file {path} is not valid TOML ({exc}): {fix}") from None
+    label = f"user file {path}" if user else f"file {path}"
     sources: dict[str, str] = {}
     for key, value in data.items():
         if key in NESTED and isinstance(value, dict):
@@ -290,10 +321,15 @@ def _toml_layer(path: Path | None) -> tuple[dict[str, Any], dict[str, str], str 
     return data, sources, str(path)
 
 
+# Tables a higher layer adds to rather than replaces: a project's [digest] keeps the user's SMTP
+# server, a project's [prices] the user's models.
+MERGED_TABLES = (*NESTED, "prices")
+
+
 def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in top.items():
-        if key in NESTED and isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+        if key in MERGED_TABLES and isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
@@ -313,8 +349,12 @@ def load_settings(
     environ = os.environ if environ is None else environ
     if config_path is None and environ.get(f"{ENV_PREFIX}CONFIG"):
         config_path = environ[f"{ENV_PREFIX}CONFIG"]
-    toml_values, toml_sources, _ = _toml_layer(Path(config_path) if config_path else None)
+    user_path = user_config_file()
+    user_values, user_sources, user_read = _toml_layer(user_path, user=True)
+    toml_values, toml_sources, toml_read = _toml_layer(Path(config_path) if config_path else None)
     env_values, env_sources = _env_layer(environ)
+    project_path = str(config_path) if config_path else DEFAULT_CONFIG_FILE
+    config_files = [("user", str(user_path), user_read is not None), ("project", project_path, toml_read is not None)]
 
     cli_values: dict[str, Any] = {}
     cli_sources: dict[str, str] = {}
@@ -328,8 +368,8 @@ def load_settings(
             cli_values[key] = value
         cli_sources[key] = "flag"
 
-    merged = _merge(_merge(toml_values, env_values), cli_values)
-    sources = {**toml_sources, **env_sources, **cli_sources}
+    merged = _merge(_merge(_merge(user_values, toml_values), env_values), cli_values)
+    sources = {**user_sources, **toml_sources, **env_sources, **cli_sources}
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:
@@ -338,7 +378,7 @@ def load_settings(
         where = sources.get(key) or sources.get(key.split(".")[0], "settings")
         # Never echo the rejected value: it may be a secret.
         raise ConfigError(f"setting '{key}' from {where} is invalid: {err['msg']}") from None
-    return LoadedSettings(settings=settings, sources=sources)
+    return LoadedSettings(settings=settings, sources=sources, config_files=config_files)
 
 
 def describe_settings(loaded: LoadedSettings) -> list[tuple[str, str, str]]:
