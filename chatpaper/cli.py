@@ -758,6 +758,9 @@ def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
         _echo(str(page.markdown))
     if not quiet:
         usage = result.usage.describe() or "no LLM calls"
+        if result.empty_days:
+            days = ", ".join(result.empty_days)
+            _echo_err(f"no page for {plural(len(result.empty_days), 'day')} arXiv had no papers for: {days}")
         for page in result.pages:
             what = "" if page.fresh else " (updated after a retry)"
             unfinished = f" · {page.unfinished} not summarized yet" if page.unfinished else ""

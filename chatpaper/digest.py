@@ -297,6 +297,7 @@ class DigestResult:
     write_error: OutputError | None = None  # a page or the index could not be written (the state has it all)
     emailed: list[str] = field(default_factory=list)
     email_unchanged: list[str] = field(default_factory=list)  # pages not sent: e-mailed before as they are
+    empty_days: list[str] = field(default_factory=list)  # backfilled days arXiv had nothing for: no page
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -411,6 +412,7 @@ def _run(
     redact = Redactor.from_settings(settings)
     run_id = state.begin_run(mode, [])
     status = "failed"
+    empty_days: list[str] = []
     usage = RunUsage()
     outcomes: list[PaperOutcome] = []
     fetched: list[Candidates] = []
@@ -418,7 +420,9 @@ def _run(
         if day is not None:
             fetched = fetch_window_days(categories, settings, first=day, last=day)
         elif since is not None:
-            fetched = fetch_window_days(categories, settings, first=since, last=today)
+            fetched, empty_days = _without_empty_days(
+                state, fetch_window_days(categories, settings, first=since, last=today)
+            )
         else:
             fetched = [fetch_feed_day(categories, settings, today=today)]
         backend = backend or make_backend(settings)
@@ -469,6 +473,7 @@ def _run(
             stopped=stopped,
             warnings=[redact(w) for w in [*plan.warnings, *batch_warnings]],
             write_error=write_error,
+            empty_days=empty_days,
         )
         if settings.digest.email and write_error is None:
             _send(result, state, settings)
@@ -551,6 +556,18 @@ def _plan(
     )
 
 
+def _without_empty_days(state: DigestState, fetched: list[Candidates]) -> tuple[list[Candidates], list[str]]:
+    """A backfill's days less those arXiv had nothing for (weekends, holidays), which would each be a
+    page saying so; and those days. A day that already has a page keeps it, and the newest day stays
+    when all are empty, so failed papers still have a page to be carried onto."""
+    empty = [c for c in fetched if c.size == 0 and state.day(c.day) is None]
+    if len(empty) == len(fetched):
+        empty = empty[:-1]
+    kept = [c for c in fetched if c not in empty]
+    kept[0].warnings[:0] = [w for c in empty for w in c.warnings]
+    return kept, [c.day for c in empty]
+
+
 def _listed_elsewhere(state: DigestState, entry: ArxivEntry, day: str) -> bool:
     return any(listed != day for listed in state.listed_days(entry.arxiv_id))
 
@@ -608,11 +625,14 @@ def _day_info(
     if before is None or mine.size >= before.size:
         counts[candidates.source] = mine
     ordered = tuple(counts[source] for source in ("feed", "api") if source in counts)
+    # A page can hold papers of several runs following different categories or topics: its header
+    # lists them all, those of earlier runs first.
+    before = (old.categories, old.topics) if old else ((), ())
     return DigestDay(
         day=candidates.day,
         source=old.source if old else candidates.source,
-        categories=tuple(categories),
-        topics=topic_order(topics),
+        categories=tuple(dict.fromkeys([*before[0], *categories])),
+        topics=tuple(dict.fromkeys([*before[1], *topic_order(topics)])),
         announced=sum(c.total for c in ordered),
         matched=sum(c.matched for c in ordered),
         counts=ordered,

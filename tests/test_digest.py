@@ -307,14 +307,36 @@ def test_backfill_a_day_through_the_api(server: FakeArxivServer, backend: StubBa
     assert "papers submitted this day (arXiv API backfill)" in text and "Sparse Attention" in text
 
 
-def test_since_writes_one_page_per_day(server: FakeArxivServer, backend: StubBackend, tmp_path: Path) -> None:
+def test_since_writes_one_page_per_day_with_papers(
+    server: FakeArxivServer, backend: StubBackend, tmp_path: Path
+) -> None:
+    """A backfill over several days writes a page for each day arXiv had papers for; the days it had
+    none for (weekends, holidays) get no page, and the result names them."""
     later = paper(7, "Retrieval for Code").model_copy(update={"published": datetime(2025, 8, 21, 9, tzinfo=UTC)})
     server.add_entries([later])
     result = run(make_settings(server, tmp_path), backend, since=date(2025, 8, 19))
-    assert [p.day for p in result.pages] == ["2025-08-19", "2025-08-20", "2025-08-21"]
+    assert [p.day for p in result.pages] == ["2025-08-19", "2025-08-21"]
+    assert result.empty_days == ["2025-08-20"]
     assert len(server.api_requests) == 1
     assert sorted(backend.calls) == ["2508.00001", "2508.00002", "2508.00007"]
+    assert not (tmp_path / "digests" / f"{DAY1}.md").exists()
+    index = (tmp_path / "digests" / "index.md").read_text(encoding="utf-8")
+    assert "2025-08-19" in index and "2025-08-21" in index and str(DAY1) not in index
+    # One day asked for by itself still gets its page, saying it had nothing.
+    alone = run(make_settings(server, tmp_path), backend, date=DAY1)
+    assert [p.day for p in alone.pages] == [str(DAY1)] and not alone.empty_days
     assert "No new papers in cs.CL on 2025-08-20." in page_text(tmp_path, DAY1)
+
+
+def test_a_page_header_lists_every_category_on_it(
+    server: FakeArxivServer, backend: StubBackend, tmp_path: Path
+) -> None:
+    """Two backfills of one day following different categories: the header names both, not only the
+    last run's."""
+    run(make_settings(server, tmp_path), backend, date=date(2025, 8, 19))
+    run(make_settings(server, tmp_path, categories=["cs.LG"]), backend, date=date(2025, 8, 19))
+    header = page_text(tmp_path, date(2025, 8, 19)).splitlines()[2]
+    assert header.startswith("**cs.CL, cs.LG** · "), header
     with pytest.raises(ConfigError, match="in the future"):
         run(make_settings(server, tmp_path), backend, date=date(2030, 1, 1))
 

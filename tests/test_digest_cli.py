@@ -466,3 +466,27 @@ def test_an_smtp_server_echoing_the_password_does_not_get_it_printed(tmp_path: P
     assert result.exit_code == 3
     assert f"e-mail not sent: 127.0.0.1:{port} answered 554 5.7.1 login reader/*** may not send" in result.stderr
     assert "s3cret" not in result.output
+
+
+def test_since_over_a_week_skips_the_days_arxiv_had_nothing_for_in_one_line(tmp_path: Path) -> None:
+    """A week's backfill whose weekend had no papers: five pages, not seven, and one line naming the
+    two days left out; the index lists only days with a page."""
+    today = datetime.now(UTC).date()
+    week = [today - timedelta(days=n) for n in range(6, -1, -1)]
+    quiet = set(week[1:3])  # two days without a paper
+    entries = [
+        paper(i + 1, f"Retrieval Paper {i + 1}").model_copy(
+            update={"published": datetime(day.year, day.month, day.day, 9, tzinfo=UTC)}
+        )
+        for i, day in enumerate(week)
+        if day not in quiet
+    ]
+    with FakeArxivServer(entries, announce_day=today) as fake:
+        result = digest(fake, tmp_path, "-c", "cs.CL", "--since", week[0].isoformat())
+    assert result.exit_code == 0, result.stderr
+    pages = sorted(p.stem for p in (tmp_path / "digests").glob("????-??-??.md"))
+    assert pages == [day.isoformat() for day in week if day not in quiet]
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("no page for")]
+    assert skipped == [f"no page for 2 days arXiv had no papers for: {week[1]}, {week[2]}"]
+    index = (tmp_path / "digests" / "index.md").read_text(encoding="utf-8")
+    assert not [day for day in quiet if day.isoformat() in index]
