@@ -1,7 +1,8 @@
 """Token counts: the model's own BPE for OpenAI-family models, a calibrated estimate for every other model.
 
-OpenAI's encodings (o200k_base, cl100k_base) ship inside the `bpe-openai` wheel, so exact counts need
-no download at run time (tiktoken fetches its files on first use, which an offline machine cannot).
+OpenAI's encodings (o200k_base, cl100k_base) ship inside the `bpe-openai` wheel (the `tokens` extra),
+so exact counts need no download at run time (tiktoken fetches its files on first use, which an
+offline machine cannot); without that extra they are estimated too.
 Other families (Qwen, Llama, DeepSeek, ...) each tokenize differently and their vocabularies are not
 shipped, so they get an estimate: about 4 characters per token for Latin-script text and about one
 token per CJK character. Server-reported usage is what gets recorded; counts here size prompts and
@@ -105,14 +106,14 @@ def model_encoding(model: str) -> str | None:
 @cache
 def bpe_counter(encoding: str) -> TokenCounter:
     """The exact counter for one of OpenAI's encodings (loaded once), or the estimate when the
-    `bpe-openai` package cannot be imported on this platform."""
+    `bpe-openai` package is not installed (the `tokens` extra) or has no wheel for this platform."""
     with warnings.catch_warnings():
         # bpe-openai 0.1 reads its data with importlib.resources.open_binary, deprecated in Python 3.11
         warnings.simplefilter("ignore", DeprecationWarning)
         try:
             import bpe_openai
-        except ImportError:  # a platform without its wheel: counts are then estimated, not refused
-            log.warning("bpe-openai is not installed: token counts for OpenAI models are estimated")
+        except ImportError:  # installed without the tokens extra: counts are then estimated, not refused
+            log.info("bpe-openai is not installed (pip install 'chatpaper[tokens]'): %s counts are estimated", encoding)
             return ESTIMATE
         return BpeCounter(bpe_openai.get_encoding(encoding), encoding)
 
