@@ -627,12 +627,12 @@ def _day_info(
     ordered = tuple(counts[source] for source in ("feed", "api") if source in counts)
     # A page can hold papers of several runs following different categories or topics: its header
     # lists them all, those of earlier runs first.
-    before = (old.categories, old.topics) if old else ((), ())
+    listed_categories, listed_topics = (old.categories, old.topics) if old else ((), ())
     return DigestDay(
         day=candidates.day,
         source=old.source if old else candidates.source,
-        categories=tuple(dict.fromkeys([*before[0], *categories])),
-        topics=tuple(dict.fromkeys([*before[1], *topic_order(topics)])),
+        categories=tuple(dict.fromkeys([*listed_categories, *categories])),
+        topics=tuple(dict.fromkeys([*listed_topics, *topic_order(topics)])),
         announced=sum(c.total for c in ordered),
         matched=sum(c.matched for c in ordered),
         counts=ordered,

@@ -802,10 +802,10 @@ def summarize_papers(
     # Papers whose first failure came while no paper had succeeded, and none did later: in an outage,
     # or with a model that answers nothing usable, a second try would double the wait for the same
     # failures.
+    outcomes = schedule.final_outcomes()
     for index in schedule.deferred:
         if progress:
-            progress(schedule.outcomes[index])
-    outcomes = schedule.final_outcomes()
+            progress(outcomes[index])
     warnings = [*([claims.problem] if claims.problem else []), *cache.warnings]
     return BatchResult(outcomes=outcomes, usage=run.usage(), stopped=run.stopped, warnings=warnings)
 

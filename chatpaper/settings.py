@@ -255,7 +255,7 @@ class Settings(BaseModel):
         return self.backend
 
 
-NESTED = {"digest": DigestSettings, "smtp": SmtpSettings, "reader": ReaderSettings}
+NESTED: dict[str, type[BaseModel]] = {"digest": DigestSettings, "smtp": SmtpSettings, "reader": ReaderSettings}
 # The openai SDK's variables, honoured when no CHATPAPER_ twin is set.
 SDK_ENV = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
 

@@ -120,3 +120,19 @@ def test_a_missing_path_beside_a_good_one_costs_one_paper(
     assert proc.returncode == 3, proc.stderr
     assert "failed: gone.pdf: no such file or folder" in proc.stderr
     assert (cwd / "out" / f"{sample.stem}.md").is_file()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_shell_completion_the_readme_shows_works(tmp_path: Path, shell: str) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"_CHATPAPER_COMPLETE={shell}_source chatpaper" in readme
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "_CHATPAPER_COMPLETE": f"{shell}_source",
+    }
+    source = subprocess.run([str(CONSOLE_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
+    assert source.returncode == 0 and "_CHATPAPER_COMPLETE" in source.stdout, source.stderr
+    words = {"COMP_WORDS": "chatpaper dig", "COMP_CWORD": "1", "_CHATPAPER_COMPLETE": "bash_complete"}
+    completed = subprocess.run([str(CONSOLE_SCRIPT)], env={**env, **words}, capture_output=True, text=True, timeout=60)
+    assert completed.stdout.split() == ["plain,digest"]
