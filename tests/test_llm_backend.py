@@ -630,6 +630,7 @@ def test_nothing_listening_is_said_at_once_and_a_server_lost_later_is_retried() 
         backend.summarize(make_paper(title="Second"), "en")
     assert "failed 2 requests" in str(lost.value)
 
+
 # --- what the model is shown --------------------------------------------------------------------------
 
 
