@@ -60,7 +60,7 @@ def test_schema_is_strict_compatible() -> None:
     schema = answer_schema()
     nodes = walk(schema)
     objects = [n for n in nodes if n.get("type") == "object"]
-    assert len(objects) == 2  # the answer and its summary, inlined
+    assert len(objects) == 3  # the answer, its summary and its evidence, inlined
     for obj in objects:
         assert obj["additionalProperties"] is False
         assert obj["required"] == list(obj["properties"])

@@ -106,7 +106,7 @@ def test_instructions_stay_compact() -> None:
 
     system = prompts.render("system.j2", prompts.system_vars("zh", None))
     frame = prompts.render("user.j2", prompts.user_vars(sample_text(sparse=True)))
-    assert estimate_tokens(system) + estimate_tokens(frame) < 450
+    assert estimate_tokens(system) + estimate_tokens(frame) < 500  # 450 before the evidence instruction
 
 
 # The visible definitions, pinned: servers that use the schema only to constrain decoding (vLLM, Ollama)
