@@ -13,13 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from chatpaper.models import ArxivEntry, PaperSummary
-from chatpaper.render.reports import LABELS, first_sentence
+from chatpaper.models import POINTS, ArxivEntry, PaperSummary
+from chatpaper.render.reports import LABELS, first_sentence, plural, trust_mark
 
 # Points longer than this fold into <details>, so the page stays skimmable.
 DETAILS_OVER = 320
 AUTHORS_SHOWN = 8
-POINTS = ("background", "prior_work", "method", "results")
 
 
 @dataclass(frozen=True)
@@ -92,10 +91,6 @@ def _score(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def kind_counts(page: DigestPage) -> dict[str, int]:
     if page.kinds:
         return dict(page.kinds)
@@ -107,11 +102,11 @@ def announced(page: DigestPage) -> str:
     kinds, parts = kind_counts(page), []
     if "new" in kinds:
         if "cross" in kinds:
-            parts.append(f"{kinds['new']} new · {_plural(kinds['cross'], 'cross-list')}")
+            parts.append(f"{kinds['new']} new · {plural(kinds['cross'], 'cross-list')}")
         else:
-            parts.append(f"{_plural(kinds['new'], 'new announcement')}")
+            parts.append(f"{plural(kinds['new'], 'new announcement')}")
     if "submitted" in kinds:
-        parts.append(f"{_plural(kinds['submitted'], 'paper')} submitted this day (arXiv API backfill)")
+        parts.append(f"{plural(kinds['submitted'], 'paper')} submitted this day (arXiv API backfill)")
     return " · ".join(parts)
 
 
@@ -139,7 +134,7 @@ class Usage:
         """The plain-text line: "Summaries by gpt-4o-mini: 3 LLM calls · 1,200 prompt + 300 completion tokens"."""
         if self.extractive:
             return "Summaries: extractive, no LLM (sentences quoted from each paper)."
-        text = f"Summaries by {', '.join(self.models)}: {_plural(self.calls, 'LLM call')}"
+        text = f"Summaries by {', '.join(self.models)}: {plural(self.calls, 'LLM call')}"
         text += f" · {self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion tokens"
         return text + (f" · ~${self.cost_usd:.4f}" if self.cost_usd is not None else "") + "."
 
@@ -195,6 +190,7 @@ def paper_view(number: int, paper: DigestPaper) -> dict[str, object]:
         "comment": entry.comment,
         "carried_from": paper.carried_from,
         "extractive": bool(summary and summary.meta.backend == "extractive"),
+        "trust": trust_mark(summary),
         "reason": paper.reason,
         "attempts": paper.attempts,
         "status": paper.status,
