@@ -16,6 +16,7 @@ elided parts ("..."). Letters, digits and decimal points must all be there, in o
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -121,7 +122,7 @@ def _source(section: str | None, text: str, page_of: Callable[[int], int | None]
 # A number as printed: grouped thousands ("12,345", "12 345" with a thin or no-break space), plain
 # digits, a decimal part, or a bare decimal part (".95"); then an optional exponent ("1e-4").
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+"
-_NUMBER = re.compile(rf"(?P<num>{_DIGITS})(?P<exp>[eE][-−+]?\d{{1,3}}(?![\d.]))?")
+_NUMBER = re.compile(rf"(?P<num>{_DIGITS})(?P<exp>[eE][-−+]?\d{{1,3}}(?!\d|\.\d))?")
 # What may follow a number without a space and still leave it a number ("12GB", "7B", "3.2x", "5ms");
 # other letters glued on make it part of a name ("3D", "2nd", "5G", "x86").
 _UNIT = (
@@ -329,19 +330,19 @@ class _NumberIndex:
 
 
 def _printed_values(text: str) -> Iterable[Decimal]:
-    """Every value a paper's text may mean by its numbers: each digit run, "97,3" both as a decimal
-    comma and as two numbers, grouped thousands, multipliers applied and not, lost superscripts ("10−4")
-    and counts spelled out."""
+    """Every value a paper's text may mean by its numbers: commas read as list separators, as grouping
+    and as a decimal comma ("97,3"), multipliers applied and not, lost superscripts ("10−4") and counts
+    spelled out. A decimal is not its integer part: "45.9" prints no 45."""
     for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
         raw = match.group()
-        runs = re.split(r"[.,]", raw)
-        yield from (Decimal(r) for r in runs)
-        for i in range(len(runs) - 1):
-            yield Decimal(f"{runs[i]}.{runs[i + 1]}")
-        if "," in raw:
-            head, dot, tail = raw.partition(".")
-            if re.fullmatch(r"\d{1,3}(?:,\d{3})+", head):
-                yield Decimal(head.replace(",", "") + dot + tail)  # "12,345", "12,345.6"
+        groups = raw.split(",")
+        for group in groups:
+            yield from _dotted(group)
+        for left, right in itertools.pairwise(groups):
+            if left.isdigit() and right.isdigit():
+                yield Decimal(f"{left}.{right}")
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
+            yield Decimal(raw.replace(",", ""))  # "12,345", "12,345.6"
     for match in re.finditer(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d.,])", text):
         yield Decimal(re.sub(r"\D", "", match.group()))  # "12 345"
     for match in _NUMBER.finditer(text):
@@ -353,6 +354,18 @@ def _printed_values(text: str) -> Iterable[Decimal]:
             yield _power(match)
     for match in _NUMBER_WORD.finditer(text):
         yield Decimal(str(NUMBER_WORDS[match.group().lower()]))
+
+
+def _dotted(token: str) -> Iterable[Decimal]:
+    """A number with decimal points: "97.3" is 97.3; "3.2.1" (a section, a version) is each part and
+    each pair ("3.2", "2.1")."""
+    parts = token.split(".")
+    if len(parts) <= 2:
+        yield Decimal(token)
+        return
+    yield from (Decimal(p) for p in parts)
+    for left, right in itertools.pairwise(parts):
+        yield Decimal(f"{left}.{right}")
 
 
 def _number_index(texts: Iterable[str]) -> _NumberIndex:

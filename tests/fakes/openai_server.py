@@ -601,7 +601,8 @@ def paper_blocks(prompt: str) -> tuple[list[str], list[list[str]]]:
 def _quotable(sentence: str) -> bool:
     words = len(sentence.split())
     wide = sum(1 for ch in sentence if "\u3400" <= ch <= "\u9fff")
-    return (6 <= words <= 45 or 15 <= wide <= 90) and sum(ch.isalpha() for ch in sentence) >= 20
+    printable = all(ch.isprintable() for ch in sentence)  # a garbled text layer's control characters
+    return printable and (6 <= words <= 45 or 15 <= wide <= 90) and sum(ch.isalpha() for ch in sentence) >= 20
 
 
 def _bracketless(sentence: str) -> str:
