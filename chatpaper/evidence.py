@@ -113,6 +113,11 @@ def _keyed(text: str, *, citations: bool) -> _Keyed:
     return _Keyed(*match_key(text, citations=citations))
 
 
+def _on_page(page: int | None) -> Callable[[int], int | None]:
+    """The page of every character of a text printed on one page (or on none known)."""
+    return lambda _offset: page
+
+
 def _source(section: str | None, text: str, page_of: Callable[[int], int | None]) -> _Source:
     return _Source(section, text, (_keyed(text, citations=True), _keyed(text, citations=False)), page_of)
 
@@ -383,21 +388,21 @@ class PaperIndex:
     def __init__(self, paper: Paper, arxiv: ArxivEntry | None = None) -> None:
         sources: list[_Source] = []
         if paper.abstract.strip():
-            sources.append(_source("Abstract", paper.abstract, lambda _at: paper.abstract_page))
+            sources.append(_source("Abstract", paper.abstract, _on_page(paper.abstract_page)))
         if arxiv is not None and arxiv.abstract.strip():
-            sources.append(_source("Abstract", arxiv.abstract, lambda _at: None))  # arXiv's, not printed
+            sources.append(_source("Abstract", arxiv.abstract, _on_page(None)))  # arXiv's, not printed
         for section in paper.body_sections():
             sources.append(_source(section.heading.strip() or None, section.text, section.page_at))
         for table in paper.tables:
-            sources.append(_source(table.section, table.as_text(), lambda _at, page=table.page: page))
+            sources.append(_source(table.section, table.as_text(), _on_page(table.page)))
         for caption in paper.captions:
-            sources.append(_source(None, caption, lambda _at: None))
+            sources.append(_source(None, caption, _on_page(None)))
         # Headings and the title last: a quote of a heading is found, but a sentence is found in its section.
         for section in paper.body_sections():
             if section.heading.strip():
-                sources.append(_source(section.heading, section.heading, lambda _at, page=section.page: page))
+                sources.append(_source(section.heading, section.heading, _on_page(section.page)))
         if paper.title.strip():
-            sources.append(_source(None, paper.title, lambda _at: None))
+            sources.append(_source(None, paper.title, _on_page(None)))
         self.sources = sources
         self.numbers = _number_index(s.text for s in sources)
 

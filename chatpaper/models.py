@@ -197,10 +197,10 @@ class PointQuotes(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    background: list[str] = Field([], description=_QUOTES + "(1).")
-    prior_work: list[str] = Field([], description=_QUOTES + "(2).")
-    method: list[str] = Field([], description=_QUOTES + "(3).")
-    results: list[str] = Field([], description=_QUOTES + "(4).")
+    background: list[str] = Field(default=[], description=_QUOTES + "(1).")
+    prior_work: list[str] = Field(default=[], description=_QUOTES + "(2).")
+    method: list[str] = Field(default=[], description=_QUOTES + "(3).")
+    results: list[str] = Field(default=[], description=_QUOTES + "(4).")
 
 
 class SummaryFields(BaseModel):
@@ -232,7 +232,7 @@ class SummaryAnswer(SummaryFields):
     default to none so that an answer without them is still a summary (its points then show no evidence)."""
 
     evidence: PointQuotes = Field(
-        default_factory=PointQuotes,
+        default_factory=lambda: PointQuotes(),
         description="For each point, 1-3 short quotes copied verbatim from the paper (no paraphrase, no ellipsis).",
     )
 
@@ -243,9 +243,9 @@ class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     quote: str
-    section: str | None = Field(None, description="heading of the section it is in (Abstract for the abstract)")
-    page: int | None = Field(None, description="1-based page it is printed on, when known")
-    found: bool = Field(False, description="whether the quote is in the paper's text")
+    section: str | None = Field(default=None, description="heading of the section it is in (Abstract for the abstract)")
+    page: int | None = Field(default=None, description="1-based page it is printed on, when known")
+    found: bool = Field(default=False, description="whether the quote is in the paper's text")
 
 
 class PointEvidence(BaseModel):
@@ -331,10 +331,11 @@ class PaperSummary(SummaryFields):
     """A validated summary of one paper: the JSON report, field for field."""
 
     evidence: PointEvidence = Field(
-        default_factory=PointEvidence, description="each point's quotes, found in the paper or not"
+        default_factory=lambda: PointEvidence(), description="each point's quotes, found in the paper or not"
     )
     checks: SummaryChecks | None = Field(
-        None, description="numbers and quotes checked against the paper; null in summaries made before the checks"
+        default=None,
+        description="numbers and quotes checked against the paper; null in summaries made before the checks",
     )
 
     paper_url: str | None = Field(None, description="the paper's landing page (arXiv abs page), if known")

@@ -126,7 +126,7 @@ def evidence_lines(summary: PaperSummary) -> dict[str, str]:
     """Each point's evidence as one line of small print (Markdown, escaped): the quotes with section and
     page, a quote the paper does not print marked as such. An extractive summary's points are the
     quotes themselves, so only where they come from is shown."""
-    lines = dict.fromkeys(POINTS, "")
+    lines: dict[str, str] = dict.fromkeys(POINTS, "")
     labels = LABELS[summary.meta.language]
     extractive = summary.meta.backend == "extractive"
     for point in POINTS:
