@@ -26,7 +26,9 @@ from chatpaper.llm.openai_backend import OpenAIBackend
 from chatpaper.models import ArxivEntry, Paper, PaperSummary
 from chatpaper.pdf import read_paper
 from chatpaper.render import render_report
-from chatpaper.render.digest import DigestPage, DigestPaper, render_digest
+from chatpaper.render.digest import render_digest
+from chatpaper.render.digest_html import render_digest_html
+from chatpaper.render.digest_view import DigestPage, DigestPaper
 from chatpaper.render.safe import md_text
 from chatpaper.settings import Settings
 from tests.conftest import CORPUS, EXAMPLES
@@ -249,7 +251,7 @@ def stored_summary(**changes: object) -> PaperSummary:
     return PaperSummary.model_validate(data)
 
 
-def test_the_digest_page_shows_a_trust_mark_only_where_the_paper_does_not_bear_the_summary_out() -> None:
+def test_the_digest_pages_show_a_trust_mark_only_where_the_paper_does_not_bear_the_summary_out() -> None:
     checks = {"numbers_checked": 6, "quotes_checked": 8, "quotes_unsupported": 1}
     doubtful = stored_summary(checks={**checks, "numbers_unsupported": [{"point": "results", "number": "97.3%"}] * 2})
     sound = stored_summary(checks={**checks, "numbers_unsupported": [], "quotes_unsupported": 0})
@@ -266,10 +268,13 @@ def test_the_digest_page_shows_a_trust_mark_only_where_the_paper_does_not_bear_t
             DigestPaper(entries[1], "cs.CL", 2.0, status="done", summary=sound),
         ],
     )
-    text = render_digest(page)
-    first, second = text.split('<a id="p-2501-00002">')
-    assert "· ⚠ 2 numbers unverified · 1 of 8 quotes not found" in first
-    assert "⚠" not in second
+    for text, second_paper in (
+        (render_digest(page), '<a id="p-2501-00002">'),
+        (render_digest_html(page), 'id="p-2501-00002"'),
+    ):
+        first, second = text.split(second_paper)
+        assert "· ⚠ 2 numbers unverified · 1 of 8 quotes not found" in first
+        assert "⚠" not in second
 
 
 def test_a_summary_made_before_the_checks_loads_and_shows_no_warning() -> None:
