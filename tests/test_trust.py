@@ -214,6 +214,20 @@ def test_an_invalid_answer_spends_the_reask_so_made_up_quotes_get_none(sample_pa
         assert len(server.chat_requests) == 2 and draft.calls == 2
 
 
+def test_a_summary_made_from_notes_gets_no_reask_for_its_quotes(sample_paper: Paper) -> None:
+    """Map-reduce: the model saw notes, not the paper, so asking again for verbatim quotes would pay for the
+    same answer; the quotes are still checked and shown."""
+    with FakeOpenAIServer() as server:
+        server.default = planted(all_quotes=True)
+        settings = Settings(
+            base_url=server.url, api_key="sk-test", model="fake-model", context_tokens=2600, max_output_tokens=600
+        )
+        draft = OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.01)).summarize(sample_paper, "en")
+        kinds = [r.response_format for r in server.chat_requests]
+    assert kinds.count(None) >= 2 and kinds[-1] == "json_schema" and kinds.count("json_schema") == 1
+    assert draft.answer.evidence.results
+
+
 # --- real papers --------------------------------------------------------------------------------------
 
 

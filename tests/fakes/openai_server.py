@@ -577,6 +577,7 @@ def paper_blocks(prompt: str) -> tuple[list[str], list[list[str]]]:
     the fragment before each cut left out) and its table rows as lists of cells."""
     starts = [prompt.find(mark) for mark in ("\nAbstract:\n", "\nSections in reading order")]
     text = prompt[min(at for at in starts if at >= 0) :] if max(starts) >= 0 else ""
+    text = text.split("\nNotes taken on the paper's sections")[0]  # a reduce step's notes are not the paper
     sentences: list[str] = []
     rows: list[list[str]] = []
     for block in re.split(r"\n\s*\n", text):
