@@ -151,15 +151,19 @@ _POWER_WRITTEN = re.compile(
 _POWER_PRINTED = re.compile(
     r"(?<![\d.])(?:(?P<mant>\d+(?:\.\d+)?)\s?[×x*]\s?)?10\s?(?P<sign>[-−])(?P<exp>\d{1,2})(?!\d)"
 )
-# A hedge before a number lets it be rounded: within APPROXIMATE of the paper's; a bound lets it be
-# on the stated side, within BOUND.
+# A hedge before a number lets it be rounded: within APPROXIMATE of the paper's figure; a bound lets the
+# paper's figure be on the side it states, within BOUND ("over 40%" for 47.5%, "under 10 ms" for 8 ms).
 _HEDGE = re.compile(
-    r"(?:about|around|approximately|approx\.|roughly|nearly|almost|some|circa|~|∼|≈|约|大约|近|将近)\s*$", re.I
-)
-_BOUND = re.compile(
-    r"(?:over|above|more than|greater than|higher than|exceeding|at least|up to|at most|less than|under|below|"
-    r"fewer than|lower than|>|<|≥|≤|⩾|⩽|超过|逾|不到|低于|高于)\s*$",
+    r"(?:(?<![A-Za-z])(?:about|around|approximately|approx\.|roughly|nearly|almost|some|circa)|~|∼|≈|约|大约|近|将近)"
+    r"\s*$",
     re.I,
+)
+_ABOVE = re.compile(
+    r"(?:(?<![A-Za-z])(?:over|above|more than|greater than|higher than|exceeding|at least)|>|≥|⩾|超过|逾|高于)\s*$",
+    re.I,
+)
+_BELOW = re.compile(
+    r"(?:(?<![A-Za-z])(?:up to|at most|less than|under|below|fewer than|lower than)|<|≤|⩽|不到|低于)\s*$", re.I
 )
 APPROXIMATE = Decimal("0.10")
 BOUND = Decimal("0.50")
@@ -208,7 +212,7 @@ class Quantity:
     step: Decimal  # the value of one unit in its last written digit (0.1 for "97.3", 1000 for "12k")
     percent: bool = False
     rounded: bool = False  # written with decimals, as a percentage or with a multiplier: may be rounded
-    hedge: str = ""  # "approximate" or "bound" when a hedge word comes before it
+    hedge: str = ""  # "approximate", "above" or "below" when a hedge word comes before it
 
 
 def _parse(match: re.Match[str], text: str) -> tuple[Decimal, Decimal, str, int] | None:
@@ -314,8 +318,10 @@ def _hedge(text: str, at: int) -> str:
     before = text[max(0, at - 20) : at]
     if _HEDGE.search(before):
         return "approximate"
-    if _BOUND.search(before):
-        return "bound"
+    if _ABOVE.search(before):
+        return "above"
+    if _BELOW.search(before):
+        return "below"
     return ""
 
 
@@ -443,7 +449,9 @@ class PaperIndex:
                 tolerance = max(tolerance, abs(value) * APPROXIMATE)
             if (quantity.rounded or quantity.hedge) and self.numbers.near(value - tolerance, value + tolerance):
                 return True
-            if quantity.hedge == "bound" and self.numbers.near(value * (1 - BOUND), value * (1 + BOUND)):
+            if quantity.hedge == "above" and self.numbers.near(value, value * (1 + BOUND)):
+                return True
+            if quantity.hedge == "below" and self.numbers.near(value * (1 - BOUND), value):
                 return True
         return False
 

@@ -190,7 +190,7 @@ def check(index: PaperIndex, text: str) -> list[str]:
         "It scores 45.9 EM and 57.8 F1 on 12345 pairs.",  # table cells, a trailing zero, grouping dropped
         "It reaches 97% accuracy.",  # rounded, as a percentage
         "It reaches about 96% accuracy.",  # a hedge allows 10%
-        "Over 12,000 pairs.",  # a bound: on the stated side
+        "Over 12,000 pairs, under 50 runs.",  # a bound: on the stated side (12,345; 45.9)
         "Three datasets, trained at 1e-4, over 1,024 runs, 3.5× faster, 3 datasets.",  # words, captions
         "With GPT-4.",  # in the title
     ],
@@ -210,6 +210,8 @@ def test_numbers_the_paper_prints_are_supported(index: PaperIndex, text: str) ->
         ("Gains of 4.2–64.93 points.", ["4.2–64.93"]),  # a range is supported only if both ends are
         ("It runs 8.35× faster.", ["8.35×"]),
         ("It uses 45 layers and 45 heads.", ["45"]),  # listed once per point
+        ("Under 12,000 pairs, over 60 runs.", ["12,000", "60"]),  # a bound on the wrong side
+        ("An awesome 93 points.", ["93"]),  # no hedge inside a word
     ],
 )
 def test_numbers_the_paper_does_not_print_are_unsupported(index: PaperIndex, text: str, unsupported: list[str]) -> None:
