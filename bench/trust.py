@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 sys.path.insert(0, str(REPO))
 
+from bench.targets import report_targets  # noqa: E402
 from chatpaper.models import PaperRef, PaperSummary  # noqa: E402
 from chatpaper.pipeline import summarize_batch  # noqa: E402
 from chatpaper.settings import Settings  # noqa: E402
@@ -154,10 +155,7 @@ def report(rows: list[Row], verbose: bool) -> bool:
         ("planted numbers caught", share(caught_n, planted_n), planted_n > 0 and caught_n == planted_n),
         ("planted quotes caught", share(caught_q, planted_q), planted_q > 0 and caught_q == planted_q),
     ]
-    print("\ntargets")
-    for name, value, ok in checks:
-        print(f"  {name:<34} {value:>7}  {'PASS' if ok else 'FAIL'}")
-    return all(ok for _, _, ok in checks)
+    return report_targets(checks)
 
 
 def main() -> int:
