@@ -31,7 +31,7 @@ from chatpaper.errors import ContextLengthError, LLMOutputError, LLMRequestError
 from chatpaper.llm import prompts
 from chatpaper.llm.client import ChatClient, ContextTooLongError, FormatRejectedError, Message, Usage
 from chatpaper.llm.client import estimate_request_tokens as request_tokens
-from chatpaper.models import SummaryAnswer
+from chatpaper.models import POINTS, SummaryAnswer
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,8 @@ def _load(text: str) -> Any:
 
 def _tidy(data: Any) -> Any:
     """Fix what costs a re-ask but has one obvious meaning: a wrapper object, a flattened summary,
-    missing nullable fields, a comma-separated list, one keyword too many."""
+    missing nullable fields, a comma-separated list, one keyword too many, a point's single quote
+    given as a string or quotes given as {"quote": ...} objects."""
     if not isinstance(data, dict):
         return data
     if len(data) == 1:
@@ -237,9 +238,10 @@ def _tidy(data: Any) -> Any:
         if isinstance(inner, dict) and ("summary" in inner or "title" in inner):
             data = inner
     data = dict(data)
-    points = ("background", "prior_work", "method", "results")
-    if "summary" not in data and all(p in data for p in points):
-        data["summary"] = {p: data.pop(p) for p in points}
+    if "summary" not in data and all(p in data for p in POINTS):
+        data["summary"] = {p: data.pop(p) for p in POINTS}
+    if isinstance(data.get("evidence"), dict):
+        data["evidence"] = {point: _quotes(given) for point, given in data["evidence"].items()}
     for field in ("title_translated", "first_author_affiliation", "code_url"):
         data.setdefault(field, None)
     for field in ("authors", "keywords"):
@@ -250,6 +252,15 @@ def _tidy(data: Any) -> Any:
     if most and isinstance(data.get("keywords"), list):
         data["keywords"] = data["keywords"][:most]
     return data
+
+
+def _quotes(given: Any) -> Any:
+    """A point's quotes as a list of strings, when the model wrote one string or quote objects."""
+    if isinstance(given, str):
+        return [given]
+    if isinstance(given, list):
+        return [q["quote"] if isinstance(q, dict) and isinstance(q.get("quote"), str) else q for q in given]
+    return given
 
 
 def _describe(exc: ValidationError) -> str:
