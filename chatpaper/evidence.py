@@ -195,7 +195,9 @@ def _decimal(text: str) -> Decimal | None:
 def _glued_before(text: str, at: int) -> bool:
     """Whether the number starting at `at` is part of a name: a letter of an alphabet right before it,
     or a letter and a hyphen ("GPT-4", "ResNet-50", "COVID-19", "F1", "v2")."""
-    before = text[at - 1] if at > 0 else ""
+    if at == 0:
+        return False
+    before = text[at - 1]
     if before.isalpha() and not is_wide(before):
         return True
     if before in "-‐‑_" and at > 1 and text[at - 2].isalpha() and not is_wide(text[at - 2]):
@@ -267,6 +269,7 @@ def find_numbers(text: str) -> list[StatedNumber]:
     """The numbers `text` states that can be checked: digits, decimals, percentages, grouped thousands,
     ranges, numbers with units or multipliers ("7B", "12k"), scientific notation. Years (1900-2099 as
     bare integers), numbers inside names ("GPT-4", "F1", "3D") and numbers written as words are left out."""
+    text = unicodedata.normalize("NFKC", text)  # full-width digits and points, superscripts that lost their raise
     stated: list[tuple[int, int, StatedNumber]] = []
     for start, end, quantity in _quantities(text):
         if stated and len(stated[-1][2].parts) == 1 and _RANGE_GAP.fullmatch(text[stated[-1][1] : start]):
@@ -344,6 +347,7 @@ def _printed_values(text: str) -> Iterable[Decimal]:
     """Every value a paper's text may mean by its numbers: commas read as list separators, as grouping
     and as a decimal comma ("97,3"), multipliers applied and not, lost superscripts ("10−4") and counts
     spelled out. A decimal is not its integer part: "45.9" prints no 45."""
+    text = unicodedata.normalize("NFKC", text)
     for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
         raw = match.group()
         groups = raw.split(",")

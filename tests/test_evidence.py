@@ -166,6 +166,10 @@ def test_numbers_a_summary_states_are_found_in_their_forms() -> None:
     assert values["10–20%"] == [Decimal(10), Decimal(20)] and values["1 × 10^-4"] == [Decimal("0.0001")]
 
 
+def test_a_number_that_opens_the_text_is_checked() -> None:
+    assert stated("97.3% of the answers") == ["97.3%"] and stated("12 layers") == ["12"]
+
+
 def test_years_names_and_words_are_not_checked() -> None:
     text = "Since 2017, GPT-4, ResNet-50, COVID-19, F1, v1.5, 3D scenes, the 2nd stage and three datasets."
     assert stated(text) == []
@@ -173,6 +177,9 @@ def test_years_names_and_words_are_not_checked() -> None:
 
 def test_numbers_in_chinese_text_are_checked() -> None:
     assert stated("在3个数据集上准确率达到97.3%") == ["3", "97.3%"]
+    # full-width digits and points are the same numbers, on either side
+    index = PaperIndex(make_paper(abstract="精度は９７．３％、データは１２３件。"))
+    assert check(index, "97.3% on １２３ records") == []
 
 
 def check(index: PaperIndex, text: str) -> list[str]:
