@@ -293,3 +293,19 @@ def test_sentences_of_a_real_paper_are_found_on_the_page_the_pdf_prints_them(tru
                 assert evidence.page == printed[0], (sentence, evidence.section)
     # Type-3 bitmap papers (issue 11) read as fragments: few sentences to check there.
     assert checked or truth["file"].endswith("-t3.pdf")
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("truth", corpus_params("evidence_numbers", where=lambda record: record["text_layer"]))
+def test_every_number_a_real_paper_prints_counts_as_printed(truth: dict) -> None:
+    """Each sentence of the abstract, sections, captions and tables read as a summary would state it:
+    every number found in it is supported (what a summary copies from the paper is never flagged)."""
+    paper = corpus_paper(truth["file"])
+    assert paper is not None
+    index = PaperIndex(paper)
+    texts = [paper.abstract, *(s.text for s in paper.body_sections()), *paper.captions]
+    texts += [t.as_text() for t in paper.tables]
+    numbers = [n for text in texts for sentence in split_sentences(text) for n in find_numbers(sentence)]
+    unsupported = [n.text for n in numbers if not all(index.supports(q) for q in n.parts)]
+    assert unsupported == []
+    assert numbers or truth["file"].endswith("-t3.pdf")
