@@ -45,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 sys.path.insert(0, str(REPO))
 
+from bench.targets import report_targets  # noqa: E402
 from chatpaper.errors import ChatpaperError  # noqa: E402
 from chatpaper.llm.budget import front_matter_indices, is_back_matter, with_tables  # noqa: E402
 from chatpaper.llm.client import estimate_request_tokens  # noqa: E402
@@ -270,10 +271,7 @@ def check_targets(rows: list[PaperRow]) -> bool:
         ("prompts with a reference list", str(leaks), leaks == 0),
         ("junk calls", str(junk_calls), junk_calls == 0),
     ]
-    print("\ntargets")
-    for name, value, ok in checks:
-        print(f"  {name:<38} {value:>8}  {'PASS' if ok else 'FAIL'}")
-    return all(ok for _, _, ok in checks)
+    return report_targets(checks)
 
 
 def main() -> int:

@@ -43,6 +43,20 @@ class Section(BaseModel):
     page: int = Field(1, description="1-based page where the heading is printed")
     text: str = ""
     role: SectionRole = "other"
+    text_pages: list[tuple[int, int]] = Field(
+        [],
+        description="(character offset in `text`, 1-based page) where each page's part of the text begins, in "
+        "order; empty when the reader did not say (then the text is taken to be on `page`)",
+    )
+
+    def page_at(self, offset: int) -> int:
+        """The page the character at `offset` of `text` is printed on."""
+        page = self.page
+        for start, on in self.text_pages:
+            if start > offset:
+                break
+            page = on
+        return page
 
 
 class Table(BaseModel):
@@ -83,6 +97,7 @@ class Paper(BaseModel):
     authors: list[str] = []
     first_author_affiliation: str | None = None
     abstract: str = ""
+    abstract_page: int | None = Field(None, description="1-based page where the abstract begins, when known")
     keywords: list[str] = Field([], description="the paper's own keyword line, if it prints one")
     sections: list[Section] = []
     captions: list[str] = Field([], description="figure and table captions, kept apart from body text")
@@ -171,8 +186,25 @@ class SummaryPoints(BaseModel):
     )
 
 
-class SummaryAnswer(BaseModel):
-    """The part of the summary the model writes; its JSON schema is the `response_format`.
+Point = Literal["background", "prior_work", "method", "results"]
+POINTS: tuple[Point, ...] = ("background", "prior_work", "method", "results")
+
+_QUOTES = "Quotes supporting point "
+
+
+class PointQuotes(BaseModel):
+    """What the model quotes from the paper for each point; chatpaper looks every quote up in the paper."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    background: list[str] = Field(default=[], description=_QUOTES + "(1).")
+    prior_work: list[str] = Field(default=[], description=_QUOTES + "(2).")
+    method: list[str] = Field(default=[], description=_QUOTES + "(3).")
+    results: list[str] = Field(default=[], description=_QUOTES + "(4).")
+
+
+class SummaryFields(BaseModel):
+    """The fields the model's answer and the report share (see `SummaryAnswer` and `PaperSummary`).
 
     Every field is required (nullable where a value may be absent) so the schema is valid for
     strict structured outputs.
@@ -193,6 +225,62 @@ class SummaryAnswer(BaseModel):
         description="URL of the paper's own code repository if one is printed in the paper, else null."
     )
     summary: SummaryPoints
+
+
+class SummaryAnswer(SummaryFields):
+    """The part of the summary the model writes; its JSON schema is the `response_format`. The quotes
+    default to none so that an answer without them is still a summary (its points then show no evidence)."""
+
+    evidence: PointQuotes = Field(
+        default_factory=lambda: PointQuotes(),
+        description="For each point, 1-3 short quotes copied verbatim from the paper (no paraphrase, no ellipsis).",
+    )
+
+
+class Evidence(BaseModel):
+    """One quote supporting a point, and where chatpaper found it in the paper."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quote: str
+    section: str | None = Field(default=None, description="heading of the section it is in (Abstract for the abstract)")
+    page: int | None = Field(default=None, description="1-based page it is printed on, when known")
+    found: bool = Field(default=False, description="whether the quote is in the paper's text")
+
+
+class PointEvidence(BaseModel):
+    """Each point's quotes as checked against the paper (the report's `evidence`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    background: list[Evidence] = []
+    prior_work: list[Evidence] = []
+    method: list[Evidence] = []
+    results: list[Evidence] = []
+
+    def quotes(self) -> list[tuple[Point, Evidence]]:
+        """Every quote with its point, in point order."""
+        return [(point, e) for point in POINTS for e in getattr(self, point)]
+
+
+class UnsupportedNumber(BaseModel):
+    """A number a point states that the paper's text does not print."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    point: Point
+    number: str = Field(description="as the summary writes it, e.g. 97.3%")
+
+
+class SummaryChecks(BaseModel):
+    """What chatpaper checked of a summary against the paper's text (the report's `checks`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    numbers_checked: int = 0
+    numbers_unsupported: list[UnsupportedNumber] = []
+    quotes_checked: int = 0
+    quotes_unsupported: int = 0
 
 
 class SummaryMeta(BaseModel):
@@ -239,8 +327,16 @@ class FigureInfo(BaseModel):
     image: str | None = Field(None, description="the PNG's file name, relative to the report; null when not written")
 
 
-class PaperSummary(SummaryAnswer):
+class PaperSummary(SummaryFields):
     """A validated summary of one paper: the JSON report, field for field."""
+
+    evidence: PointEvidence = Field(
+        default_factory=lambda: PointEvidence(), description="each point's quotes, found in the paper or not"
+    )
+    checks: SummaryChecks | None = Field(
+        default=None,
+        description="numbers and quotes checked against the paper; null in summaries made before the checks",
+    )
 
     paper_url: str | None = Field(None, description="the paper's landing page (arXiv abs page), if known")
     abstract: str | None = Field(None, description="the abstract (arXiv's when the paper came from arXiv)")

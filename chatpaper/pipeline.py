@@ -31,6 +31,7 @@ from chatpaper.errors import (
     StoreError,
     describe_os_error,
 )
+from chatpaper.evidence import PaperIndex, check_summary
 from chatpaper.figure_cache import FigureCache
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
@@ -207,9 +208,13 @@ def build_summary(
     draft: Draft, paper: Paper, ref: PaperRef, backend: Backend, settings: Settings, *, cost_usd: float | None = None
 ) -> PaperSummary:
     """Combine the backend's answer with provenance and the authoritative metadata: arXiv's for arXiv
-    papers, else the reader's title and authors where it found them printed (the model fills the rest)."""
+    papers, else the reader's title and authors where it found them printed (the model fills the rest); and
+    each point's quotes and every number it states checked against the paper."""
     fields = draft.answer.model_dump()
     fields["code_url"] = _verified_code_url(draft.answer.code_url, paper)
+    fields["evidence"], fields["checks"] = check_summary(
+        PaperIndex(paper, ref.arxiv), draft.answer.summary, draft.answer.evidence
+    )
     if settings.language == "en":
         fields["title_translated"] = None
     fields["abstract"] = paper.abstract or None

@@ -25,7 +25,9 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
     "ecoop98-predicate-dispatching-t3.pdf": dict.fromkeys(
         ("title", "authors", "sections", "affiliation", "abstract", "appendices"), _TYPE3
     ),
-    "lavalle-1998-rrt-t3.pdf": dict.fromkeys(("title", "authors", "sections", "affiliation", "abstract"), _TYPE3),
+    "lavalle-1998-rrt-t3.pdf": dict.fromkeys(
+        ("title", "authors", "sections", "affiliation", "abstract", "trust"), _TYPE3
+    ),
     "escholarship-devcel-2023-heart-enhancers.pdf": {
         "sections": "front-matter boxes (In Brief, Graphical Abstract) are taken for sections",
     },

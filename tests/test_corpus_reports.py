@@ -135,3 +135,19 @@ def test_the_report_links_the_papers_own_code_and_no_one_elses(corpus_run: Corpu
     got, want = corpus_run.report(truth)["code_url"], truth["code_url"]
     assert (got is None) == (want is None)
     assert (got or "").rstrip("/").lower() == (want or "").rstrip("/").lower()
+
+
+@pytest.mark.parametrize("truth", corpus_params("trust", where=lambda r: r["text_layer"]))
+def test_an_extractive_summary_is_borne_out_by_its_paper(corpus_run: CorpusRun, truth: dict) -> None:
+    """The extractive backend quotes the paper: each point's evidence is the sentences it quoted, each
+    found, with its section and page; no number is unsupported and the report shows no warning."""
+    summary = PaperSummary.model_validate(corpus_run.report(truth))
+    assert summary.checks is not None and summary.checks.numbers_unsupported == []
+    quoted = summary.evidence.quotes()
+    assert quoted and summary.checks.quotes_checked == len(quoted) and summary.checks.quotes_unsupported == 0
+    for point, evidence in quoted:
+        assert evidence.found and evidence.quote in getattr(summary.summary, point)
+        assert evidence.page is None or 1 <= evidence.page <= truth["pages"]
+    assert any(e.page for _, e in quoted)
+    markdown = (corpus_run.out / f"{Path(truth['file']).stem}.md").read_text(encoding="utf-8")
+    assert "⚠" not in markdown and markdown.count("<sub>Quoted from ") == len({p for p, _ in quoted})

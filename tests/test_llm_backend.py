@@ -369,14 +369,14 @@ def test_scripted_401(server: FakeOpenAIServer) -> None:
 
 
 def test_context_length_error_shrinks_the_prompt_once(server: FakeOpenAIServer) -> None:
-    server.script(context_length_error(limit=3000, requested=4500), answer())
+    server.script(context_length_error(limit=3400, requested=4500), answer())
     backend = make_backend(server)
     draft = backend.summarize(make_paper(), "en")
     first, second = server.chat_requests
     assert second.size < first.size
     assert draft.calls == 2
     # The window the server named is remembered: the next paper fits from the start.
-    assert backend.context == 3000
+    assert backend.context == 3400
     backend.summarize(make_paper(title="Another"), "en")
     assert len(server.chat_requests) == 3
     assert server.chat_requests[2].size < first.size
@@ -499,15 +499,15 @@ def test_long_paper_in_a_small_window_is_map_reduced(server: FakeOpenAIServer) -
 
 
 def test_a_map_step_too_long_for_the_real_window_is_planned_again_for_it() -> None:
-    # Settings say 2700 tokens (map-reduce, in parts sized for it); the server really has 1900 and names it.
-    with FakeOpenAIServer(context_tokens=1900) as fake:
+    # Settings say 2900 tokens (map-reduce, in parts sized for it); the server really has 2000 and names it.
+    with FakeOpenAIServer(context_tokens=2000) as fake:
         # a model chatpaper has no tokenizer for: its budget is estimated, with the estimate's wide margin
-        backend = make_backend(fake, model="fake-model", context_tokens=2700, max_output_tokens=600)
+        backend = make_backend(fake, model="fake-model", context_tokens=2900, max_output_tokens=600)
         draft = backend.summarize(make_paper(scale=3), "en")
         refused, *rest = fake.chat_requests
-    assert prompt_tokens(refused.body) + refused.body["max_tokens"] > 1900 and refused.response_format is None
-    assert backend.context == 1900
-    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 1900 for r in rest)
+    assert prompt_tokens(refused.body) + refused.body["max_tokens"] > 2000 and refused.response_format is None
+    assert backend.context == 2000
+    assert all(prompt_tokens(r.body) + r.body["max_tokens"] <= 2000 for r in rest)
     assert rest[-1].response_format == "json_schema" and draft.calls == len(rest) + 1
 
 

@@ -60,7 +60,7 @@ def test_schema_is_strict_compatible() -> None:
     schema = answer_schema()
     nodes = walk(schema)
     objects = [n for n in nodes if n.get("type") == "object"]
-    assert len(objects) == 2  # the answer and its summary, inlined
+    assert len(objects) == 3  # the answer, its summary and its evidence, inlined
     for obj in objects:
         assert obj["additionalProperties"] is False
         assert obj["required"] == list(obj["properties"])
@@ -124,10 +124,19 @@ def test_small_shape_slips_are_fixed_without_a_reask() -> None:
     assert answer.summary.method == "m" and answer.code_url is None and len(answer.keywords) == 12
 
 
+def test_quotes_in_a_near_shape_are_read_without_a_reask() -> None:
+    evidence = {"background": "One quote.", "method": [{"quote": "Q1", "page": 3}, "Q2"], "results": []}
+    answer = parse_answer(json.dumps(answer_dict(evidence=evidence)))
+    assert answer.evidence.background == ["One quote."] and answer.evidence.method == ["Q1", "Q2"]
+    assert answer.evidence.prior_work == []  # a point without quotes: no evidence, no re-ask
+    assert parse_answer(json.dumps(answer_dict())).evidence.results == []
+
+
 @pytest.mark.parametrize(
     ("reply", "reason"),
     [
         ("", "empty"),
+        (json.dumps(answer_dict(evidence={"background": 3})), "evidence.background"),
         ("no json here", "not valid JSON"),
         ('{"title": "T", "summary": {"background": "b"', "not valid JSON"),
         ("[1, 2]", "not an object"),

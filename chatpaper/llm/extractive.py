@@ -36,11 +36,8 @@ from chatpaper.llm.sentences import (
     terms,
     tfidf_vector,
 )
-from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer, SummaryPoints
+from chatpaper.models import POINTS, ArxivEntry, Language, Paper, Point, PointQuotes, SummaryAnswer, SummaryPoints
 from chatpaper.scripts import HAN
-
-Point = Literal["background", "prior_work", "method", "results"]
-POINTS: tuple[Point, ...] = ("background", "prior_work", "method", "results")
 
 MAX_POINT_UNITS = 90  # words per point (about 180 Chinese characters)
 MAX_SENTENCES = 4
@@ -244,7 +241,7 @@ class ExtractiveBackend:
 
     name: Literal["extractive"] = "extractive"
     model = "extractive"
-    prompt_version = "extractive-2"  # bumped when the picks change, so earlier reports are redone
+    prompt_version = "extractive-3"  # bumped when the picks or the answer change, so earlier reports are redone
 
     def summarize(self, paper: Paper, language: Language, *, arxiv: ArxivEntry | None = None) -> Draft:
         """Build the summary from `paper`'s own text. `language` cannot be honoured: quotes stay as printed."""
@@ -264,6 +261,8 @@ def summarize_extractively(paper: Paper, *, arxiv: ArxivEntry | None = None) -> 
         title = PurePath(paper.path).stem or "Untitled"
     authors = [normalize_space(a) for a in arxiv.authors] if arxiv and arxiv.authors else list(paper.authors)
     abstract = arxiv.abstract if arxiv and arxiv.abstract.strip() and not paper.abstract.strip() else paper.abstract
+    picks = pick_points(paper, title, abstract)
+    fallback = fallback_text(paper, title, abstract)
     return SummaryAnswer(
         title=title,
         title_translated=None,
@@ -271,15 +270,18 @@ def summarize_extractively(paper: Paper, *, arxiv: ArxivEntry | None = None) -> 
         first_author_affiliation=(paper.first_author_affiliation or "").strip() or None,
         keywords=pick_keywords(paper, title, abstract),
         code_url=pick_code_url(paper),
-        summary=SummaryPoints(**pick_points(paper, title, abstract)),
+        summary=SummaryPoints(**{point: _join(picked) or fallback for point, picked in picks.items()}),
+        evidence=PointQuotes(**picks),
     )
 
 
 # --- the four points -------------------------------------------------------------------------------
 
 
-def pick_points(paper: Paper, title: str, abstract: str) -> dict[Point, str]:
-    """Each point as a short paragraph of the paper's own best-ranked sentences."""
+def pick_points(paper: Paper, title: str, abstract: str) -> dict[Point, list[str]]:
+    """Each point's best-ranked sentences from the paper, in reading order: the point is their
+    paragraph, and they are its evidence. A point may get none when the paper has no sentence worth
+    quoting (then it shows `fallback_text`)."""
     blocks = _blocks(paper, abstract)
     strict, lax = _candidates(blocks, _system_name(title))
     centrality = _centrality(strict, lax, [title, title, *paper.keywords])
@@ -296,11 +298,12 @@ def pick_points(paper: Paper, title: str, abstract: str) -> dict[Point, str]:
         if ranked:
             chosen[point] = [ranked[0]]
             taken.add(ranked[0].index)
-    points: dict[Point, str] = {}
-    for point in POINTS:
-        picks = sorted(chosen[point], key=lambda s: s.index)
-        points[point] = _join([s.text for s in picks]) or _first_text(blocks) or title
-    return points
+    return {point: [s.text for s in sorted(chosen[point], key=lambda s: s.index)] for point in POINTS}
+
+
+def fallback_text(paper: Paper, title: str, abstract: str) -> str:
+    """What a point shows when no sentence of the paper can be quoted: its opening words, else the title."""
+    return _first_text(_blocks(paper, abstract)) or title
 
 
 def _blocks(paper: Paper, abstract: str) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from chatpaper.errors import ConfigError, ContextLengthError, PaperError
+from chatpaper.evidence import PaperIndex, check_quotes, mostly_unsupported, unsupported_quotes
 from chatpaper.llm import prompts
 from chatpaper.llm.backend import Draft
 from chatpaper.llm.budget import (
@@ -49,6 +50,31 @@ log = logging.getLogger(__name__)
 
 MAP_ANSWER_MAX = 400  # tokens of notes per map call, at most
 MIN_NOTE = 60  # tokens; shorter notes are not worth a call
+
+
+class QuoteVet:
+    """Whether an answer is worth the one re-ask because most of its quotes are not in the paper
+    (the model paraphrased or made them up), and what to tell the model. The paper is indexed only
+    when an answer comes to be vetted."""
+
+    def __init__(self, paper: Paper, arxiv: ArxivEntry | None) -> None:
+        self.paper, self.arxiv = paper, arxiv
+        self._index: PaperIndex | None = None
+
+    def __call__(self, answer: SummaryAnswer) -> str | None:
+        if self._index is None:
+            self._index = PaperIndex(self.paper, self.arxiv)
+        evidence = check_quotes(self._index, answer.evidence)
+        if not mostly_unsupported(evidence):
+            return None
+        missing = unsupported_quotes(evidence)
+        example = missing[0][1].quote
+        example = example if len(example) <= 100 else example[:97] + "..."
+        return (
+            f"most of its quotes are not in the paper ({len(missing)} of {len(evidence.quotes())} not found, "
+            f'e.g. "{example}"): copy every quote in `evidence` word for word from the paper text given, '
+            "and state only numbers the paper prints"
+        )
 
 
 @dataclass(frozen=True)
@@ -124,6 +150,7 @@ class OpenAIBackend:
             context=plan.context,
             usage=usage,
             on_context_limit=self._learn_context,
+            vet=QuoteVet(paper, arxiv),
         )
 
     def estimate_prompt_tokens(
@@ -274,6 +301,8 @@ class OpenAIBackend:
                 notes.append(reply.content.strip())
         if not notes:
             notes = ["(no notes: the sections could not be read)"]
+        # No quote vet here: the model sees notes, not the paper, so a re-ask for verbatim quotes would
+        # pay for the same answer again.
         return ask_for_answer(
             self._client,
             self._formats,

@@ -7,6 +7,9 @@ the first server that refuses a format moves the whole run down one step, once, 
 Replies are repaired before validation (code fences, `<think>` blocks, prose around the object,
 LaTeX backslashes that are not JSON escapes, trailing commas), then validated by pydantic. An answer
 that still fails is re-asked once with the validation error; then the paper fails with the reason.
+The same one re-ask may instead go to a valid answer the caller's `vet` objects to (most of its
+quotes are not in the paper): the model's second answer is taken if it is valid, else the first,
+and no further call is made.
 A reply cut off by the token limit is retried once with more room or a shorter input; a prompt the
 server says is too long is shrunk and retried once, never grown.
 """
@@ -24,11 +27,11 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from chatpaper.errors import ContextLengthError, LLMOutputError, LLMRequestError
+from chatpaper.errors import ContextLengthError, LLMOutputError, LLMRequestError, PaperError
 from chatpaper.llm import prompts
 from chatpaper.llm.client import ChatClient, ContextTooLongError, FormatRejectedError, Message, Usage
 from chatpaper.llm.client import estimate_request_tokens as request_tokens
-from chatpaper.models import SummaryAnswer
+from chatpaper.models import POINTS, SummaryAnswer
 from chatpaper.words import plural
 
 log = logging.getLogger(__name__)
@@ -227,7 +230,8 @@ def _load(text: str) -> Any:
 
 def _tidy(data: Any) -> Any:
     """Fix what costs a re-ask but has one obvious meaning: a wrapper object, a flattened summary,
-    missing nullable fields, a comma-separated list, one keyword too many."""
+    missing nullable fields, a comma-separated list, one keyword too many, a point's single quote
+    given as a string or quotes given as {"quote": ...} objects."""
     if not isinstance(data, dict):
         return data
     if len(data) == 1:
@@ -235,9 +239,10 @@ def _tidy(data: Any) -> Any:
         if isinstance(inner, dict) and ("summary" in inner or "title" in inner):
             data = inner
     data = dict(data)
-    points = ("background", "prior_work", "method", "results")
-    if "summary" not in data and all(p in data for p in points):
-        data["summary"] = {p: data.pop(p) for p in points}
+    if "summary" not in data and all(p in data for p in POINTS):
+        data["summary"] = {p: data.pop(p) for p in POINTS}
+    if isinstance(data.get("evidence"), dict):
+        data["evidence"] = {point: _quotes(given) for point, given in data["evidence"].items()}
     for field in ("title_translated", "first_author_affiliation", "code_url"):
         data.setdefault(field, None)
     for field in ("authors", "keywords"):
@@ -248,6 +253,15 @@ def _tidy(data: Any) -> Any:
     if most and isinstance(data.get("keywords"), list):
         data["keywords"] = data["keywords"][:most]
     return data
+
+
+def _quotes(given: Any) -> Any:
+    """A point's quotes as a list of strings, when the model wrote one string or quote objects."""
+    if isinstance(given, str):
+        return [given]
+    if isinstance(given, list):
+        return [q["quote"] if isinstance(q, dict) and isinstance(q.get("quote"), str) else q for q in given]
+    return given
 
 
 def _describe(exc: ValidationError) -> str:
@@ -276,6 +290,8 @@ def parse_answer(text: str) -> SummaryAnswer:
 # Builds the messages for an answer format and a paper-text budget; also says how many tokens of
 # paper text went in (a short paper uses less than its budget, and shrinking must start from that).
 PromptBuilder = Callable[[FormatMode, int], tuple[list[Message], int]]
+# Looks at a valid answer: why it is worth the one re-ask (said to the model), or None to take it.
+Vet = Callable[[SummaryAnswer], str | None]
 
 
 def ask_for_answer(
@@ -288,11 +304,13 @@ def ask_for_answer(
     context: int,
     usage: Usage,
     on_context_limit: Callable[[int], None] | None = None,
+    vet: Vet | None = None,
 ) -> SummaryAnswer:
     """Ask until a valid answer arrives or the retries that make sense are spent.
 
-    One re-ask on an invalid answer, one retry on a cut-off answer, one shrink on a context-length
-    error; a refused answer format moves to the next format. Raises LLMOutputError (with `attempts`),
+    One re-ask on an invalid answer, or on a valid one `vet` objects to (never both: a re-ask is one
+    extra call at most), one retry on a cut-off answer, one shrink on a context-length error; a
+    refused answer format moves to the next format. Raises LLMOutputError (with `attempts`),
     ContextLengthError or the client's errors.
     """
     followups: list[Message] = []
@@ -338,13 +356,17 @@ def ask_for_answer(
         answers += 1
         if reply.finish_reason == "length" and not length_retried:
             length_retried = True
-            room = int(context * 0.9) - request_tokens(messages, fmt, client.counter)
+            sent = request_tokens(messages, fmt, client.counter)
+            room = int(context * 0.9) - sent
             if room >= max_tokens * 3 // 2:
                 max_tokens = min(room, max_tokens * 2)
             else:
-                # No room to grow the answer: make the input shorter instead.
-                budget = max(MIN_TEXT_BUDGET, budget - max_tokens)
-                max_tokens = max(max_tokens, min(max_tokens * 2, int(context * 0.9) - MIN_TEXT_BUDGET))
+                # No room to grow the answer: make the input shorter instead (the instructions and the
+                # schema stay, so the answer gets what the cut frees, not the whole window).
+                shorter = max(MIN_TEXT_BUDGET, budget - max_tokens)
+                room += budget - shorter
+                budget = shorter
+                max_tokens = max(max_tokens, min(max_tokens * 2, room))
             log.debug("answer cut off; retrying with max_tokens=%d, budget=%d", max_tokens, budget)
             continue
         cut_off = reply.finish_reason == "length"
@@ -352,7 +374,7 @@ def ask_for_answer(
         try:
             if reply.refusal and not reply.content:
                 raise AnswerError(f"the model refused: {reply.refusal}")
-            return parse_answer(reply.content)
+            answer = parse_answer(reply.content)
         except AnswerError as exc:
             invalid += 1
             reason = str(exc)
@@ -373,10 +395,47 @@ def ask_for_answer(
                     cut_off=cut_off,
                 ) from None
             log.debug("invalid answer (%s); asking again", reason)
-            followups = [
-                {"role": "assistant", "content": reply.content},
-                {"role": "user", "content": prompts.render("reask.j2", prompts.reask_vars(reason))},
-            ]
+            followups = _reask(reply.content, reason)
+            continue
+        complaint = vet(answer) if vet is not None and not invalid else None
+        if complaint is None:
+            return answer
+        log.debug("valid answer re-asked once: %s", complaint)
+        reask = messages + _reask(reply.content, complaint)
+        return _answer_again(client, reask, max_tokens=max_tokens, usage=usage, fmt=fmt, fallback=answer)
+
+
+def _answer_again(
+    client: ChatClient,
+    messages: list[Message],
+    *,
+    max_tokens: int,
+    usage: Usage,
+    fmt: dict[str, Any] | None,
+    fallback: SummaryAnswer,
+) -> SummaryAnswer:
+    """The one re-ask of a valid answer: the new answer if it is valid and whole, else `fallback`;
+    nothing is retried (the re-ask is one extra call at most) and no failure costs the paper."""
+    try:
+        reply = client.chat(messages, max_tokens=max_tokens, usage=usage, response_format=fmt)
+    except PaperError as exc:
+        log.debug("the re-ask failed (%s); keeping the first answer", exc)
+        return fallback
+    if reply.finish_reason == "length":
+        return fallback
+    try:
+        return parse_answer(reply.content)
+    except AnswerError as exc:
+        log.debug("the re-asked answer is not valid (%s); keeping the first answer", exc)
+        return fallback
+
+
+def _reask(content: str, reason: str) -> list[Message]:
+    """The model's last reply and the re-ask saying why it could not be used as it is."""
+    return [
+        {"role": "assistant", "content": content},
+        {"role": "user", "content": prompts.render("reask.j2", prompts.reask_vars(reason))},
+    ]
 
 
 def _shrink(budget: int, sent: int, max_tokens: int, limit: int | None) -> int | None:

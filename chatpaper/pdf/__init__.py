@@ -25,7 +25,7 @@ from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furnitur
 from chatpaper.pdf.links import find_code_links
 from chatpaper.pdf.metadata import extract_front_matter, find_authors, find_title
 from chatpaper.pdf.reader import PdfDocument, check_pdf_file
-from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs
+from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs_paged
 from chatpaper.pdf.tables import find_tables
 
 __all__ = ["NO_TEXT_LAYER", "check_pdf_file", "read_paper"]
@@ -101,6 +101,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         authors=front.authors,
         first_author_affiliation=front.affiliation,
         abstract=front.abstract,
+        abstract_page=(front.abstract_page or tree.abstract_page) if front.abstract else None,
         keywords=front.keywords,
         sections=sections,
         captions=tree.captions,
@@ -150,8 +151,8 @@ def _lead_section(lines: list[Line], front_end: int, used: set[int], body: BodyS
     if sum(len(lines[i].text) for i in prose) < 400:
         return None
     start = prose[0]
-    text = join_paragraphs(lines, range(start, front_end), used, body)
-    return Section(heading="", level=1, page=lines[start].page, text=text, role="other")
+    text, text_pages = join_paragraphs_paged(lines, range(start, front_end), used, body)
+    return Section(heading="", level=1, page=lines[start].page, text=text, role="other", text_pages=text_pages)
 
 
 def _sha256(path: Path) -> str:

@@ -661,6 +661,7 @@ class FrontMatter:
     abstract: str = ""
     keywords: list[str] = field(default_factory=list)
     used: set[int] = field(default_factory=set)  # front-matter line indices consumed (not body text)
+    abstract_page: int | None = None  # where the abstract's first line is printed, when read from lines
 
 
 def extract_front_matter(
@@ -730,6 +731,7 @@ def _abstract_and_keywords(
         fm.used.add(i)
         if rest:
             collected.append(rest)
+            fm.abstract_page = lines[i].page
         todo = zone[labelled + 1 :]
         if not rest:
             # a label on its own line heads the text below it, in its column (Elsevier prints the article
@@ -770,9 +772,12 @@ def _abstract_and_keywords(
             break
         if abs(ln.size - style.size) > 0.7 or (ln.page != style.page and ln.gap_above > 100):
             break
+        if not collected:
+            fm.abstract_page = ln.page
         collected.append(text)
         fm.used.add(i)
     if not collected and from_heading:
+        fm.abstract_page = None
         return _tidy(_drop_run_in_label(from_heading)), keywords
     return _tidy(_drop_run_in_label(join_lines(collected))), keywords
 

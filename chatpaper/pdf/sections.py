@@ -529,6 +529,7 @@ class SectionTree:
     starts: list[int] = field(default_factory=list)  # each section's heading line, parallel to `sections`
     caption_spans: list[tuple[int, int]] = field(default_factory=list)  # each caption's lines, parallel to `captions`
     abstract: str = ""  # text under an "Abstract" heading, if the paper prints one at heading level
+    abstract_page: int | None = None  # where that heading is printed
     references_start: int | None = None  # line range of the reference list
     references_end: int | None = None
 
@@ -596,11 +597,12 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
         abstract = is_abstract_heading(h.text) and not tree.sections
         # reference lists and abstracts are often set smaller than the body: keep their small print
         small = refs or abstract
-        text = join_paragraphs(lines, range(h.end, stop), skip | caption_lines, body, keep_small=small)
+        kept = range(h.end, stop)
+        text, text_pages = join_paragraphs_paged(lines, kept, skip | caption_lines, body, keep_small=small)
         if refs and tree.references_start is None:
             tree.references_start, tree.references_end = h.end, stop
         if abstract:
-            tree.abstract = text
+            tree.abstract, tree.abstract_page = text, h.page
             continue
         role: SectionRole
         if refs:
@@ -612,7 +614,9 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
                 role = "other"
         if after_refs and not refs and h.level == 1 and role not in ("appendix",):
             role = "appendix"
-        tree.sections.append(Section(heading=h.text, level=h.level, page=h.page, text=text, role=role))
+        tree.sections.append(
+            Section(heading=h.text, level=h.level, page=h.page, text=text, role=role, text_pages=text_pages)
+        )
         tree.starts.append(h.index)
     _fill_roles(tree.sections)
     return tree
@@ -627,8 +631,17 @@ def join_paragraphs(
     lines: Sequence[Line], indices: Iterable[int], skip: set[int], body: BodyStyle, *, keep_small: bool = False
 ) -> str:
     """Lines to text: paragraphs separated by blank lines, hyphenation undone."""
+    return join_paragraphs_paged(lines, indices, skip, body, keep_small=keep_small)[0]
+
+
+def join_paragraphs_paged(
+    lines: Sequence[Line], indices: Iterable[int], skip: set[int], body: BodyStyle, *, keep_small: bool = False
+) -> tuple[str, list[tuple[int, int]]]:
+    """`join_paragraphs`, and (character offset, page) where each page's part of the text begins
+    (`Section.text_pages`), so a quote found in a section is traced to the page it is printed on."""
     paragraphs: list[list[str]] = []
     current: list[str] = []
+    turns: list[tuple[int, int, int]] = []  # (paragraph, line within it, page) where a page begins
     prev: Line | None = None
     for i in indices:
         if i in skip:
@@ -642,11 +655,23 @@ def join_paragraphs(
         if new_para and current:
             paragraphs.append(current)
             current = []
+        if prev is None or ln.page != prev.page:
+            turns.append((len(paragraphs), len(current), ln.page))
         current.append(ln.text)
         prev = ln
     if current:
         paragraphs.append(current)
-    return "\n\n".join(join_lines(p) for p in paragraphs)
+    joined = [join_lines(p) for p in paragraphs]
+    starts = [0]
+    for text in joined:
+        starts.append(starts[-1] + len(text) + 2)
+    pages: list[tuple[int, int]] = []
+    for para, line, page in turns:
+        # where the page's first line begins once the paragraph's lines are joined (a space or an undone
+        # hyphen off: near enough to tell which page a quote is on)
+        offset = starts[para] + (len(join_lines(paragraphs[para][:line])) + 1 if line else 0)
+        pages.append((min(offset, starts[para] + len(joined[para])), page))
+    return "\n\n".join(joined), pages
 
 
 def _caption_lines(

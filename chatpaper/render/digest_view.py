@@ -13,14 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from chatpaper.models import ArxivEntry, PaperSummary
-from chatpaper.render.reports import LABELS, first_sentence
+from chatpaper.models import POINTS, ArxivEntry, PaperSummary
+from chatpaper.render.reports import LABELS, first_sentence, trust_mark
 from chatpaper.words import plural
 
 # Points longer than this fold into <details>, so the page stays skimmable.
 DETAILS_OVER = 320
 AUTHORS_SHOWN = 8
-POINTS = ("background", "prior_work", "method", "results")
 
 
 @dataclass(frozen=True)
@@ -192,6 +191,7 @@ def paper_view(number: int, paper: DigestPaper) -> dict[str, object]:
         "comment": entry.comment,
         "carried_from": paper.carried_from,
         "extractive": bool(summary and summary.meta.backend == "extractive"),
+        "trust": trust_mark(summary),
         "reason": paper.reason,
         "attempts": paper.attempts,
         "status": paper.status,

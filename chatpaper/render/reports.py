@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chatpaper import __version__
-from chatpaper.models import PaperOutcome, PaperSummary
+from chatpaper.models import POINTS, PaperOutcome, PaperSummary
 from chatpaper.render.environment import markdown_environment
 from chatpaper.render.safe import md_cell, md_link, md_text, relative_url
 from chatpaper.words import plural
@@ -29,6 +29,8 @@ LABELS = {
         "results": "Tasks and performance",
         "abstract": "Abstract",
         "source": "Source",
+        "quoted_from": "Quoted from",
+        "caption": "a caption",
     },
     "zh": {
         "authors": "作者",
@@ -45,6 +47,8 @@ LABELS = {
         "results": "任务与性能",
         "abstract": "摘要",
         "source": "来源",
+        "quoted_from": "引自",
+        "caption": "图表标题",
     },
 }
 
@@ -70,6 +74,80 @@ def describe_provenance(summary: PaperSummary) -> str:
     return f"Summary written by **{model}** from the paper's text · prompt {prompt} · {tokens}{cost}"
 
 
+# What a report says when a number or quote is not in the paper: the same words in every language, so a
+# reader (or a script) can search every report for them.
+NOT_FOUND = "not found in the paper"
+QUOTE_SHOWN = 240  # characters of a quote shown in the small print; the JSON keeps it whole
+
+
+def trust_warnings(summary: PaperSummary) -> list[str]:
+    """The report's warning lines (Markdown, escaped): each number the paper does not print, with its
+    point; how many quotes it does not print; an LLM summary that quoted nothing. None for a summary
+    made before chatpaper checked summaries, or one the paper fully supports."""
+    checks = summary.checks
+    if checks is None:
+        return []
+    lines = [f"{NOT_FOUND}: {md_text(n.number)} ({n.point})" for n in checks.numbers_unsupported]
+    if checks.quotes_unsupported:
+        points = ", ".join(dict.fromkeys(p for p, e in summary.evidence.quotes() if not e.found))
+        lines.append(f"{checks.quotes_unsupported} of {plural(checks.quotes_checked, 'quote')} {NOT_FOUND} ({points})")
+    elif not checks.quotes_checked and summary.meta.backend == "openai":
+        lines.append("the model quoted nothing from the paper for its points")
+    return lines
+
+
+def trust_mark(summary: PaperSummary | None) -> str:
+    """A few words for an index or digest line: what of the summary the paper does not bear out, or ''."""
+    checks = summary.checks if summary is not None else None
+    if summary is None or checks is None:
+        return ""
+    parts = []
+    if checks.numbers_unsupported:
+        parts.append(f"{plural(len(checks.numbers_unsupported), 'number')} unverified")
+    if checks.quotes_unsupported:
+        parts.append(f"{checks.quotes_unsupported} of {plural(checks.quotes_checked, 'quote')} not found")
+    elif not checks.quotes_checked and summary.meta.backend == "openai":
+        parts.append("no quotes")
+    return "⚠ " + " · ".join(parts) if parts else ""
+
+
+def _where(section: str | None, pages: Sequence[int], labels: dict[str, str]) -> str:
+    """'3 Method, p. 4', '2 Related Work, pp. 1, 2', 'Abstract', or 'a caption' (no section, no page)."""
+    shown = "p. " if len(pages) == 1 else "pp. "
+    page = shown + ", ".join(map(str, pages)) if pages else ""
+    return ", ".join(part for part in (md_text(section or ""), page) if part) or labels["caption"]
+
+
+def evidence_lines(summary: PaperSummary) -> dict[str, str]:
+    """Each point's evidence as one line of small print (Markdown, escaped): the quotes with section and
+    page, a quote the paper does not print marked as such. An extractive summary's points are the
+    quotes themselves, so only where they come from is shown."""
+    lines: dict[str, str] = dict.fromkeys(POINTS, "")
+    labels = LABELS[summary.meta.language]
+    extractive = summary.meta.backend == "extractive"
+    for point in POINTS:
+        found = getattr(summary.evidence, point)
+        if not found:
+            continue
+        if extractive:
+            places: dict[str | None, list[int]] = {}
+            for e in found:
+                if e.found:
+                    pages = places.setdefault(e.section, [])
+                    if e.page and e.page not in pages:
+                        pages.append(e.page)
+            shown = " · ".join(_where(section, pages, labels) for section, pages in places.items())
+            lines[point] = f"<sub>{labels['quoted_from']} {shown}</sub>" if shown else ""
+            continue
+        items = []
+        for e in found:
+            quote = e.quote if len(e.quote) <= QUOTE_SHOWN else e.quote[: QUOTE_SHOWN - 1].rstrip() + "…"
+            place = _where(e.section, [e.page] if e.page else [], labels) if e.found else f"⚠ {NOT_FOUND}"
+            items.append(f"“{md_text(quote)}” ({place})")
+        lines[point] = "<sub>" + "<br>".join(items) + "</sub>"
+    return lines
+
+
 def render_report(summary: PaperSummary) -> str:
     """The Markdown report for one paper."""
     template = markdown_environment().get_template("report.md.j2")
@@ -77,6 +155,8 @@ def render_report(summary: PaperSummary) -> str:
         s=summary,
         labels=LABELS[summary.meta.language],
         provenance=describe_provenance(summary),
+        warnings=trust_warnings(summary),
+        evidence=evidence_lines(summary),
         version=__version__,
     )
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
@@ -154,7 +234,9 @@ def _outcome_date(outcome: PaperOutcome) -> str:
 
 
 def _gist(summary: PaperSummary) -> str:
-    return md_cell(first_sentence(summary.summary.method))
+    """The method's first sentence, and the trust mark when something in the summary is unverified."""
+    mark = trust_mark(summary)
+    return md_cell(first_sentence(summary.summary.method)) + (f" · {mark}" if mark else "")
 
 
 def _outcome_result(outcome: PaperOutcome, kept: PaperSummary | None) -> str:

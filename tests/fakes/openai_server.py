@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import random
 import re
@@ -71,6 +72,20 @@ class Pace:
 def answer(delay: float = 0.0, **overrides: Any) -> Behavior:
     """A valid answer built from the request; `overrides` replace fields of the JSON (e.g. title=...)."""
     return Behavior("answer", delay=delay, overrides=overrides)
+
+
+def lifted() -> Behavior:
+    """A valid answer whose points and quotes are sentences (and a table row) copied from the prompt's
+    paper text: every quote and number in it is the paper's own."""
+    return Behavior("lifted")
+
+
+def planted(*, all_quotes: bool = False) -> Behavior:
+    """A `lifted()` answer with made-up numbers (one or two per point, in the forms summaries write:
+    97.312%, 7,318,265, 412.73, a range, 3.71x) and made-up quotes (an invented sentence per point, and a
+    real sentence with one digit changed) planted in it; with `all_quotes`, every quote is invented.
+    What was planted is recorded in `FakeOpenAIServer.plants`."""
+    return Behavior("planted", overrides={"all_quotes": all_quotes})
 
 
 def content(text: str, finish_reason: str = "stop", delay: float = 0.0) -> Behavior:
@@ -221,6 +236,7 @@ class FakeOpenAIServer:
         self.prompt_cache = prompt_cache  # when set, replies report cached prompt tokens
         self._prefixes: set[str] = set()  # leading message runs seen so far (for prompt_cache)
         self.default: Behavior | None = None  # None: a valid answer built from the request
+        self.plants: list[Plant] = []  # what planted() replies made up, in reply order
         self.faults: dict[str, int] = dict.fromkeys(FAULTS, 0)
         self._rng = random.Random(seed)
         self._queue: deque[Behavior] = deque()
@@ -328,6 +344,12 @@ class FakeOpenAIServer:
         wants_json = _wants_json(body)
         if behavior.kind == "content":
             text = behavior.content or ""
+        elif behavior.kind in ("lifted", "planted") and wants_json:
+            reply, plant = lifted_answer(body, plant=behavior.kind == "planted", **behavior.overrides)
+            if plant is not None:
+                with self._lock:
+                    self.plants.append(plant)
+            text = json.dumps(reply, ensure_ascii=False)
         elif wants_json:
             text = json.dumps({**build_answer(body), **behavior.overrides}, ensure_ascii=False)
         else:
@@ -536,6 +558,172 @@ def build_answer(body: dict[str, Any]) -> dict[str, Any]:
         "code_url": code,
         "summary": points,
     }
+
+
+# --- lifted and planted answers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plant:
+    """What one planted() reply made up, for the paper titled `title` in its prompt: (point, number as
+    written) and (point, quote)."""
+
+    title: str
+    numbers: tuple[tuple[str, str], ...]
+    quotes: tuple[tuple[str, str], ...]
+
+
+POINT_NAMES = ("background", "prior_work", "method", "results")
+_CUT = "[...]"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])|(?<=[。！？])")
+
+
+def paper_blocks(prompt: str) -> tuple[list[str], list[list[str]]]:
+    """The sentences of the paper text in a prompt (abstract, sections, captions; headings, metadata and
+    the fragment before each cut left out) and its table rows as lists of cells."""
+    starts = [prompt.find(mark) for mark in ("\nAbstract:\n", "\nSections in reading order")]
+    text = prompt[min(at for at in starts if at >= 0) :] if max(starts) >= 0 else ""
+    text = text.split("\nNotes taken on the paper's sections")[0]  # a reduce step's notes are not the paper
+    sentences: list[str] = []
+    rows: list[list[str]] = []
+    for block in re.split(r"\n\s*\n", text):
+        for line in block.split("\n"):
+            line = line.strip()
+            if not line or line.startswith("#") or line.endswith(":") or line.startswith("Abstract:"):
+                continue
+            if " | " in line:
+                rows.append([cell.strip() for cell in line.split(" | ")])
+                continue
+            # text cut off by the budget ends in "[...]": the piece before a cut may end mid-number
+            pieces = line.split(_CUT)
+            kept = pieces if len(pieces) == 1 else pieces[:-1]
+            for n, piece in enumerate(kept):
+                found = [p.strip() for p in _SENTENCE_END.split(piece) if p.strip()]
+                if len(pieces) > 1 and n == len(kept) - 1:
+                    found = found[:-1]
+                sentences += found
+    return sentences, rows
+
+
+def _quotable(sentence: str) -> bool:
+    words = len(sentence.split())
+    wide = sum(1 for ch in sentence if "\u3400" <= ch <= "\u9fff")
+    printable = all(ch.isprintable() for ch in sentence)  # a garbled text layer's control characters
+    return printable and (6 <= words <= 45 or 15 <= wide <= 90) and sum(ch.isalpha() for ch in sentence) >= 20
+
+
+def _bracketless(sentence: str) -> str:
+    """The sentence with bracketed and parenthesised parts (citations, years) blanked out."""
+    return re.sub(r"\[[^\]]*\]|\([^)]*\)", lambda m: "#" * len(m.group()), sentence)
+
+
+def _printed_numbers(sentences: list[str]) -> list[str]:
+    """Numbers as the paper's text prints them (with a glued % or unit), outside citations, not years."""
+    found = []
+    for sentence in sentences:
+        for match in re.finditer(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:%|[A-Za-z×]{1,3})?(?![\w.,])", _bracketless(sentence)):
+            if not re.fullmatch(r"(?:19|20)\d\d", match.group()):
+                found.append(match.group())
+    return sorted(set(found))
+
+
+def _number_cells(row: list[str]) -> list[str]:
+    return [c for c in row[1:] if re.fullmatch(r"[\d.,%±×x ()+-]+", c) and re.search(r"\d", c)]
+
+
+def lifted_answer(
+    body: dict[str, Any], *, plant: bool = False, all_quotes: bool = False
+) -> tuple[dict[str, Any], Plant | None]:
+    """The `lifted()` answer for a request (and, with `plant`, the `planted()` one and what it made up)."""
+    base = build_answer(body)
+    # the paper's own message: a re-ask repeats it and adds the model's reply and the complaint after it
+    prompt = next((str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user"), "")
+    sentences, rows = paper_blocks(prompt)
+    quotable = [s for s in sentences if _quotable(s)] or [s for s in sentences if len(s) > 20]
+    rng = random.Random(hashlib.sha256(prompt.encode()).hexdigest())
+    points: dict[str, str] = {}
+    quotes: dict[str, list[str]] = {}
+    for k, name in enumerate(POINT_NAMES):
+        # each point lifts from its own quarter of the paper, in reading order
+        share = quotable[k * len(quotable) // 4 : (k + 1) * len(quotable) // 4] or quotable
+        picks = set(rng.sample(range(len(share)), min(3, len(share)))) if share else set()
+        # a sentence stating a number, when the quarter has one: points state numbers
+        numeric = [i for i, sentence in enumerate(share) if re.search(r"\d", _bracketless(sentence))]
+        if numeric and not picks & set(numeric):
+            picks = {*sorted(picks)[:2], rng.choice(numeric)}
+        chosen = [share[i] for i in sorted(picks)]
+        points[name] = " ".join(chosen[:2]) or base["summary"][name]
+        quotes[name] = chosen[1:3] if len(chosen) > 2 else chosen
+    numeric = [r for r in rows if len(_number_cells(r)) >= 2 and r[0].strip()]
+    if numeric:
+        row = rng.choice(numeric)
+        cells = _number_cells(row)[:2]
+        points["results"] += f" In the results table, {row[0]} scores {cells[0]} and {cells[1]}."
+        quotes["results"] = [*quotes["results"][:2], " | ".join(row)]
+    printed = _printed_numbers(sentences)
+    if printed:
+        picked = [printed[i] for i in sorted(rng.sample(range(len(printed)), min(6, len(printed))))]
+        points["results"] += " Key numbers: " + "; ".join(picked) + "."
+    reply = {**base, "summary": points, "evidence": quotes}
+    if not plant:
+        return reply, None
+    made_numbers, made_quotes = _plant(reply, prompt, sentences, rng, all_quotes=all_quotes)
+    return reply, Plant(_field(prompt, "Title") or "", tuple(made_numbers), tuple(made_quotes))
+
+
+def _fresh(rng: random.Random, prompt: str, make: Any) -> str:
+    """A made-up number (from `make(rng)`) that the prompt does not print in any form: none of its parts
+    appears in the prompt's text, with a decimal point or comma, or with its grouping commas dropped."""
+    while True:
+        number = make(rng)
+        cores = re.findall(r"\d+(?:[.,]\d+)*", number)
+        forms = {f for core in cores for f in (core, core.replace(".", ","), core.replace(",", ""))}
+        if not any(form in prompt for form in forms):
+            return number
+
+
+_NUMBER_FORMS = {
+    "background": lambda r: f"{r.randint(11, 98)}.{r.randint(100, 999)}%",
+    "prior_work": lambda r: f"{r.randint(2, 9)},{r.randint(100, 999)},{r.randint(100, 999)}",
+    "method": lambda r: f"{r.randint(101, 999)}.{r.randint(11, 99)}",
+    "results": lambda r: f"{r.randint(11, 49)}.{r.randint(11, 99)}–{r.randint(51, 98)}.{r.randint(11, 99)}",
+}
+_SPEEDUP = lambda r: f"{r.randint(2, 9)}.{r.randint(11, 99)}×"  # noqa: E731
+
+
+def _plant(
+    reply: dict[str, Any], prompt: str, sentences: list[str], rng: random.Random, *, all_quotes: bool
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    numbers: list[tuple[str, str]] = []
+    quotes: list[tuple[str, str]] = []
+    for name in POINT_NAMES:
+        number = _fresh(rng, prompt, _NUMBER_FORMS[name])
+        text = f" The authors report {number} on their own held-out data."
+        numbers.append((name, number))
+        if name == "results":
+            speedup = _fresh(rng, prompt, _SPEEDUP)
+            text += f" It also runs {speedup} faster than every baseline."
+            numbers.append((name, speedup))
+        reply["summary"][name] += text
+        invented = (
+            f"Across the {rng.randint(13, 97)} benchmark suites we built, the {rng.choice(['proposed', 'new'])} "
+            f"system gained {_fresh(rng, prompt, _NUMBER_FORMS['method'])} points in every single trial."
+        )
+        quotes.append((name, invented))
+        reply["evidence"][name] = [invented] if all_quotes else [*reply["evidence"][name], invented]
+    with_digits = [s for s in sentences if re.search(r"\d", _bracketless(s)) and _quotable(s)]
+    if with_digits and not all_quotes:
+        # a real sentence with one digit changed: a misquoted number is not the paper's sentence
+        real = rng.choice(with_digits)
+        # not a digit inside brackets or parentheses: a citation's number may be left out of a quote
+        places = [m.start() for m in re.finditer(r"\d", _bracketless(real))]
+        if not places:
+            return numbers, quotes
+        at = rng.choice(places)
+        changed = real[:at] + str((int(real[at]) + rng.randint(1, 8)) % 10) + real[at + 1 :]
+        quotes.append(("results", changed))
+        reply["evidence"]["results"] = [*reply["evidence"]["results"], changed]
+    return numbers, quotes
 
 
 def build_notes(body: dict[str, Any]) -> str:
