@@ -123,6 +123,9 @@ ROLE_WEIGHT: dict[str, float] = {
     "related_work": 0.35,
     "other": 0.6,
 }
+# The reference list, and end matter (acknowledgments, funding, ethics, limitations: statements about the
+# paper, as the reader marks them) cost tokens and say nothing about the research.
+NEVER_SHOWN = ("references", "end_matter")
 KEY_ROLES = ("introduction", "method", "experiments", "results", "conclusion")
 # Below this a key section says too little to summarize from; used to decide on map-reduce.
 KEY_MIN_SHARE = 250
@@ -264,7 +267,7 @@ def is_back_matter(heading: str) -> bool:
 def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[int, Section]]:
     chosen = []
     for i, section in enumerate(paper.sections):
-        if i in skip or section.role == "references":
+        if i in skip or section.role in NEVER_SHOWN:
             continue
         if section.role == "abstract" and has_abstract:
             continue  # shown once, as the abstract
@@ -374,7 +377,7 @@ def select_excerpts(
     baselines'); `tables` are the ids of items that are tables as text (shortened by whole rows).
     """
     tables = tables or set()
-    body = [s for s in sections if s.role not in ("references", "appendix")]
+    body = [s for s in sections if s.role not in (*NEVER_SHOWN, "appendix")]
     appendix = [s for s in sections if s.role == "appendix"]
     roles = sorted({s.role for s in body}, key=list(ROLE_WEIGHT).index)
     cost = {id(s): _cost(s.heading, s.text, counter) for s in sections}
@@ -404,7 +407,7 @@ def select_excerpts(
         if not s.text.strip():
             # A bare parent heading ("3 Method") frames the subsections that follow it.
             bare = Excerpt(s.heading, s.level, s.role, "", tokens=_cost(s.heading, "", counter))
-            excerpts.append(bare if s.role != "references" else None)
+            excerpts.append(bare if s.role not in NEVER_SHOWN else None)
         elif tokens >= cost[id(s)]:
             excerpts.append(Excerpt(s.heading, s.level, s.role, s.text.strip(), tokens=cost[id(s)], table=table))
         elif tokens >= MIN_EXCERPT:

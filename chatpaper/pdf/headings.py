@@ -347,3 +347,60 @@ def is_abstract_heading(heading: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def is_known_heading(words: str) -> bool:
     return bool(role_from_heading(words) or is_end_matter(words))
+
+
+# --- sections a summary does not read, and roles by word stems --------------------------------------
+
+_LEADING_NUMBER = r"^(?:[\dIVX]+(?:\.\d+)*\.?\s*)?"
+# End matter: statements about the paper (thanks, money, who did what, ethics, what may be shared) rather
+# than its research. Summaries and prompts leave these sections out (role "end_matter").
+_END_MATTER_SECTION = re.compile(
+    _LEADING_NUMBER + r"(?:acknowledge?ments?|funding|author contributions?|conflicts? of interests?|"
+    r"competing interests?|declaration.*|ethic.*|broader impacts?|limitations?|data availability.*|"
+    r"code availability.*|致谢)\s*$",
+    re.IGNORECASE,
+)
+# Supplementary material printed as a section is an appendix wherever it stands.
+_SUPPLEMENT_SECTION = re.compile(
+    _LEADING_NUMBER + r"(?:supporting information|supplement(?:ary|al)\b.*)\s*$", re.IGNORECASE
+)
+_HAN_GAP = re.compile(f"(?<=[{HAN}])\\s+(?=[{HAN}])")
+
+
+def _flat(heading: str) -> str:
+    """The heading on one line: whitespace runs as one space, none between Chinese characters."""
+    return _HAN_GAP.sub("", " ".join(heading.split()))
+
+
+def is_end_matter_section(heading: str) -> bool:
+    """Whether a section under `heading` is end matter a summary does not read (Acknowledgments, Funding,
+    Ethics statement, Limitations, Data availability ...)."""
+    return _END_MATTER_SECTION.match(_flat(heading)) is not None
+
+
+def is_supplement_section(heading: str) -> bool:
+    """Whether `heading` announces supplementary material (Supporting information, Supplementary data)."""
+    return _SUPPLEMENT_SECTION.match(_flat(heading)) is not None
+
+
+# Word stems anywhere in a heading, for the sections neither their words (`role_from_heading`) nor their
+# place (`sections._fill_roles`) name: "Modelling choices" reads as method, "Summary" as the conclusion.
+# The first pattern that fits wins.
+_ROLE_STEMS: tuple[tuple[re.Pattern[str], SectionRole], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), role)
+    for pattern, role in (
+        (r"introduction|motivation|引言|介绍|绪论", "introduction"),
+        (r"related work|prior work|previous work|literature|研究现状|相关工作", "related_work"),
+        (r"background|preliminar|problem (?:statement|formulation|setting)|背景|预备知识", "background"),
+        (r"experiment|evaluation|results?\b|benchmark|empirical|实验|评估|结果", "experiments"),
+        (r"conclu|summary|future work|结论|总结|展望", "conclusion"),
+        (r"discussion|讨论", "discussion"),
+        (r"method|approach|framework|architecture|algorithm|model|design|方法|框架|模型|设计", "method"),
+    )
+)
+
+
+def role_from_heading_stems(heading: str) -> SectionRole | None:
+    """The role a word stem in `heading` suggests (see `_ROLE_STEMS`), or None."""
+    flat = _flat(heading)
+    return next((role for pattern, role in _ROLE_STEMS if pattern.search(flat)), None)

@@ -22,10 +22,13 @@ from chatpaper.pdf.headings import (
     Numbering,
     is_abstract_heading,
     is_end_matter,
+    is_end_matter_section,
     is_known_heading,
     is_references_heading,
+    is_supplement_section,
     parse_numbering,
     role_from_heading,
+    role_from_heading_stems,
     strip_numbering,
 )
 from chatpaper.pdf.layout import Line, join_lines
@@ -615,6 +618,7 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
         tree.sections.append(Section(heading=h.text, level=h.level, page=h.page, text=text, role=role))
         tree.starts.append(h.index)
     _fill_roles(tree.sections)
+    _settle_roles(tree.sections)
     return tree
 
 
@@ -739,3 +743,18 @@ def _fill_roles(sections: list[Section]) -> None:
                 seen_experiments = True
         elif not (own in _SUB_ROLES and parent_role in ("method", "other", "experiments", "introduction")):
             s.role = parent_role  # sub-sections speak for their section unless they name a finer role
+
+
+def _settle_roles(sections: list[Section]) -> None:
+    """The last word on roles, by heading: supplementary material is appendix, end matter (Acknowledgments,
+    Funding, Limitations ...) is `end_matter`, and a section still unnamed gets the role a word stem in its
+    heading suggests."""
+    for s in sections:
+        if s.role in ("references", "appendix"):
+            continue
+        if is_supplement_section(s.heading):
+            s.role = "appendix"
+        elif is_end_matter_section(s.heading):
+            s.role = "end_matter"
+        elif s.role == "other":
+            s.role = role_from_heading_stems(s.heading) or "other"

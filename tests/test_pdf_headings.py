@@ -1,0 +1,140 @@
+"""The heading vocabulary: numbering, role words, end matter (chatpaper/pdf/headings.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatpaper.pdf.headings import (
+    is_end_matter_section,
+    is_supplement_section,
+    parse_numbering,
+    role_from_heading,
+    role_from_heading_stems,
+    strip_numbering,
+)
+
+# --- numbering and roles ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "label", "depth", "words"),
+    [
+        ("1 Introduction", "1", 1, "Introduction"),
+        ("2.1 Datasets", "2.1", 2, "Datasets"),
+        ("1. Introduction", "1.", 1, "Introduction"),
+        ("IV. EXPERIMENTS", "IV.", 1, "EXPERIMENTS"),
+        ("A. Ordered Phase", "A.", 1, "Ordered Phase"),
+        ("B.2 Details", "B.2", 2, "Details"),
+        ("C. Inference", "C.", 1, "Inference"),
+        ("Appendix A: Proofs", "Appendix A:", 1, "Proofs"),
+        ("3 面向大语言模型的框架", "3", 1, "面向大语言模型的框架"),
+        ("二、实验结果", "二、", 1, "实验结果"),
+    ],
+)
+def test_numbering(heading: str, label: str, depth: int, words: str) -> None:
+    number, rest = parse_numbering(heading)
+    assert number is not None and number.label == label and number.depth == depth
+    assert rest == words == strip_numbering(heading)
+
+
+@pytest.mark.parametrize("text", ["A Study of Things", "2 × 3 matrices", "0.7 points better", "40 papers were read"])
+def test_not_numbering(text: str) -> None:
+    assert parse_numbering(text)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("1 Introduction", "introduction"),
+        ("II. RELATED WORK", "related_work"),
+        ("Prior Work", "related_work"),
+        ("Literature Review", "related_work"),
+        ("3 Approach", "method"),
+        ("Our Model", "method"),
+        ("Proposed Method", "method"),
+        ("Preliminaries", "background"),
+        ("Problem Formulation", "background"),
+        ("4 Evaluation", "experiments"),
+        ("Experimental Setup", "experiments"),
+        ("Experiments and Results", "experiments"),
+        ("5.1 Main Results", "results"),
+        ("Discussion & Future Work", "discussion"),
+        ("Limitations", "discussion"),
+        ("6 Conclusions", "conclusion"),
+        ("References", "references"),
+        ("Appendix B. Proofs", "appendix"),
+        ("Acknowledgments", "other"),
+        ("1 引言", "introduction"),
+        ("2 相关工作", "related_work"),
+        ("3 方法", "method"),
+        ("4 实验", "experiments"),
+        ("5 结论", "conclusion"),
+        ("参考文献", "references"),
+    ],
+)
+def test_roles_from_heading_words(heading: str, role: str) -> None:
+    assert role_from_heading(heading) == role
+
+
+def test_unknown_headings_have_no_role_of_their_own() -> None:
+    assert role_from_heading("3 PaperPlain: Reading Support") is None
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Acknowledgments",
+        "ACKNOWLEDGEMENT",
+        "Funding",
+        "Author Contributions",
+        "Conflicts of Interest",
+        "Competing interests",
+        "Declaration of competing interest",
+        "Ethical Considerations",
+        "8.3 Ethical and Social Implications",
+        "Broader Impact",
+        "Limitations",
+        "8.4 Limitations",
+        "Data availability statement",
+        "致 谢",
+    ],
+)
+def test_end_matter_sections(heading: str) -> None:
+    assert is_end_matter_section(heading)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Limitations of the Study", "5.7 Limitations of the parser", "Funding models for open science", "Discussion"],
+)
+def test_sections_that_discuss_limits_or_name_a_topic_are_not_end_matter(heading: str) -> None:
+    """A 'Limitations' heading alone is the statement venues ask for; with more words it discusses results."""
+    assert not is_end_matter_section(heading)
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("Supporting information", True),
+        ("Supplementary data", True),
+        ("Supplemental tables", True),
+        ("Supplements", False),
+    ],
+)
+def test_supplements(heading: str, role: bool) -> None:
+    assert is_supplement_section(heading) is role
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("Modelling choices", "method"),
+        ("Summary", "conclusion"),
+        ("Preliminary definitions", "background"),
+        ("Benchmarking the parser", "experiments"),
+        ("Literature", "related_work"),
+        ("Ada Lovelace, Alan Turing", None),
+    ],
+)
+def test_roles_from_word_stems(heading: str, role: str | None) -> None:
+    assert role_from_heading_stems(heading) == role
