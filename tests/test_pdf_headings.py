@@ -138,3 +138,19 @@ def test_supplements(heading: str, role: bool) -> None:
 )
 def test_roles_from_word_stems(heading: str, role: str | None) -> None:
     assert role_from_heading_stems(heading) == role
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Acknowledgments and Disclosure of Funding",
+        "CRediT authorship contribution statement",
+        "Authors' contributions",
+        "Data and code availability",
+        "NeurIPS Paper Checklist",
+        "Inclusion and Diversity:",
+    ],
+)
+def test_end_matter_the_prompt_left_out_too(heading: str) -> None:
+    """One rule for the summary and the prompt (the prompt's own list had these)."""
+    assert is_end_matter_section(heading)

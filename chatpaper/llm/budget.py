@@ -136,12 +136,6 @@ FRONT_MATTER_MAX = 200
 MAX_AUTHORS = 30
 MAX_CODE_URLS = 5
 _KEEP_TAIL = {"introduction", "experiments", "results"}
-# Back matter that costs tokens and says nothing about the research.
-_SKIP_HEADING = re.compile(
-    r"acknowledg|funding|author contributions?|competing interests?|conflicts? of interest|"
-    r"data availability|code availability|checklist|declarations?\b|credit author",
-    re.IGNORECASE,
-)
 CUT = "[...]"
 
 
@@ -259,11 +253,6 @@ def _front_matter(paper: Paper, counter: TokenCounter) -> tuple[str, set[int]]:
     return trim_to_tokens(" ".join(p for p in parts if p).strip(), FRONT_MATTER_MAX, counter), used
 
 
-def is_back_matter(heading: str) -> bool:
-    """Acknowledgments, funding, declarations...: printed after the research, never sent to the model."""
-    return bool(_SKIP_HEADING.search(heading))
-
-
 def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[int, Section]]:
     chosen = []
     for i, section in enumerate(paper.sections):
@@ -271,8 +260,6 @@ def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[
             continue
         if section.role == "abstract" and has_abstract:
             continue  # shown once, as the abstract
-        if is_back_matter(section.heading):
-            continue
         chosen.append((i, section))
     return chosen
 

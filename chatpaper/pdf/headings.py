@@ -352,12 +352,30 @@ def is_known_heading(words: str) -> bool:
 # --- sections a summary does not read, and roles by word stems --------------------------------------
 
 _LEADING_NUMBER = r"^(?:[\dIVX]+(?:\.\d+)*\.?\s*)?"
-# End matter: statements about the paper (thanks, money, who did what, ethics, what may be shared) rather
-# than its research. Summaries and prompts leave these sections out (role "end_matter").
+# End matter: statements about the paper (thanks, money, who did what, ethics, what may be shared, the
+# venue's checklists) rather than its research; summaries and prompts leave these sections out (role
+# "end_matter"). A heading must be one of these as a whole (numbering aside), so that "Funding models for
+# science" or "Limitations of the study" stay sections about the research; a bare "Limitations" is the
+# statement ACL venues ask for after the conclusion.
 _END_MATTER_SECTION = re.compile(
-    _LEADING_NUMBER + r"(?:acknowledge?ments?|funding|author contributions?|conflicts? of interests?|"
-    r"competing interests?|declaration.*|ethic.*|broader impacts?|limitations?|data availability.*|"
-    r"code availability.*|致谢)\s*$",
+    _LEADING_NUMBER
+    + "(?:"
+    + "|".join(
+        (
+            r"acknowledge?ments?\b.*",  # "Acknowledgments and Disclosure of Funding"
+            r"funding(?: information| statement| sources?)?|sources? of funding|financial (?:support|disclosures?)",
+            r"(?:authors?['’]?s?\s?)?contributions? statement|authors?['’]?s?\s?contributions?",
+            r"credit author(?:ship)?.*",
+            r"conflicts? of interests?.*|competing (?:financial )?interests?.*|declarations?\b.*",
+            r"ethic.*|broader impacts?\b.*|societal impacts?\b.*|inclusion and diversity",
+            r"limitations?",
+            r"(?:data|code|software|materials?|resource)(?: and (?:code|data|materials?))? availability\b.*",
+            r"availability of (?:data|code|materials?)\b.*|reproducibility statement",
+            r"(?:neurips |paper )*checklist\b.*",
+            r"致谢|謝辞",
+        )
+    )
+    + r")[\s:.]*$",
     re.IGNORECASE,
 )
 # Supplementary material printed as a section is an appendix wherever it stands.
