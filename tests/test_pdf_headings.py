@@ -154,3 +154,53 @@ def test_roles_from_word_stems(heading: str, role: str | None) -> None:
 def test_end_matter_the_prompt_left_out_too(heading: str) -> None:
     """One rule for the summary and the prompt (the prompt's own list had these)."""
     assert is_end_matter_section(heading)
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("1 Einleitung", "introduction"),
+        ("Ergebnisse und Diskussion", "results"),
+        ("Experimenteller Teil", "experiments"),
+        ("Literaturverzeichnis", "references"),
+        ("2. État de l'art", "related_work"),
+        ("Références", "references"),
+        ("3. Método", "method"),
+        ("Bibliografía", "references"),
+        ("1 INTRODUÇÃO", "introduction"),
+        ("7 CONSIDERAÇÕES FINAIS", "conclusion"),
+        ("Введение", "introduction"),
+        ("Список литературы", "references"),
+        ("Заключение", "conclusion"),
+        ("はじめに", "introduction"),
+        ("5 考察", "discussion"),
+        ("引用文献", "references"),
+        ("Anhang A Messdaten", "appendix"),
+        ("Приложение Б. Исходные данные", "appendix"),
+        ("付録A 計算の詳細", "appendix"),
+    ],
+)
+def test_roles_in_other_languages(heading: str, role: str) -> None:
+    assert role_from_heading(heading) == role
+
+
+@pytest.mark.parametrize(
+    ("heading", "label", "kind", "words"),
+    [
+        ("Kapitel 2 Grundlagen", "Kapitel 2", "arabic", "Grundlagen"),
+        ("Глава 3. Численные эксперименты", "Глава 3.", "arabic", "Численные эксперименты"),
+        ("Приложение В. Формат файлов", "Приложение В.", "appendix", "Формат файлов"),
+        ("В.2. Схема данных", "В.2.", "letter", "Схема данных"),
+        ("付録B 装置の改良", "付録B", "appendix", "装置の改良"),
+        ("第2章 理論", "第2章", "zh", "理論"),
+        ("AppendixA.Tables", "AppendixA.", "appendix", "Tables"),
+    ],
+)
+def test_numbering_in_other_languages(heading: str, label: str, kind: str, words: str) -> None:
+    number, rest = parse_numbering(heading)
+    assert number is not None and (number.label, number.kind, rest) == (label, kind, words)
+
+
+@pytest.mark.parametrize("text", ["Appendices", "Sections of a curve", "Chapters 2 and 3 show"])
+def test_number_words_without_a_label_are_words(text: str) -> None:
+    assert parse_numbering(text)[0] is None

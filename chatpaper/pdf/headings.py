@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chatpaper.models import SectionRole
-from chatpaper.scripts import HAN, is_han
+from chatpaper.scripts import CYRILLIC, HAN, KANA, is_han
 
 # --- numbering -----------------------------------------------------------------------------------
 
@@ -24,20 +25,30 @@ _AFTER_ARTICLE = {
     "scalable", "taxonomy", "roadmap", "perspective", "recipe", "baseline", "benchmark", "dataset", "model",
 }  # fmt: skip
 _ROMAN = re.compile(r"^(?=[IVXLC])M{0,3}(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
+# Words that number an appendix ("Appendix A", "Anhang B", "Приложение В", "付録A") or a chapter or section
+# ("Chapter 3", "Kapitel 2", "Глава 1."), in the languages of `_ROLE_WORDS`
+_APPENDIX_WORDS = (
+    "appendix", "annex", "anhang", "annexe", "apéndice", "apêndice", "anexo", "appendice", "приложение", "付録", "附录",
+)  # fmt: skip
+_CHAPTER_WORDS = ("chapter", "section", "kapitel", "abschnitt", "chapitre", "capítulo", "capitolo", "глава", "раздел")
+_NUMBER_WORDS = tuple(w for w in _APPENDIX_WORDS + _CHAPTER_WORDS if w.isalpha() and w.isascii())
+_CAPITAL = "A-ZА-ЯЁ"  # section letters: Latin, or Cyrillic in Russian appendices ("Приложение Б", "В.2.")
 _NUMBERING = re.compile(
     r"^(?P<num>"
-    r"(?:appendix|annex|chapter|section)\s+[A-Z0-9]+(?:\.\d+)*[.:]?"  # Appendix A, Chapter 3
+    rf"(?:{'|'.join(_APPENDIX_WORDS + _CHAPTER_WORDS)})(?:\s+|(?=(?-i:[{_CAPITAL}0-9])))"
+    rf"(?-i:[{_CAPITAL}]|\d{{1,3}})(?:\.\d+)*[.:]?"  # Appendix A, Chapter 3, AppendixA.
     r"|\d{1,2}(?:\.\d{1,2}){0,4}\.?"  # 1  1.  2.1  3.2.1
     r"|[IVXLC]{1,6}\.(?:\d{1,2}\.?)*"  # I.  IV.  II.1
-    r"|[A-Z]\.(?:\d{1,2}\.?)*"  # A.  B.2
-    r"|[A-Z](?:\.\d{1,2})+\.?"  # A.1
+    rf"|(?-i:[{_CAPITAL}])\.(?:\d{{1,2}}\.?)*"  # A.  B.2
+    rf"|(?-i:[{_CAPITAL}])(?:\.\d{{1,2}})+\.?"  # A.1
     r"|[A-Z](?=\s+\S)"  # A Title (appendix style, checked by the caller)
     r"|[一二三四五六七八九十]{1,3}[、.．]"  # 一、
     r"|[（(][一二三四五六七八九十]{1,3}[）)]"  # （一）
-    r"|第[一二三四五六七八九十\d]{1,3}[章节部分]"  # 第一章
+    r"|第[一二三四五六七八九十\d]{1,3}[章节節部分]"  # 第一章, 第1節
     r")\s*(?P<rest>.*)$",
     re.I,
 )
+_WORD_LABEL = re.compile(rf"^(?P<word>{'|'.join(_APPENDIX_WORDS + _CHAPTER_WORDS)})\s*(?P<tail>.*)$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +57,6 @@ class Numbering:
     kind: str  # arabic, roman, letter, appendix, zh
     depth: int
     first: int  # value of the first component, for sequence checks
-
-
-_NUMBER_WORDS = ("appendix", "annex", "chapter", "section")
 
 
 @functools.lru_cache(maxsize=16384)
@@ -62,11 +70,10 @@ def parse_numbering(text: str) -> tuple[Numbering | None, str]:
         return None, text.strip()
     label = m.group("num").strip()
     rest = m.group("rest").strip()
-    low = label.lower()
-    if low.startswith(("appendix", "annex", "chapter", "section")):
-        head, _, tail = label.partition(" ")
-        kind = "appendix" if head.lower() in ("appendix", "annex") else "arabic"
-        tail = tail.strip(".: ")
+    worded = _WORD_LABEL.match(label)
+    if worded:
+        kind = "appendix" if worded.group("word").lower() in _APPENDIX_WORDS else "arabic"
+        tail = worded.group("tail").strip(".: ")
         return Numbering(label, kind, tail.count(".") + 1, _value(tail.split(".")[0])), rest
     if label[0] in "一二三四五六七八九十":
         return Numbering(label, "zh", 1, "一二三四五六七八九十".find(label[0]) + 1), rest
@@ -93,15 +100,19 @@ def parse_numbering(text: str) -> tuple[Numbering | None, str]:
                 return None, text.strip()
             if label in ("A", "I") and rest.split()[0].lower() in _AFTER_ARTICLE:
                 return None, text.strip()
-        return Numbering(label, "letter", len([p for p in parts if p]), ord(parts[0]) - 64), rest
+        return Numbering(label, "letter", len([p for p in parts if p]), _value(parts[0])), rest
     return None, text.strip()
+
+
+_CYRILLIC_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"  # the order Russian appendices are lettered in
 
 
 def _value(token: str) -> int:
     if token.isdigit():
         return int(token)
     if len(token) == 1 and token.isalpha():
-        return ord(token.upper()) - 64
+        upper = token.upper()
+        return ord(upper) - 64 if upper.isascii() else _CYRILLIC_LETTERS.find(upper) + 1
     return 0
 
 
@@ -115,7 +126,8 @@ def _roman_value(token: str) -> int:
 
 
 def _starts_cjk(text: str) -> bool:
-    return bool(text) and is_han(text[0])
+    """Whether `text` starts with a Chinese character or Japanese kana (scripts without word spaces)."""
+    return bool(text) and (is_han(text[0]) or "\u3040" <= text[0] <= "\u30ff")
 
 
 def strip_numbering(heading: str) -> str:
@@ -126,154 +138,132 @@ def strip_numbering(heading: str) -> str:
 
 # --- heading words -> roles ----------------------------------------------------------------------
 
+# The words that name a section's role, in every language the reader supports (English, Chinese, Japanese,
+# German, French, Spanish, Portuguese, Italian, Russian). Latin and Cyrillic keys match whole words, case and
+# accents aside; Chinese and Japanese keys match anywhere in the heading. Listed in order of precedence for
+# one place in a heading (a key listed earlier wins there).
 _ROLE_WORDS: list[tuple[SectionRole, tuple[str, ...]]] = [
-    ("references", ("references", "bibliography", "literature cited", "works cited", "参考文献", "引用文献")),
-    ("abstract", ("abstract", "summary", "摘要", "摘 要")),
+    (
+        "references",
+        (
+            "references", "bibliography", "literature cited", "works cited", "reference list",
+            "参考文献", "引用文献",
+            "literatur", "literaturverzeichnis", "quellenverzeichnis",
+            "références", "bibliographie", "références bibliographiques",
+            "referencias", "bibliografía", "referencias bibliográficas",
+            "referências", "bibliografia", "referências bibliográficas",
+            "riferimenti bibliografici",
+            "литература", "список литературы", "список использованных источников", "список источников",
+            "библиографический список", "библиография",
+        ),
+    ),
+    (
+        "abstract",
+        (
+            "abstract", "summary", "摘要", "摘 要", "概要", "要旨", "要約",
+            "zusammenfassung", "kurzfassung", "résumé", "resumen", "resumo", "sommario", "riassunto",
+            "аннотация", "реферат", "резюме",
+        ),
+    ),
     (
         "appendix",
-        ("appendix", "appendices", "supplementary material", "supplemental material", "supplementary", "附录"),
+        (
+            "appendix", "appendices", "supplementary material", "supplemental material", "supplementary", "附录",
+            "付録", "anhang", "annexe", "annexes", "apéndice", "apéndices", "anexo", "anexos", "apêndice",
+            "apêndices", "appendice", "приложение", "приложения",
+        ),
     ),
     (
         "related_work",
         (
-            "related work",
-            "related works",
-            "related literature",
-            "prior work",
-            "previous work",
-            "literature review",
-            "literature survey",
-            "state of the art",
-            "relation to prior",
-            "相关工作",
-            "相关研究",
-            "研究现状",
-            "文献综述",
+            "related work", "related works", "related literature", "prior work", "previous work",
+            "literature review", "literature survey", "state of the art", "relation to prior",
+            "相关工作", "相关研究", "研究现状", "文献综述", "関連研究",
+            "verwandte arbeiten", "stand der technik", "stand der forschung", "literaturüberblick",
+            "travaux connexes", "travaux antérieurs", "état de l'art", "état de l’art",
+            "trabajos relacionados", "trabajo relacionado", "estado del arte",
+            "trabalhos relacionados", "trabalho relacionado", "estado da arte", "revisão da literatura",
+            "lavori correlati", "stato dell'arte",
+            "обзор литературы", "связанные работы", "обзор существующих", "современное состояние",
         ),
     ),
-    ("introduction", ("introduction", "motivation", "overview", "引言", "介绍", "绪论", "简介", "前言", "导言")),
+    (
+        "introduction",
+        (
+            "introduction", "motivation", "overview", "引言", "介绍", "绪论", "简介", "前言", "导言",
+            "はじめに", "序論", "緒言", "序章", "緒論",
+            "einleitung", "einführung", "introducción", "introdução", "introduzione", "введение",
+        ),
+    ),
     (
         "background",
         (
-            "background",
-            "preliminaries",
-            "preliminary",
-            "problem formulation",
-            "problem statement",
-            "problem definition",
-            "problem setup",
-            "problem setting",
-            "task definition",
-            "notation",
-            "definitions",
-            "theory",
-            "theoretical framework",
-            "背景",
-            "预备知识",
-            "问题定义",
-            "问题描述",
-            "基础知识",
+            "background", "preliminaries", "preliminary", "problem formulation", "problem statement",
+            "problem definition", "problem setup", "problem setting", "task definition", "notation", "definitions",
+            "theory", "theoretical framework", "背景", "预备知识", "问题定义", "问题描述", "基础知识", "理論", "準備",
+            "grundlagen", "hintergrund", "préliminaires", "contexte", "antecedentes", "marco teórico",
+            "preliminares", "fundamentação teórica", "referencial teórico", "fundamentos",
+            "постановка задачи", "основные понятия", "предварительные сведения",
         ),
     ),
     (
         "conclusion",
         (
-            "conclusion",
-            "conclusions",
-            "concluding",
-            "summary and outlook",
-            "future work",
-            "outlook",
-            "结论",
-            "总结",
-            "结语",
-            "展望",
+            "conclusion", "conclusions", "concluding", "summary and outlook", "future work", "outlook",
+            "结论", "总结", "结语", "展望", "結論", "結言", "まとめ", "おわりに",
+            "fazit", "schlussfolgerungen", "schlussfolgerung", "ausblick", "schluss",
+            "conclusión", "conclusiones", "conclusão", "conclusões", "considerações finais", "conclusioni",
+            "заключение", "выводы",
         ),
     ),
     (
         "discussion",
-        ("discussion", "limitations", "limitation", "ablation", "ablations", "error analysis", "讨论", "局限"),
+        (
+            "discussion", "limitations", "limitation", "ablation", "ablations", "error analysis", "讨论", "局限",
+            "考察", "議論", "diskussion", "discusión", "discussão", "discussione", "обсуждение",
+        ),
     ),
     (
         "results",
-        ("results", "result", "findings", "main results", "performance", "结果", "实验结果"),
+        (
+            "results", "result", "findings", "main results", "performance", "结果", "实验结果", "結果",
+            "ergebnisse", "résultats", "resultados", "risultati", "результаты",
+        ),
     ),
     (
         "experiments",
         (
-            "experiment",
-            "experiments",
-            "experimental",
-            "evaluation",
-            "evaluations",
-            "empirical",
-            "benchmark",
-            "setup",
-            "datasets",
-            "data and methods",
-            "case study",
-            "case studies",
-            "user study",
-            "usability study",
-            "实验",
-            "评估",
-            "评价",
-            "案例研究",
+            "experiment", "experiments", "experimental", "evaluation", "evaluations", "empirical", "benchmark",
+            "setup", "datasets", "data and methods", "case study", "case studies", "user study", "usability study",
+            "实验", "评估", "评价", "案例研究", "実験", "評価",
+            "experimente", "experimenteller teil", "evaluierung", "auswertung", "expériences", "expérimentations",
+            "évaluation", "experimentos", "evaluación", "avaliação", "esperimenti", "valutazione",
+            "эксперименты", "эксперимент", "экспериментальная часть", "вычислительный эксперимент",
         ),
     ),
     (
         "method",
         (
-            "method",
-            "methods",
-            "methodology",
-            "approach",
-            "approaches",
-            "proposed",
-            "our model",
-            "model",
-            "framework",
-            "architecture",
-            "algorithm",
-            "system design",
-            "design",
-            "implementation",
-            "materials and methods",
-            "model description",
-            "technique",
-            "方法",
-            "模型",
-            "框架",
-            "算法",
-            "系统设计",
-            "设计",
+            "method", "methods", "methodology", "approach", "approaches", "proposed", "our model", "model",
+            "framework", "architecture", "algorithm", "system design", "design", "implementation",
+            "materials and methods", "model description", "technique",
+            "方法", "模型", "框架", "算法", "系统设计", "设计", "手法", "提案手法",
+            "methode", "methoden", "methodik", "verfahren", "ansatz", "méthode", "méthodes", "méthodologie",
+            "approche", "método", "métodos", "metodología", "metodologia", "abordagem", "metodo", "metodi",
+            "метод", "методы", "методология", "алгоритм", "модель",
         ),
     ),
-]
+]  # fmt: skip
+# Words of end-matter headings (thanks, funding, who did what, ethics, what may be shared): a heading that
+# mentions one names a known kind of section (see `is_end_matter_section` for the sections summaries skip).
 _END_MATTER = (
-    "acknowledgment",
-    "acknowledgement",
-    "acknowledgments",
-    "acknowledgements",
-    "funding",
-    "author contributions",
-    "contributions",
-    "ethics",
-    "ethical",
-    "broader impact",
-    "societal impact",
-    "limitations",
-    "competing interests",
-    "conflict of interest",
-    "conflicts of interest",
-    "data availability",
-    "code availability",
-    "reproducibility",
-    "declaration",
-    "致谢",
-    "伦理",
-    "声明",
-)
+    "acknowledgment", "acknowledgement", "acknowledgments", "acknowledgements", "funding", "author contributions",
+    "contributions", "ethics", "ethical", "broader impact", "societal impact", "limitations", "competing interests",
+    "conflict of interest", "conflicts of interest", "data availability", "code availability", "reproducibility",
+    "declaration", "notes", "endnotes",
+    "致谢", "伦理", "声明", "謝辞",
+    "danksagung", "remerciements", "agradecimientos", "agradecimentos", "ringraziamenti", "благодарности",
+)  # fmt: skip
 
 
 _SPACED = re.compile(r"\b(?:[A-Za-z] ){3,}[A-Za-z]\b")
@@ -284,11 +274,19 @@ def unspace_letters(text: str) -> str:
     return _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text) if "  " in text or _SPACED.search(text) else text
 
 
-_NOT_WORD = re.compile(f"[^a-z{HAN}]+")
+_NOT_WORD = re.compile(f"[^a-zß{CYRILLIC}{KANA}{HAN}]+")
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents ("Introdução" -> "introducao"), as headings and keys are compared."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _words(text: str) -> str:
-    return " " + _NOT_WORD.sub(" ", unspace_letters(text).lower()).strip() + " "
+    return " " + _NOT_WORD.sub(" ", _fold(unspace_letters(text))).strip() + " "
 
 
 @functools.lru_cache(maxsize=4096)
@@ -314,19 +312,21 @@ def role_from_heading(heading: str) -> SectionRole | None:
 
 
 def _key_patterns(keys: Iterable[str], latin_end: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """One regex for the Latin keys (whole words: " key" + `latin_end`) and one for the Chinese ones."""
+    """One regex for the keys of spaced scripts (whole words: " key" + `latin_end`) and one for Chinese and
+    Japanese ones (anywhere)."""
     keys = list(keys)
     latin = "|".join(re.escape(k) for k in keys if not _starts_cjk(k))
-    chinese = "|".join(re.escape(k) for k in keys if _starts_cjk(k))
-    return re.compile(f" (?P<key>{latin}){latin_end}"), re.compile(f"(?P<key>{chinese})")
+    cjk = "|".join(re.escape(k) for k in keys if _starts_cjk(k))
+    return re.compile(f" (?P<key>{latin}){latin_end}"), re.compile(f"(?P<key>{cjk})")
 
 
 _ROLE_OF_KEY: dict[str, tuple[int, SectionRole]] = {}
 for _rank, (_role, _keys) in enumerate(_ROLE_WORDS):
     for _key in _keys:
-        _ROLE_OF_KEY.setdefault(_key, (_rank, _role))
+        _ROLE_OF_KEY.setdefault(_words(_key).strip(), (_rank, _role))
 _LATIN_ROLE_KEYS, _CJK_ROLE_KEYS = _key_patterns(_ROLE_OF_KEY, " ")
-_LATIN_END_MATTER, _CJK_END_MATTER = _key_patterns(_END_MATTER, "")
+_LATIN_END_MATTER, _CJK_END_MATTER = _key_patterns([_words(k).strip() for k in _END_MATTER], "")
+_ABSTRACT_WORDS = frozenset(_words(k).strip() for k in _ROLE_WORDS[1][1])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -340,8 +340,7 @@ def is_references_heading(heading: str) -> bool:
 
 
 def is_abstract_heading(heading: str) -> bool:
-    w = _words(strip_numbering(unspace_letters(heading))).strip()
-    return w in ("abstract", "summary", "摘要", "摘 要")
+    return _words(strip_numbering(unspace_letters(heading))).strip() in _ABSTRACT_WORDS
 
 
 @functools.lru_cache(maxsize=4096)
