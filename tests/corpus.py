@@ -28,15 +28,10 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
     "escholarship-devcel-2023-heart-enhancers.pdf": {
         "sections": "front-matter boxes (In Brief, Graphical Abstract) are taken for sections",
     },
-    "science-2023-enzyme-cascade.pdf": dict.fromkeys(("sections", "appendices"), _HEADINGS),
-    "aimag-2010-open-ie-domain.pdf": {"sections": _HEADINGS},
-    "pt-cilamce2017-researchgate-cover.pdf": {
-        "sections": _HEADINGS,
-    },
+    "science-2023-enzyme-cascade.pdf": {"appendices": _HEADINGS},
     "ja-master-thesis-osaka-2022.pdf": {
         "abstract": "the truth's first sentence ('... the factor of high speed.') is not the one printed on p.2"
         " ('... factors enhancing falling speed.'); the reader returns the printed one",
-        "sections": _HEADINGS,
     },
     "ru-poetry-topic-modeling.pdf": {
         "sections": _HEADINGS,

@@ -101,6 +101,7 @@ class Heading:
     page: int
     number: Numbering | None = None
     style: Style | None = None
+    also: tuple[int, ...] = ()  # lines of the heading after `end`, with another column's lines read between
 
 
 @dataclass(slots=True)
@@ -112,6 +113,7 @@ class _Candidate:
     style: Style
     number: Numbering | None
     words: str
+    also: tuple[int, ...] = ()
 
 
 def _style(ln: Line) -> Style:
@@ -142,7 +144,21 @@ def _prominence(style: Style) -> tuple:
     return (style.size, style.bold, style.upper, not style.italic)
 
 
+_INITIALS_NAME = re.compile(r"^(?:[A-Z]\.\s?-?)+\s?[A-Z][\w'’-]+$")
+_NAME_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+
+
+def _is_name_list(text: str) -> bool:
+    """An author line ("E. R. Moody†, R. Obexer†, F. Nickl"): names with initials, listed. Its first initial
+    reads like a section letter ("E."), and bold author lines are set like run-of-the-mill headings."""
+    parts = [p.strip(" *∗†‡§¶0123456789") for p in _NAME_LIST_SPLIT.split(text) if p.strip()]
+    named = sum(1 for p in parts if _INITIALS_NAME.match(p))
+    return named >= 2 and named >= 0.6 * len(parts)
+
+
 def _heading_like(text: str, number: Numbering | None) -> bool:
+    if _is_name_list(text):
+        return False
     words = strip_numbering(text) if number else text.strip()
     if not words or len(words) > 140 or len(HAN_CHAR.findall(words)) > 40:
         return False
@@ -177,7 +193,7 @@ def _runs(lines: Sequence[Line], skip: set[int], styles: Sequence[Style]) -> Ite
         while (
             j < n
             and j not in skip
-            and j - i < 4
+            and j - i <= MAX_HEADING_LINES  # one more than a heading has: a paragraph, rejected by the caller
             and lines[j].page == first.page
             and lines[j].col == first.col
             and _continues(styles[j], style)
@@ -191,14 +207,80 @@ def _runs(lines: Sequence[Line], skip: set[int], styles: Sequence[Style]) -> Ite
         i = j
 
 
+# A heading wraps onto at most this many lines; more is a paragraph set in the heading's type.
+MAX_HEADING_LINES = 3
+# How far ahead in reading order a wrapped heading's next line is looked for when lines of the column beside
+# it were read in between (columns close enough for MuPDF to read their rows together).
+WRAP_LOOKAHEAD = 4
+
+
+def _wrapped_below(lines: Sequence[Line], styles: Sequence[Style], i: int, j: int, skip: set[int]) -> tuple[int, ...]:
+    """The lines that continue the heading `lines[i:j]` right below it after lines of another column were read
+    between them (those lie beside the heading, not under it): Science's three columns, AI Magazine's pull
+    quotes. Only set like the heading, not numbered, and at most `MAX_HEADING_LINES` lines in all."""
+    found: list[int] = []
+    last = lines[j - 1]
+    k = j
+    while k < min(len(lines), j + WRAP_LOOKAHEAD) and (j - i) + len(found) < MAX_HEADING_LINES:
+        ln = lines[k]
+        if ln.page != last.page:
+            break
+        beside = min(ln.x1, last.x1) - max(ln.x0, last.x0) <= 0
+        if k in skip or beside:
+            k += 1
+            continue
+        if (
+            k > j
+            and _continues(styles[k], styles[i])
+            and 0 <= ln.y0 - last.y1 < 1.2 * last.size
+            and parse_numbering(ln.text)[0] is None
+        ):
+            found.append(k)
+            last = ln
+            k += 1
+            continue
+        break  # text under the heading: the section begins
+    return tuple(found)
+
+
+_BARE_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.?|[A-Z]\.)$")
+# How far below its number a heading may start when the number has a line of its own (workshop papers set
+# "3" above "Method"), in the heading's type sizes.
+NUMBER_ABOVE_GAP = 2.5
+
+
+def _number_apart(lines: Sequence[Line], i: int, j: int, k: int) -> bool:
+    """Whether `lines[i]` (a run of one line) is a bare section number that belongs to the heading starting at
+    `lines[k]`, the next run: beside it on the same row (set in another font, whose box the layout did not
+    put on one line with it: "1" + "緒言") or right above it."""
+    number, words = lines[i], lines[k]
+    if j != i + 1 or k != j or words.page != number.page or not _BARE_NUMBER.match(number.text.strip()):
+        return False
+    size = max(number.size, words.size)
+    beside = min(number.y1, words.y1) - max(number.y0, words.y0) > 0.5 * min(number.height, words.height)
+    if beside:
+        return 0 <= words.x0 - number.x1 <= 3 * size
+    above = -0.2 * size <= words.y0 - number.y1 <= NUMBER_ABOVE_GAP * size  # (font boxes may touch)
+    return above and abs(words.x0 - number.x0) <= 2 * size and number.size >= 0.8 * words.size
+
+
 def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[_Candidate]:
     """Lines that stand out from the body text the way headings do."""
     out: list[_Candidate] = []
     styles = [_style(ln) for ln in lines]
     body_family = _family(body.font)
-    for i, j in _runs(lines, skip, styles):
+    taken: set[int] = set()  # lines a wrapped heading took from further on
+    runs = list(_runs(lines, skip, styles))
+    for r, (i, j) in enumerate(runs):
+        if i in taken:
+            continue
+        label = None
+        if r + 1 < len(runs) and _number_apart(lines, i, j, runs[r + 1][0]):
+            # the section number on a line of its own: the heading is the next run, numbered
+            label, (i, j) = i, runs[r + 1]
+            taken.add(i)
         first = lines[i]
-        if j - i > 3 or first.tabular or lines[j - 1].runin:
+        if j - i > MAX_HEADING_LINES or first.tabular or lines[j - 1].runin:
             continue
         # the ways a heading's type can differ from the body's; a line differing in none is running
         # text, told before its words are looked at
@@ -207,7 +289,10 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         set_apart = (first.colored and not body.colored) or (styles[i].family != body_family and not first.mono)
         if not (bigger or bolder or first.upper or first.italic or set_apart):
             continue
-        text = join_lines([ln.text for ln in lines[i:j]]).strip()
+        also = _wrapped_below(lines, styles, i, j, skip)
+        text = join_lines([ln.text for ln in lines[i:j]] + [lines[k].text for k in also]).strip()
+        if label is not None:
+            text = f"{lines[label].text.strip()} {text}"
         if len(text) > 160 or first.mono:
             continue
         number, words = parse_numbering(text)
@@ -240,21 +325,38 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
             and parse_numbering(nxt.text)[0] is None
         ):
             continue
+        taken.update(also)
         out.append(
             _Candidate(
-                index=i,
+                index=i if label is None else label,
                 end=j,
                 text=text,
                 page=first.page,
                 style=styles[i],
                 number=number,
                 words=words,
+                also=also,
             )
         )
     return out
 
 
-def _best_sequence_style(cands: Sequence[_Candidate]) -> Style | None:
+# How much a heading style's evidence must add up to before it is taken for the top level: two section
+# numbers in sequence, or three headings with known names, or one known name and a heading on each of four
+# later pages (`SPREAD_WEIGHT`).
+MIN_TOP_SCORE = 1.5
+KNOWN_WEIGHT = 0.5  # a heading of this style with a known name (Introduction, Results ...)
+# End matter and the references named as such (Acknowledgments, Notes, References) say less: journals often
+# set them apart from the sections, in a sub-heading's type or smaller
+END_MATTER_WEIGHT = 0.25
+SUB_NUMBER_PENALTY = 0.25  # a heading of this style numbered "2.1": a sub-section style
+# An unnumbered style that comes back page after page past the title page (Science's, Nature's bold
+# sentence-case heads) is a heading style, up to `SPREAD_PAGES` pages' worth.
+SPREAD_WEIGHT = 0.25
+SPREAD_PAGES = 4
+
+
+def _best_sequence_style(cands: Sequence[_Candidate], front_page: int) -> Style | None:
     """The style of the top-level headings: the one whose depth-1 numbers count up most steadily."""
     by_style: dict[Style, list[_Candidate]] = {}
     for c in cands:
@@ -264,11 +366,21 @@ def _best_sequence_style(cands: Sequence[_Candidate]) -> Style | None:
     for style, group in by_style.items():
         numbers = [c.number.first for c in group if c.number and c.number.depth == 1 and c.number.kind != "letter"]
         score = _increasing_run(numbers)
-        score += 0.5 * sum(1 for c in group if role_from_heading(c.words) or is_end_matter(c.words))
-        score -= 0.25 * sum(1 for c in group if c.number and c.number.depth > 1)
+        score += sum(_known_weight(c.words) for c in group)
+        score -= SUB_NUMBER_PENALTY * sum(1 for c in group if c.number and c.number.depth > 1)
+        if not any(c.number for c in group):
+            later_pages = {c.page for c in group if c.page > front_page}
+            score += SPREAD_WEIGHT * min(len(later_pages), SPREAD_PAGES)
         if score > best_score or (score == best_score and best is not None and _prominence(style) > _prominence(best)):
             best, best_score = style, score
-    return best if best_score >= 1.5 else None
+    return best if best_score >= MIN_TOP_SCORE else None
+
+
+def _known_weight(words: str) -> float:
+    role = role_from_heading(words)
+    if role is not None and role not in ("other", "references"):
+        return KNOWN_WEIGHT
+    return END_MATTER_WEIGHT if role is not None or is_end_matter(words) else 0.0
 
 
 def _increasing_run(numbers: Sequence[int]) -> int:
@@ -281,31 +393,34 @@ def _increasing_run(numbers: Sequence[int]) -> int:
     return count
 
 
-def headings_from_fonts(cands: Sequence[_Candidate]) -> list[Heading]:
+def headings_from_fonts(cands: Sequence[_Candidate], front_page: int = 1) -> list[Heading]:
     """Headings by font statistics over `find_candidates`: the top-level style, then lower levels by
-    numbering and prominence."""
+    numbering and prominence. `front_page` is the paper's first page of text (its title page)."""
     if not cands:
         return []
-    top = _best_sequence_style(cands)
+    top = _best_sequence_style(cands, front_page)
     if top is None:
         # no recurring heading style (a short note): only lines that are plainly section names
         return [
-            Heading(c.index, c.end, c.text, 1, c.page, c.number, c.style)
+            Heading(c.index, c.end, c.text, 1, c.page, c.number, c.style, c.also)
             for c in cands
             if is_known_heading(c.words) and len(c.words.split()) <= 4
         ]
-    return _levels(cands, top)
+    return _levels(cands, top, front_page)
 
 
-def _levels(cands: Sequence[_Candidate], top: Style) -> list[Heading]:
+def _levels(cands: Sequence[_Candidate], top: Style, front_page: int) -> list[Heading]:
     top_numbers = [c for c in cands if _same_style(c.style, top) and c.number and c.number.depth == 1]
     numbered_paper = len(top_numbers) >= 2
     top_kind = Counter(c.number.kind for c in top_numbers).most_common(1)[0][0] if top_numbers else None
     last_numbered = max((c.index for c in top_numbers), default=-1)
     # the first real section is numbered or has a known name; set like it before that: author lines, banners
+    # (on the title page: in an unnumbered paper, headings past it come before the first known name when the
+    # introduction has no heading of its own, as in Science or AI Magazine)
     anchor = min(
         (c.index for c in cands if _same_style(c.style, top) and (c.number or is_known_heading(c.words))), default=0
     )
+    top_values = [(c.index, c.number.first) for c in top_numbers]
     # styles used by numbered sub-headings give their level
     style_levels: dict[Style, int] = {}
     for c in cands:
@@ -326,12 +441,13 @@ def _levels(cands: Sequence[_Candidate], top: Style) -> list[Heading]:
                 c.number
                 or is_known_heading(c.words)
                 or (c.index > anchor and (not numbered_paper or c.index > last_numbered))
+                or (not numbered_paper and c.page > front_page)
             ):
                 level = 1
         elif _prominence(c.style) <= _prominence(top):
             if c.number:
                 depth = _depth(c.number, top_kind)
-                level = depth if depth >= 2 else None
+                level = depth if depth >= 2 else 1 if _continues_sequence(c, top_values, top_kind) else None
             else:
                 key = next((k for k in style_levels if _same_style(k, c.style)), None)
                 if key is not None:
@@ -339,8 +455,31 @@ def _levels(cands: Sequence[_Candidate], top: Style) -> list[Heading]:
                 elif not numbered_paper:
                     level = 2
         if level is not None:
-            out.append(Heading(c.index, c.end, c.text, level, c.page, c.number, c.style))
+            out.append(Heading(c.index, c.end, c.text, level, c.page, c.number, c.style, c.also))
+    _lift_end_matter(out)
     return out
+
+
+def _continues_sequence(c: _Candidate, top_values: Sequence[tuple[int, int]], top_kind: str | None) -> bool:
+    """Whether a depth-1 number set in another style than the top-level headings is the next number of
+    theirs ("7 CONCLUSÕES" a point smaller than "6 EXPERIMENTOS"): numbering beats typography."""
+    if c.number is None or c.number.depth != 1 or c.number.kind != top_kind or not top_values:
+        return False
+    before = [value for index, value in top_values if index < c.index]
+    after = [value for index, value in top_values if index > c.index]
+    expected = (before[-1] + 1) if before else 1
+    return c.number.first == expected and (not after or after[0] == expected + 1)
+
+
+def _lift_end_matter(headings: list[Heading]) -> None:
+    """End matter after the conclusion is a top-level section whatever its type (AI Magazine sets
+    Acknowledgments and Notes at sub-heading size): papers do not nest their thanks in the conclusion."""
+    concluded = False
+    for h in headings:
+        if h.level == 1:
+            concluded = role_from_heading(h.text) == "conclusion" or (concluded and is_end_matter(h.text))
+        elif concluded and h.number is None and (is_end_matter(h.text) or is_references_heading(h.text)):
+            h.level = 1
 
 
 def _depth(number: Numbering, top_kind: str | None) -> int:
@@ -488,14 +627,14 @@ def merge_outline_and_fonts(
     top = Counter(top_styles).most_common(1)[0][0]
     taken = set()
     for h in from_outline:
-        taken.update(range(h.index, h.end))
+        taken.update(range(h.index, h.end), h.also)
     extra = []
     last_top = max((h.index for h in from_outline if h.level == 1), default=-1)
     for c in cands:
         if c.index in taken or not _same_style(c.style, top):
             continue
         if c.number is None and (c.index > last_top or is_known_heading(c.words)) and _heading_like(c.text, None):
-            extra.append(Heading(c.index, c.end, c.text, 1, c.page, None, c.style))
+            extra.append(Heading(c.index, c.end, c.text, 1, c.page, None, c.style, c.also))
     return sorted(from_outline + extra, key=lambda h: h.index)
 
 
@@ -547,7 +686,7 @@ def extract_sections(
     """Find the headings (outline first, fonts otherwise), then cut the text between them into sections."""
     skip = skip or set()
     cands = find_candidates(lines, body, skip)
-    from_fonts = headings_from_fonts(cands)
+    from_fonts = headings_from_fonts(cands, lines[0].page if lines else 1)
     headings: list[Heading] | None = None
     entries = outline_levels(outline, title)
     if entries:
@@ -593,6 +732,7 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
             headings.append(Heading(at, at, "References", 1, lines[at].page))
     bounds = [*headings, None]
     after_refs = False
+    skip = skip | {k for h in headings for k in h.also}  # a wrapped heading's lines read among the text
     for h, nxt in itertools.pairwise(bounds):
         stop = nxt.index if nxt else len(lines)
         refs = is_references_heading(h.text) and h.level == 1

@@ -1,0 +1,152 @@
+"""Headings that are not "number + words on one line, bigger or bold than the text", built in tmp_path with
+words of their own: each test is one class of papers the reader meets (issue 11, class 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from chatpaper.models import Paper
+from chatpaper.pdf import read_paper
+from tests.fakes.pdfs import PROSE, write_block
+
+MEADOW = (
+    "Upland meadows hold water in thin soils that dry within days of the last rain. We logged the moisture at "
+    "depth every hour and compared the series with the rainfall recorded at the nearest station. "
+)
+
+
+def save(doc: pymupdf.Document, path: Path) -> Paper:
+    doc.save(path)
+    doc.close()
+    return read_paper(path)
+
+
+def headings(paper: Paper, level: int = 1) -> list[str]:
+    return [s.heading for s in paper.sections if s.heading and s.level == level]
+
+
+def test_unnumbered_bold_sentence_case_heads_smaller_than_the_text(tmp_path: Path) -> None:
+    """Science and Nature: no numbers, no Introduction heading, bold heads a little smaller than the text and
+    in sentence case, one wrapping onto a second line; the bold author line above is no heading."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 70), "ECOLOGY", fontname="tibo", fontsize=7, color=(0.7, 0.1, 0.1))
+    page.insert_text((60, 96), "Meadow soils answer the rain within hours", fontname="tibo", fontsize=18)
+    page.insert_text((60, 118), "A. B. Carter, D. E. Fisher, G. H. Irving*", fontname="tibo", fontsize=8)
+    y = write_block(page, 140, MEADOW * 2, size=8)
+    y = write_block(page, y + 10, PROSE * 8, size=9)
+    titles = ("Sensors were placed along the three slopes of the valley", "Moisture follows rainfall with a lag")
+    for title in titles:
+        page = doc.new_page(width=595, height=842)
+        first, _, rest = title.partition(" the ")  # the first wraps before "the three slopes ..."
+        page.insert_text((60, 80), first if rest else title, fontname="tibo", fontsize=8.5)
+        y = 92.0
+        if rest:
+            page.insert_text((60, y), f"the {rest}", fontname="tibo", fontsize=8.5)
+            y += 12
+        write_block(page, y + 6, MEADOW * 10, size=9)
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Conclusions", fontname="tibo", fontsize=8.5)
+    y = write_block(page, 94, PROSE * 4, size=9)
+    page.insert_text((60, y + 12), "References", fontname="tibo", fontsize=8.5)
+    write_block(page, y + 26, "1. R. Moss, Soil water in hills. J. Hydrol. 12, 40-51 (2001).", size=7)
+
+    paper = save(doc, tmp_path / "science-like.pdf")
+    assert headings(paper) == [
+        "Sensors were placed along the three slopes of the valley",
+        "Moisture follows rainfall with a lag",
+        "Conclusions",
+        "References",
+    ]
+    assert paper.sections[-1].role == "references"
+
+
+def test_regular_weight_heads_set_apart_by_size_and_end_matter_in_the_sub_heading_type(tmp_path: Path) -> None:
+    """AI Magazine: heads in the text's regular weight, only bigger; one wraps onto two centred lines; the
+    thanks and the notes after the conclusion are set like sub-headings but are sections of their own."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Reading Meadows from Orbit", fontname="tiro", fontsize=22)
+    page.insert_text((60, 110), "Carla Mendes and Tariq Aziz", fontname="tiit", fontsize=12)
+    write_block(page, 140, PROSE * 10, size=9)
+    plan = [
+        ("Learning the Slope Model", ["Priors from Old Surveys"]),
+        ("Results on Two Valleys", ["Dry Summers"]),
+        ("Related Work", []),
+        ("Conclusions and|Future Work", []),
+    ]
+    for title, subs in plan:
+        page = doc.new_page(width=595, height=842)
+        y = 80.0
+        for part in title.split("|"):
+            page.insert_text((200, y), part, fontname="tiro", fontsize=13)
+            y += 16
+        y = write_block(page, y + 4, MEADOW * 3, size=9)
+        for sub in subs:
+            page.insert_text((60, y + 10), sub, fontname="tiro", fontsize=11)
+            y = write_block(page, y + 26, MEADOW * 2, size=9)
+    for end in ("Acknowledgments", "Notes"):
+        page.insert_text((60, y + 10), end, fontname="tiro", fontsize=11)
+        y = write_block(page, y + 26, "We thank the valley's farmers for access to their fields. ", size=9)
+    page.insert_text((60, y + 10), "References", fontname="tiro", fontsize=11)
+    write_block(page, y + 26, "Moss, R. 2001. Soil Water in Hills. Journal of Hydrology 12: 40-51.", size=8)
+
+    paper = save(doc, tmp_path / "aimag-like.pdf")
+    assert headings(paper) == [
+        "Learning the Slope Model",
+        "Results on Two Valleys",
+        "Related Work",
+        "Conclusions and Future Work",
+        "Acknowledgments",
+        "Notes",
+        "References",
+    ]
+    assert headings(paper, level=2) == ["Priors from Old Surveys", "Dry Summers"]
+
+
+def test_the_section_number_on_a_line_of_its_own(tmp_path: Path) -> None:
+    """Workshop papers print the number above the heading; Japanese theses print it beside the heading in a
+    Latin font whose box ends lower than the Japanese words' (so the two are not read as one line)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Counting Bees in Town Gardens", fontname="tibo", fontsize=18)
+    page.insert_text((60, 104), "Lena Fischer", fontname="tiro", fontsize=11)
+    y = 140.0
+    for number, title in enumerate(("Overview of the survey", "Counting at dawn", "What the counts show"), 1):
+        page.insert_text((60, y), str(number), fontname="tibo", fontsize=12)
+        page.insert_text((60, y + 16), title, fontname="tibo", fontsize=12)
+        y = write_block(page, y + 34, PROSE * 2)
+
+    paper = save(doc, tmp_path / "number-above.pdf")
+    assert headings(paper) == ["1 Overview of the survey", "2 Counting at dawn", "3 What the counts show"]
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((88, 80), "庭のハチを数える", fontname="japan", fontsize=18)
+    y = 130.0
+    for number, title in ((1, "緒言"), (2, "理論"), (3, "結言")):
+        page.insert_text((88, y + 4), str(number), fontname="tibo", fontsize=14)
+        page.insert_text((113, y), title, fontname="japan", fontsize=14)
+        y = write_block(page, y + 24, PROSE * 2)
+
+    paper = save(doc, tmp_path / "number-beside.pdf")
+    assert headings(paper) == ["1 緒言", "2 理論", "3 結言"]
+
+
+def test_a_numbered_heading_set_a_point_smaller_still_continues_the_sequence(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Hedgerow Birds Through the Year", fontname="tibo", fontsize=16)
+    page.insert_text((60, 104), "Sofia Lindgren", fontname="tiro", fontsize=11)
+    y = 140.0
+    for number, title, size in ((1, "BACKGROUND", 12), (2, "FIELD WORK", 12), (3, "COUNTS", 12), (4, "CLOSING", 11)):
+        if y > 640:
+            page = doc.new_page(width=595, height=842)
+            y = 80.0
+        page.insert_text((60, y), f"{number}   {title}", fontname="tibo", fontsize=size)
+        y = write_block(page, y + 18, PROSE * 3)
+
+    paper = save(doc, tmp_path / "smaller-last.pdf")
+    assert headings(paper) == ["1   BACKGROUND", "2   FIELD WORK", "3   COUNTS", "4   CLOSING"]
