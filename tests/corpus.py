@@ -25,9 +25,6 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
         ("title", "authors", "sections", "affiliation", "abstract", "appendices"), _TYPE3
     ),
     "lavalle-1998-rrt-t3.pdf": dict.fromkeys(("title", "authors", "sections", "affiliation", "abstract"), _TYPE3),
-    "escholarship-devcel-2023-heart-enhancers.pdf": {
-        "sections": "front-matter boxes (In Brief, Graphical Abstract) are taken for sections",
-    },
     "science-2023-enzyme-cascade.pdf": {"appendices": _HEADINGS},
     "ja-master-thesis-osaka-2022.pdf": {
         "abstract": "the truth's first sentence ('... the factor of high speed.') is not the one printed on p.2"
@@ -37,8 +34,6 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
         "sections": _HEADINGS,
     },
     "ru-dissertation-urfu-2021.pdf": {
-        "sections": _HEADINGS,
-        "appendices": _HEADINGS,
         "code_url": "the author's own repository is not told from third-party links in a dissertation",
     },
     "elsevier-epidemics-2017-chikv-zikv.pdf": dict.fromkeys(

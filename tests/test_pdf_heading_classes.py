@@ -150,3 +150,66 @@ def test_a_numbered_heading_set_a_point_smaller_still_continues_the_sequence(tmp
 
     paper = save(doc, tmp_path / "smaller-last.pdf")
     assert headings(paper) == ["1   BACKGROUND", "2   FIELD WORK", "3   COUNTS", "4   CLOSING"]
+
+
+def test_an_outline_with_the_title_on_top_and_russian_chapters_is_a_hint(tmp_path: Path) -> None:
+    """The outline's one top entry is the paper's title (Elsevier), its chapters wrap over lines in the body's
+    size (Russian theses), and a bold 'Постановка задачи' inside a chapter that the outline does not list is a
+    paragraph head, not a section."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 60), "JOURNAL OF FIELD STUDIES", fontname="tibo", fontsize=22)
+    page.insert_text((60, 100), "Влажность почвы на горных лугах", fontname="japan", fontsize=14)  # (Cyrillic)
+    toc = [[1, "Модель влажности почвы на горных лугах и её связь с осадками в долинах", 1]]  # a role word in it
+    chapters = [
+        ("Глава 1. Измерения влажности почвы|на трёх склонах долины", "Измерения влажности почвы на трёх склонах"),
+        ("Глава 2. Связь влажности с осадками", "Связь влажности с осадками"),
+        ("Заключение", "Заключение"),
+    ]
+    for k, (printed, listed) in enumerate(chapters):
+        page = doc.new_page(width=595, height=842)
+        y = 80.0
+        for part in printed.split("|"):
+            page.insert_text((60, y), part, fontname="japan", fontsize=11)
+            y += 14
+        y = write_block(page, y + 8, PROSE * 3)
+        if k == 1:
+            page.insert_text((60, y + 10), "Постановка задачи", fontname="japan", fontsize=11)
+            write_block(page, y + 26, PROSE * 2)
+        toc.append([2, listed, doc.page_count])
+    doc.set_toc(toc)
+
+    paper = save(doc, tmp_path / "outline-title.pdf")
+    assert headings(paper) == [
+        "Глава 1. Измерения влажности почвы на трёх склонах долины",
+        "Глава 2. Связь влажности с осадками",
+        "Заключение",
+    ]
+
+
+def test_summary_boxes_before_the_first_section_are_front_matter(tmp_path: Path) -> None:
+    """Cell's In Brief and Graphical Abstract, Elsevier's Highlights: boxes beside the abstract, read like it,
+    not sections of the paper."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Meadow Soils Answer the Rain", fontname="tibo", fontsize=18)
+    page.insert_text((60, 104), "Lena Fischer", fontname="tiro", fontsize=11)
+    y = 130.0
+    for title, text in (
+        ("Summary", MEADOW * 2),
+        ("Highlights", "Soil moisture follows rain within hours on every slope we measured. "),
+        ("In Brief", "Fischer shows that thin meadow soils answer rain within hours. "),
+        ("Introduction", PROSE * 2),
+        ("Results", MEADOW * 2),
+        ("Discussion", PROSE),
+    ):
+        if y > 660:
+            page = doc.new_page(width=595, height=842)
+            y = 80.0
+        page.insert_text((60, y), title, fontname="hebo", fontsize=12)
+        y = write_block(page, y + 16, text) + 10
+
+    paper = save(doc, tmp_path / "boxes.pdf")
+    assert [s.heading for s in paper.sections if s.role != "abstract"] == ["Introduction", "Results", "Discussion"]
+    assert paper.abstract.startswith("Upland meadows hold water")
+    assert [s.heading for s in paper.sections if s.role == "abstract"] == ["Highlights", "In Brief"]

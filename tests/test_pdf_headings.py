@@ -6,6 +6,7 @@ import pytest
 
 from chatpaper.pdf.headings import (
     is_end_matter_section,
+    is_front_matter_box,
     is_supplement_section,
     parse_numbering,
     role_from_heading,
@@ -204,3 +205,12 @@ def test_numbering_in_other_languages(heading: str, label: str, kind: str, words
 @pytest.mark.parametrize("text", ["Appendices", "Sections of a curve", "Chapters 2 and 3 show"])
 def test_number_words_without_a_label_are_words(text: str) -> None:
     assert parse_numbering(text)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "box"),
+    [("In Brief:", True), ("Graphical Abstract", True), ("HIGHLIGHTS", True), ("Significance", True),
+     ("Significance of the results", False), ("Introduction", False)],
+)  # fmt: skip
+def test_front_matter_boxes(heading: str, box: bool) -> None:
+    assert is_front_matter_box(heading) is box

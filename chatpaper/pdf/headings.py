@@ -335,6 +335,25 @@ def is_end_matter(heading: str) -> bool:
     return bool(_LATIN_END_MATTER.search(words) or _CJK_END_MATTER.search(words))
 
 
+# Boxes journals print beside or after the abstract, before the paper's first section: summaries for
+# readers in a hurry, not sections (Cell's In Brief and Graphical Abstract, Elsevier's Highlights, PNAS's
+# Significance, PLOS's Author summary). Whole headings only: "Significance of the results" is a section.
+_FRONT_MATTER_BOXES = frozenset(
+    _words(k).strip()
+    for k in (
+        "in brief", "graphical abstract", "highlights", "research highlights", "significance",
+        "significance statement", "key points", "etoc blurb", "etoc", "author summary", "plain language summary",
+        "lay summary", "research in context", "one sentence summary", "editor's summary", "teaser",
+        "visual abstract", "video abstract", "研究亮点", "要点", "zusammenfassung in kürze", "points clés",
+    )
+)  # fmt: skip
+
+
+def is_front_matter_box(heading: str) -> bool:
+    """Whether `heading` names a summary box printed before the first section (In Brief, Highlights ...)."""
+    return _words(strip_numbering(unspace_letters(heading))).strip() in _FRONT_MATTER_BOXES
+
+
 def is_references_heading(heading: str) -> bool:
     return role_from_heading(heading) == "references" and len(strip_numbering(heading).split()) <= 4
 

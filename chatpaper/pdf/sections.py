@@ -23,6 +23,7 @@ from chatpaper.pdf.headings import (
     is_abstract_heading,
     is_end_matter,
     is_end_matter_section,
+    is_front_matter_box,
     is_known_heading,
     is_references_heading,
     is_supplement_section,
@@ -493,7 +494,7 @@ def _depth(number: Numbering, top_kind: str | None) -> int:
 # --- headings from the PDF outline ---------------------------------------------------------------
 
 
-_NOT_NORM = re.compile(f"[^0-9a-z{HAN}]+")
+_NOT_NORM = re.compile(r"[\W_]+")  # letters and digits of every script are kept
 
 
 @functools.lru_cache(maxsize=16384)
@@ -509,6 +510,11 @@ def _norm_words(text: str) -> str:
     return _norm(text)
 
 
+# A section's name is a few words; a lone top outline entry this long over all the others is the paper's
+# title (the title read from the page may be a cover's banner, so it is not the only test)
+TITLE_ENTRY_WORDS = 7
+
+
 def outline_levels(entries: Sequence[tuple[int, str, int]], title: str) -> list[tuple[int, str, int]]:
     """Drop a lone top entry that is the paper's title and lift the rest one level."""
     if not entries:
@@ -517,7 +523,8 @@ def outline_levels(entries: Sequence[tuple[int, str, int]], title: str) -> list[
     if len(tops) == 1 and len(entries) > 1:
         t = tops[0]
         same = _similar(_norm(t[1]), _norm(title)) >= 0.8 if title else False
-        if same or (t is entries[0] and t[2] <= 1 and not is_known_heading(t[1])):
+        titled = not is_known_heading(t[1]) or len(t[1].split()) >= TITLE_ENTRY_WORDS
+        if same or (t is entries[0] and t[2] <= 1 and titled):
             return [(lvl - 1, text, page) for lvl, text, page in entries if (lvl, text, page) != t]
     low = min(e[0] for e in entries)
     return [(lvl - low + 1, text, page) for lvl, text, page in entries]
@@ -633,7 +640,11 @@ def merge_outline_and_fonts(
     for c in cands:
         if c.index in taken or not _same_style(c.style, top):
             continue
-        if c.number is None and (c.index > last_top or is_known_heading(c.words)) and _heading_like(c.text, None):
+        # inside the outline's span only what outlines leave out (the abstract, thanks, supplements, the
+        # references): another role word there unlisted is a paragraph head ("Problem statement" in a chapter),
+        # as the outline is the authority
+        left_out = is_end_matter(c.words) or role_from_heading(c.text) in ("abstract", "references", "appendix")
+        if c.number is None and (c.index > last_top or left_out) and _heading_like(c.text, None):
             extra.append(Heading(c.index, c.end, c.text, 1, c.page, None, c.style, c.also))
     return sorted(from_outline + extra, key=lambda h: h.index)
 
@@ -749,6 +760,8 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
         if refs:
             role = "references"
             after_refs = True
+        elif h.level == 1 and is_front_matter_box(h.text) and all(x.role == "abstract" for x in tree.sections):
+            role = "abstract"  # a summary box before the first section is front matter, read like the abstract
         else:
             role = role_from_heading(h.text) or "other"
             if role == "abstract":
@@ -865,14 +878,15 @@ def _fill_roles(sections: list[Section]) -> None:
     seen_experiments = False
     seen_intro = False
     named = [role_from_heading(s.heading) for s in sections]
+    first = next((k for k, s in enumerate(sections) if s.role != "abstract"), 0)  # after the summary boxes
     for k, s in enumerate(sections):
-        if s.role in ("references", "appendix"):
+        if s.role in ("references", "appendix", "abstract"):
             parent_role = s.role
             continue
         own = named[k]
         if s.level == 1:
             if own is None and not is_end_matter(s.heading):
-                if not seen_intro and k == 0:
+                if not seen_intro and k == first:
                     s.role = "introduction"
                 elif seen_intro and not seen_experiments:
                     s.role = "method"
