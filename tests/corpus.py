@@ -30,9 +30,6 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
         "abstract": "the truth's first sentence ('... the factor of high speed.') is not the one printed on p.2"
         " ('... factors enhancing falling speed.'); the reader returns the printed one",
     },
-    "ru-poetry-topic-modeling.pdf": {
-        "sections": _HEADINGS,
-    },
     "ru-dissertation-urfu-2021.pdf": {
         "code_url": "the author's own repository is not told from third-party links in a dissertation",
     },

@@ -213,3 +213,27 @@ def test_summary_boxes_before_the_first_section_are_front_matter(tmp_path: Path)
     assert [s.heading for s in paper.sections if s.role != "abstract"] == ["Introduction", "Results", "Discussion"]
     assert paper.abstract.startswith("Upland meadows hold water")
     assert [s.heading for s in paper.sections if s.role == "abstract"] == ["Highlights", "In Brief"]
+
+
+def test_body_size_bold_heads_and_bold_table_header_cells(tmp_path: Path) -> None:
+    """Russian journals set everything in one size: heads are bold lines on their own; a table's bold header
+    cells share a row with each other, page after page, and are no headings."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Counting Hedgehogs at Night", fontname="tibo", fontsize=14)
+    page.insert_text((60, 100), "Omar Haddad", fontname="tiro", fontsize=14)
+    y = 130.0
+    for title in ("Introduction", "Transects", "Counts by month", "Closing remarks"):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((60, 80), title, fontname="tibo", fontsize=12)
+        y = write_block(page, 100, PROSE * 3, size=12)
+        page.insert_text((60, y + 10), "Table 1 - Hedgehogs seen per transect", fontname="tiro", fontsize=12)
+        page.insert_text((70, y + 34), "Transect", fontname="tibo", fontsize=12)
+        page.insert_text((220, y + 34), "Animals seen in the first hour", fontname="tibo", fontsize=12)
+        for k, row in enumerate(("North", "South")):
+            page.insert_text((70, y + 52 + 16 * k), row, fontname="tiro", fontsize=12)
+            page.insert_text((220, y + 52 + 16 * k), str(3 + k), fontname="tiro", fontsize=12)
+        write_block(page, y + 100, PROSE * 2, size=12)
+
+    paper = save(doc, tmp_path / "one-size.pdf")
+    assert headings(paper) == ["Introduction", "Transects", "Counts by month", "Closing remarks"]

@@ -265,6 +265,23 @@ def _number_apart(lines: Sequence[Line], i: int, j: int, k: int) -> bool:
     return above and abs(words.x0 - number.x0) <= 2 * size and number.size >= 0.8 * words.size
 
 
+def _header_cell(lines: Sequence[Line], styles: Sequence[Style], i: int) -> bool:
+    """Whether `lines[i]` shares its row with another line set like it: the header cells of a table ("Тема" |
+    "Наиболее часто встречающиеся слова"), not a heading, which has its row to itself (a column beside it is
+    in the text's type)."""
+    ln = lines[i]
+    for k in range(max(0, i - 3), min(len(lines), i + 4)):
+        other = lines[k]
+        if k == i or other.page != ln.page or not _same_style(styles[k], styles[i]):
+            continue
+        if parse_numbering(f"{other.text.strip()} X")[1] == "X":
+            continue  # the heading's own number set apart ("付録A" | "球落下実験")
+        overlap = min(ln.y1, other.y1) - max(ln.y0, other.y0)
+        if overlap > 0.5 * min(ln.height, other.height) and (other.x1 <= ln.x0 or other.x0 >= ln.x1):
+            return True
+    return False
+
+
 def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[_Candidate]:
     """Lines that stand out from the body text the way headings do."""
     out: list[_Candidate] = []
@@ -307,6 +324,8 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         # numbered lines in another typeface or in colour, at body size and weight
         marked = (number is not None or is_known_heading(words)) and set_apart
         if not (bigger or bolder or capital or slanted or marked):
+            continue
+        if _header_cell(lines, styles, i):
             continue
         prev_gap = first.gap_above
         nxt = lines[j] if j < len(lines) else None
