@@ -30,16 +30,10 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
         "abstract": "the truth's first sentence ('... the factor of high speed.') is not the one printed on p.2"
         " ('... factors enhancing falling speed.'); the reader returns the printed one",
     },
-    "ru-dissertation-urfu-2021.pdf": {
-        "code_url": "the author's own repository is not told from third-party links in a dissertation",
-    },
     "elsevier-epidemics-2017-chikv-zikv.pdf": dict.fromkeys(
         ("title", "authors", "affiliation", "abstract"),
         "words drawn as separate spans with zero-size spaces are glued; " + _AUTHOR_UNDER_TITLE,
     ),
-    "elsevier-eswa-2024-stock-gcn.pdf": {
-        "code_url": "a code URL inside the abstract is not preferred over the journal's home page",
-    },
 }
 
 
