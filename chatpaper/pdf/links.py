@@ -151,8 +151,8 @@ def find_code_links(
     repos: dict[str, dict] = {}
     order = 0
     for hit in hits:
-        page_label = bool(_PAGE_LABEL.search(hit.context[-40:]))
-        if _JOURNAL_PAGE.search(hit.context[-40:]):
+        page_label = bool(_PAGE_LABEL.search(hit.context[-LABEL_CHARS:]))
+        if _JOURNAL_PAGE.search(hit.context[-LABEL_CHARS:]):
             continue
         if not _CODE_HOST.match(hit.url) and not (page_label and hit.page <= first_page + 1):
             continue
@@ -162,26 +162,26 @@ def find_code_links(
         signs: set[str] = set()
         score = 0.0
         if hit.page == first_page and not hit.in_references:
-            score += 2
+            score += TITLE_PAGE_SCORE
             signs.add("title page")
-        context = _URL.sub(" ", hit.context)[-100:]
+        context = _URL.sub(" ", hit.context)[-CONTEXT_CHARS:]
         if _OWN_CONTEXT.search(context):
-            score += 3
+            score += CONTEXT_SCORE
             if _OWN_SIGN.search(context):
                 signs.add("context")
             if _OWN_STRONG.search(context):
                 signs.add("offered")
         root = _repo_root(key)
         if any(tok in re.sub(r"[^a-z0-9]", "", root.split("/", 1)[-1]) for tok in title_tokens):
-            score += 3
+            score += NAMED_SCORE
             signs.add("named")
         if root != key.split("/", 1)[0] and not is_pages_host(root):
-            score += 1  # a repository beats a project page
+            score += REPOSITORY_SCORE
         if hit.in_references and cited_code.get(hit.line) is not None:
             score += OFFERED_BY_CITATION
             signs = {"offered"}  # "the source code is available in [117]", and entry 117 holds this link
         elif hit.in_references:
-            score -= 5
+            score -= REFERENCE_PENALTY
             signs.clear()  # a reference list cites other people's work
         order += 1
         entry = repos.setdefault(root, {"score": score, "order": order, "urls": {}, "repo": False, "signs": set()})
@@ -194,7 +194,7 @@ def find_code_links(
 
     def rank(item: tuple[str, dict]) -> tuple:
         entry = item[1]
-        likely = entry["score"] >= 4  # printed as "our code", on the title page, or named like the paper
+        likely = entry["score"] >= LIKELY_OWN
         return (not (likely and entry["repo"]), not likely, -entry["score"], entry["order"])
 
     for root, entry in sorted(repos.items(), key=rank):
@@ -209,8 +209,17 @@ def find_code_links(
     return CodeLinks(out, own)
 
 
+# How links are ranked: what points at the paper's own repository adds, a reference list takes away.
+TITLE_PAGE_SCORE = 2.0  # printed on the title page (outside the references)
+CONTEXT_SCORE = 3.0  # printed in a sentence about the authors' code or data
+NAMED_SCORE = 3.0  # the repository is named like the paper
+REPOSITORY_SCORE = 1.0  # a repository beats a project page
+REFERENCE_PENALTY = 5.0  # a reference list cites other people's work
+LIKELY_OWN = 4.0  # a score this high (two signs, or one strong) ranks a link first
 # A repository the text offers as its code through a citation ranks above any other sign.
 OFFERED_BY_CITATION = 10.0
+LABEL_CHARS = 40  # the text just before a link that can label it ("Code:", "journal homepage:")
+CONTEXT_CHARS = 100  # the text before a link that can say whose it is
 # "The source code is available in [117]": a sentence offering code or software, in the languages of
 # `headings`; the references it cites hold the link.
 _CODE_OFFER = re.compile(

@@ -33,7 +33,7 @@ from chatpaper.pdf.headings import (
     strip_numbering,
 )
 from chatpaper.pdf.layout import Line, join_lines
-from chatpaper.scripts import HAN, HAN_CHAR
+from chatpaper.scripts import HAN_CHAR
 
 # --- body style ----------------------------------------------------------------------------------
 
@@ -47,6 +47,10 @@ class BodyStyle:
     bold: bool
     line_gap: float  # usual whitespace between two lines of a paragraph
     colored: bool = False
+
+
+# A trait (bold, colour) is the body's when it covers this share of the body-size text.
+BODY_TRAIT_SHARE = 0.6
 
 
 def body_style(lines: Sequence[Line]) -> BodyStyle:
@@ -74,7 +78,7 @@ def body_style(lines: Sequence[Line]) -> BodyStyle:
                 gaps[round(ln.gap_above)] += 1
     gap = float(gaps.most_common(1)[0][0]) if gaps else size * 0.3
     font = fonts.most_common(1)[0][0] if fonts else ""
-    return BodyStyle(size, font, bold > total * 0.6, gap, colored > total * 0.6)
+    return BodyStyle(size, font, bold > total * BODY_TRAIT_SHARE, gap, colored > total * BODY_TRAIT_SHARE)
 
 
 # --- heading candidates from font statistics -----------------------------------------------------
@@ -128,13 +132,18 @@ def _family(font: str) -> str:
     return re.sub(r"\d+$", "", base).lower()
 
 
+# Two lines' sizes within this many points are one type size (sizes are rounded to half points, and
+# small caps or accents move a line's size a little).
+SAME_SIZE_PT = 0.6
+
+
 def _same_style(a: Style, b: Style) -> bool:
-    return abs(a.size - b.size) <= 0.6 and a[1:] == b[1:]
+    return abs(a.size - b.size) <= SAME_SIZE_PT and a[1:] == b[1:]
 
 
 def _continues(a: Style, b: Style) -> bool:
     """A wrapped heading line may switch case or slant (a name in small caps) but not size, weight, font or colour."""
-    return abs(a.size - b.size) <= 0.6 and (a.bold, a.family, a.colored) == (b.bold, b.family, b.colored)
+    return abs(a.size - b.size) <= SAME_SIZE_PT and (a.bold, a.family, a.colored) == (b.bold, b.family, b.colored)
 
 
 def _same_case_and_slant(a: Style, b: Style) -> bool:
@@ -157,16 +166,22 @@ def _is_name_list(text: str) -> bool:
     return named >= 2 and named >= 0.6 * len(parts)
 
 
+# A heading names a section in a few words; longer lines set like one are sentences in bold or in colour.
+HEADING_MAX_CHARS = 140  # its words, without the number
+HEADING_MAX_WORDS = 16
+HEADING_MAX_HAN = 40  # Chinese characters: about as many words
+
+
 def _heading_like(text: str, number: Numbering | None) -> bool:
     if _is_name_list(text):
         return False
     words = strip_numbering(text) if number else text.strip()
-    if not words or len(words) > 140 or len(HAN_CHAR.findall(words)) > 40:
+    if not words or len(words) > HEADING_MAX_CHARS or len(HAN_CHAR.findall(words)) > HEADING_MAX_HAN:
         return False
     if not any(ch.isalpha() for ch in words):
         return False
     tokens = words.split()
-    if len(tokens) > 16:
+    if len(tokens) > HEADING_MAX_WORDS:
         return False
     first = words[0]
     if first.islower() and not re.match(r"^[a-z]+[A-Z]", words):  # "olmOCR" style names are fine
@@ -199,8 +214,8 @@ def _runs(lines: Sequence[Line], skip: set[int], styles: Sequence[Style]) -> Ite
             and lines[j].col == first.col
             and _continues(styles[j], style)
             and (_same_case_and_slant(styles[j], style) or lines[j].width <= first.width + 2)
-            and lines[j].width <= 1.5 * lines[j - 1].width  # a short line then a full one: heading, then text
-            and lines[j].gap_above < 1.2 * first.size
+            and lines[j].width <= WRAP_WIDENS * lines[j - 1].width  # a short line then a full one: heading, text
+            and lines[j].gap_above < WRAP_GAP * first.size
             and parse_numbering(lines[j].text)[0] is None
         ):
             j += 1
@@ -210,6 +225,10 @@ def _runs(lines: Sequence[Line], skip: set[int], styles: Sequence[Style]) -> Ite
 
 # A heading wraps onto at most this many lines; more is a paragraph set in the heading's type.
 MAX_HEADING_LINES = 3
+# A wrapped heading's lines are closer than this (in its type size) and the next one no wider than this
+# times the one before; a short line followed by a full one is a heading followed by its text.
+WRAP_GAP = 1.2
+WRAP_WIDENS = 1.5
 # How far ahead in reading order a wrapped heading's next line is looked for when lines of the column beside
 # it were read in between (columns close enough for MuPDF to read their rows together).
 WRAP_LOOKAHEAD = 4
@@ -233,7 +252,7 @@ def _wrapped_below(lines: Sequence[Line], styles: Sequence[Style], i: int, j: in
         if (
             k > j
             and _continues(styles[k], styles[i])
-            and 0 <= ln.y0 - last.y1 < 1.2 * last.size
+            and 0 <= ln.y0 - last.y1 < WRAP_GAP * last.size
             and parse_numbering(ln.text)[0] is None
         ):
             found.append(k)
@@ -282,6 +301,16 @@ def _header_cell(lines: Sequence[Line], styles: Sequence[Style], i: int) -> bool
     return False
 
 
+# Bigger than the body: by this many points, or this share of the body size when that is more.
+BIGGER_PT = 0.9
+BIGGER_SHARE = 0.07
+# Headings are rarely smaller than the body; a small bold "Acknowledgement" (a known name) still counts.
+SMALLEST_HEADING = 0.85
+SMALLEST_KNOWN_HEADING = 0.78
+# Space above a line, beyond the usual line gap, that sets it apart (in body sizes).
+APART = 0.15
+
+
 def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[_Candidate]:
     """Lines that stand out from the body text the way headings do."""
     out: list[_Candidate] = []
@@ -302,7 +331,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
             continue
         # the ways a heading's type can differ from the body's; a line differing in none is running
         # text, told before its words are looked at
-        bigger = first.size >= body.size + max(0.9, 0.07 * body.size)
+        bigger = first.size >= body.size + max(BIGGER_PT, BIGGER_SHARE * body.size)
         bolder = first.bold and not body.bold
         set_apart = (first.colored and not body.colored) or (styles[i].family != body_family and not first.mono)
         if not (bigger or bolder or first.upper or first.italic or set_apart):
@@ -311,13 +340,14 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         text = join_lines([ln.text for ln in lines[i:j]] + [lines[k].text for k in also]).strip()
         if label is not None:
             text = f"{lines[label].text.strip()} {text}"
-        if len(text) > 160 or first.mono:
+        if len(text) > HEADING_MAX_CHARS + 20 or first.mono:  # (its number and a wrapped line's join)
             continue
         number, words = parse_numbering(text)
         if not _heading_like(text, number):
             continue
         # headings are rarely smaller than the body; a small bold "Acknowledgement" still counts
-        if first.size < body.size * (0.78 if is_known_heading(words) and len(words.split()) <= 4 else 0.85):
+        smallest = SMALLEST_KNOWN_HEADING if is_known_heading(words) and len(words.split()) <= 4 else SMALLEST_HEADING
+        if first.size < body.size * smallest:
             continue
         capital = first.upper and sum(ch.isalpha() for ch in words) >= 4
         slanted = first.italic and number is not None  # IEEE sub-sections: "A. Italic Title"
@@ -330,7 +360,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         prev_gap = first.gap_above
         nxt = lines[j] if j < len(lines) else None
         # a heading sits apart: extra space above, or the text after it changes style
-        isolated = prev_gap >= body.line_gap + 0.15 * body.size or i == 0 or lines[i - 1].page != first.page
+        isolated = prev_gap >= body.line_gap + APART * body.size or i == 0 or lines[i - 1].page != first.page
         if nxt is not None and not isolated:
             isolated = not _same_style(styles[j], styles[i])
         if not isolated:
@@ -341,7 +371,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
             and nxt.page == first.page
             and nxt.col == first.col
             and _same_style(styles[j], styles[i])
-            and nxt.gap_above < body.line_gap + 0.15 * body.size
+            and nxt.gap_above < body.line_gap + APART * body.size
             and parse_numbering(nxt.text)[0] is None
         ):
             continue
@@ -529,6 +559,10 @@ def _norm_words(text: str) -> str:
     return _norm(text)
 
 
+# How alike a bookmark and a printed line must be (difflib ratio of their letters): to be the paper's title,
+# to be the section's heading (outlines shorten and reword headings a little).
+OUTLINE_TITLE_MATCH = 0.8
+OUTLINE_MATCH = 0.75
 # A section's name is a few words; a lone top outline entry this long over all the others is the paper's
 # title (the title read from the page may be a cover's banner, so it is not the only test)
 TITLE_ENTRY_WORDS = 7
@@ -541,7 +575,7 @@ def outline_levels(entries: Sequence[tuple[int, str, int]], title: str) -> list[
     tops = [e for e in entries if e[0] == min(x[0] for x in entries)]
     if len(tops) == 1 and len(entries) > 1:
         t = tops[0]
-        same = _similar(_norm(t[1]), _norm(title)) >= 0.8 if title else False
+        same = _similar(_norm(t[1]), _norm(title)) >= OUTLINE_TITLE_MATCH if title else False
         titled = not is_known_heading(t[1]) or len(t[1].split()) >= TITLE_ENTRY_WORDS
         if same or (t is entries[0] and t[2] <= 1 and titled):
             return [(lvl - 1, text, page) for lvl, text, page in entries if (lvl, text, page) != t]
@@ -625,8 +659,8 @@ def _match_on_page(
                 break
             got = more
             end += 1
-        score = _similar(got, want, 0.75)
-        if score < 0.75 and not (
+        score = _similar(got, want, OUTLINE_MATCH)
+        if score < OUTLINE_MATCH and not (
             len(got) >= 4 and (got.startswith(want) or want.startswith(got)) and len(got) > 0.6 * len(want)
         ):
             continue
@@ -673,6 +707,12 @@ def merge_outline_and_fonts(
 _REF_ENTRY = re.compile(r"^(?:\[\d{1,3}\]|\d{1,3}\.?\s+[A-Z\u00c0-\u024f]|[A-Z][A-Za-z'\-]+,\s+(?:[A-Z]\.\s?)+)")
 
 
+# An unheaded reference list starts where this many of the next `REFERENCE_WINDOW` lines open a numbered
+# entry and carry a year.
+REFERENCE_WINDOW = 12
+REFERENCE_ENTRIES = 4
+
+
 def find_reference_list(lines: Sequence[Line], start: int, body: BodyStyle) -> int | None:
     """Where an unheaded reference list begins after `start`: a run of numbered citation entries."""
     n = len(lines)
@@ -680,10 +720,11 @@ def find_reference_list(lines: Sequence[Line], start: int, body: BodyStyle) -> i
         ln = lines[i]
         if not _REF_ENTRY.match(ln.text.strip()) or ln.size > body.size + 0.3:
             continue
-        window = lines[i : i + 12]
+        window = lines[i : i + REFERENCE_WINDOW]
         hits = sum(1 for w in window if _REF_ENTRY.match(w.text.strip()))
         yearish = sum(1 for w in window if re.search(r"\((?:19|20)\d\d\)|\b(?:19|20)\d\d[a-z]?\b", w.text))
-        if hits >= 4 and yearish >= 4 and (ln.size < body.size - 0.3 or ln.gap_above > body.line_gap + 4):
+        starts = hits >= REFERENCE_ENTRIES and yearish >= REFERENCE_ENTRIES
+        if starts and (ln.size < body.size - 0.3 or ln.gap_above > body.line_gap + 4):
             return i
     return None
 
@@ -794,9 +835,15 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
     return tree
 
 
+# Text this much smaller than the body is footnotes and figure labels, not the section's prose.
+READABLE_SIZE = 0.88
+# Space between two lines, beyond the usual line gap, that starts a new paragraph (in body sizes).
+PARAGRAPH_GAP = 0.45
+
+
 def _readable(ln: Line, body: BodyStyle) -> bool:
     """Body text, not footnotes or figure labels set much smaller."""
-    return ln.size >= body.size * 0.88
+    return ln.size >= body.size * READABLE_SIZE
 
 
 def join_paragraphs(
@@ -813,7 +860,7 @@ def join_paragraphs(
         if not keep_small and (ln.tabular or not _readable(ln, body)):
             continue
         new_para = prev is None or (
-            ln.page == prev.page and ln.col == prev.col and ln.gap_above > body.line_gap + 0.45 * body.size
+            ln.page == prev.page and ln.col == prev.col and ln.gap_above > body.line_gap + PARAGRAPH_GAP * body.size
         )
         if new_para and current:
             paragraphs.append(current)
@@ -823,6 +870,9 @@ def join_paragraphs(
     if current:
         paragraphs.append(current)
     return "\n\n".join(join_lines(p) for p in paragraphs)
+
+
+CAPTION_MAX_LINES = 25  # a caption longer than this is a caption's label before body text
 
 
 def _caption_lines(
@@ -854,7 +904,7 @@ def _caption_lines(
             i += 1
             continue
         j = i + 1
-        while j < n and j - i < 25:
+        while j < n and j - i < CAPTION_MAX_LINES:
             nxt = lines[j]
             if nxt.tabular:
                 break
