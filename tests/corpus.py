@@ -17,7 +17,6 @@ from tests.conftest import CORPUS
 
 _TYPE3 = "dvips Type-3 bitmap fonts: words and lines are not yet rebuilt from glyph geometry"
 _AUTHOR_UNDER_TITLE = "the author line right under the title in a similar font is not told from the title"
-_HEADINGS = "headings that are not 'number + text, bigger or bold' are missed or over-found"
 
 KNOWN_GAPS: dict[str, dict[str, str]] = {
     "lelewer-1987-data-compression-t3.pdf": dict.fromkeys(("title", "authors", "sections", "abstract"), _TYPE3),
@@ -25,7 +24,6 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
         ("title", "authors", "sections", "affiliation", "abstract", "appendices"), _TYPE3
     ),
     "lavalle-1998-rrt-t3.pdf": dict.fromkeys(("title", "authors", "sections", "affiliation", "abstract"), _TYPE3),
-    "science-2023-enzyme-cascade.pdf": {"appendices": _HEADINGS},
     "ja-master-thesis-osaka-2022.pdf": {
         "abstract": "the truth's first sentence ('... the factor of high speed.') is not the one printed on p.2"
         " ('... factors enhancing falling speed.'); the reader returns the printed one",

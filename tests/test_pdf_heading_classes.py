@@ -37,7 +37,11 @@ def test_unnumbered_bold_sentence_case_heads_smaller_than_the_text(tmp_path: Pat
     page.insert_text((60, 118), "A. B. Carter, D. E. Fisher, G. H. Irving*", fontname="tibo", fontsize=8)
     y = write_block(page, 140, MEADOW * 2, size=8)
     y = write_block(page, y + 10, PROSE * 8, size=9)
-    titles = ("Sensors were placed along the three slopes of the valley", "Moisture follows rainfall with a lag")
+    titles = (
+        "Sensors were placed along the three slopes of the valley",
+        "Moisture follows rainfall with a lag",
+        "Dry spells leave a mark for weeks",
+    )
     for title in titles:
         page = doc.new_page(width=595, height=842)
         first, _, rest = title.partition(" the ")  # the first wraps before "the three slopes ..."
@@ -50,17 +54,22 @@ def test_unnumbered_bold_sentence_case_heads_smaller_than_the_text(tmp_path: Pat
     page = doc.new_page(width=595, height=842)
     page.insert_text((60, 80), "Conclusions", fontname="tibo", fontsize=8.5)
     y = write_block(page, 94, PROSE * 4, size=9)
-    page.insert_text((60, y + 12), "References", fontname="tibo", fontsize=8.5)
-    write_block(page, y + 26, "1. R. Moss, Soil water in hills. J. Hydrol. 12, 40-51 (2001).", size=7)
+    # the back matter in the reference list's small type, its heads in bold capitals
+    page.insert_text((60, y + 12), "REFERENCES AND NOTES", fontname="tibo", fontsize=6)
+    y = write_block(page, y + 24, "1. R. Moss, Soil water in hills. J. Hydrol. 12, 40-51 (2001).", size=6)
+    page.insert_text((60, y + 8), "ACKNOWLEDGMENTS", fontname="tibo", fontsize=6)
+    write_block(page, y + 18, "We thank the farmers of the valley for access to their meadows.", size=6)
 
     paper = save(doc, tmp_path / "science-like.pdf")
     assert headings(paper) == [
         "Sensors were placed along the three slopes of the valley",
         "Moisture follows rainfall with a lag",
+        "Dry spells leave a mark for weeks",
         "Conclusions",
-        "References",
+        "REFERENCES AND NOTES",
+        "ACKNOWLEDGMENTS",
     ]
-    assert paper.sections[-1].role == "references"
+    assert [s.role for s in paper.sections[-2:]] == ["references", "appendix"]
 
 
 def test_regular_weight_heads_set_apart_by_size_and_end_matter_in_the_sub_heading_type(tmp_path: Path) -> None:

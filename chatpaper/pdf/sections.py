@@ -307,8 +307,16 @@ BIGGER_SHARE = 0.07
 # Headings are rarely smaller than the body; a small bold "Acknowledgement" (a known name) still counts.
 SMALLEST_HEADING = 0.85
 SMALLEST_KNOWN_HEADING = 0.78
+# Science and Nature set their back matter (REFERENCES AND NOTES, ACKNOWLEDGMENTS, SUPPLEMENTARY MATERIALS)
+# in the small type of the reference list, headings included, when bold or in capitals.
+SMALLEST_BACK_MATTER = 0.65
 # Space above a line, beyond the usual line gap, that sets it apart (in body sizes).
 APART = 0.15
+
+
+def _back_matter(text: str) -> bool:
+    """Whether a heading names the back matter: the references, end matter or supplements."""
+    return is_references_heading(text) or is_end_matter(text) or role_from_heading(text) == "appendix"
 
 
 def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[_Candidate]:
@@ -347,6 +355,8 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
             continue
         # headings are rarely smaller than the body; a small bold "Acknowledgement" still counts
         smallest = SMALLEST_KNOWN_HEADING if is_known_heading(words) and len(words.split()) <= 4 else SMALLEST_HEADING
+        if (first.bold or first.upper) and _back_matter(text):
+            smallest = SMALLEST_BACK_MATTER
         if first.size < body.size * smallest:
             continue
         capital = first.upper and sum(ch.isalpha() for ch in words) >= 4
@@ -527,8 +537,8 @@ def _lift_end_matter(headings: list[Heading]) -> None:
     concluded = False
     for h in headings:
         if h.level == 1:
-            concluded = role_from_heading(h.text) == "conclusion" or (concluded and is_end_matter(h.text))
-        elif concluded and h.number is None and (is_end_matter(h.text) or is_references_heading(h.text)):
+            concluded = role_from_heading(h.text) == "conclusion" or (concluded and _back_matter(h.text))
+        elif concluded and h.number is None and _back_matter(h.text):
             h.level = 1
 
 
