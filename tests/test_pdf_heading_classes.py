@@ -246,3 +246,42 @@ def test_body_size_bold_heads_and_bold_table_header_cells(tmp_path: Path) -> Non
 
     paper = save(doc, tmp_path / "one-size.pdf")
     assert headings(paper) == ["Introduction", "Transects", "Counts by month", "Closing remarks"]
+
+
+def test_a_table_of_contents_and_a_list_of_figures_are_no_sections(tmp_path: Path) -> None:
+    """A thesis prints its contents with dot leaders, chapter entries in the chapters' own bold type, and a list
+    of figures before chapter 1: neither is a section, and no entry is a heading (nor 'References' in the
+    contents the start of the reference list); a list printed after the references is an appendix."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 100), "Bees in Town Gardens", fontname="tibo", fontsize=20)
+    page.insert_text((60, 130), "A thesis by Lena Fischer", fontname="tiro", fontsize=12)
+    chapters = ["Introduction", "Counting at dawn", "What the counts show"]
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Contents", fontname="tibo", fontsize=14)
+    y = 110.0
+    for number, title in enumerate([*chapters, "References"], 1):
+        # the entries in the chapters' own type, their page numbers set apart at the right, no leaders
+        page.insert_text((60, y), f"{number} {title}" if title != "References" else title, fontname="tibo", fontsize=14)
+        page.insert_text((520, y), str(2 + 2 * number), fontname="tibo", fontsize=14)
+        page.insert_text((80, y + 18), f"{number}.1 Field notes", fontname="tiro", fontsize=12)
+        page.insert_text((520, y + 18), str(3 + 2 * number), fontname="tiro", fontsize=12)
+        y += 40
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "List of Figures", fontname="tibo", fontsize=14)
+    page.insert_text((60, 120), "1.1 A garden at dawn " + ". " * 30 + "4", fontname="tiro", fontsize=11)
+    for number, title in enumerate(chapters, 1):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((60, 80), f"{number} {title}", fontname="tibo", fontsize=14)
+        write_block(page, 104, PROSE * 6)
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "References", fontname="tibo", fontsize=14)
+    y = write_block(page, 104, "Moss, R. (2001). Bees in towns. Journal of Gardens 12: 40-51. " * 3)
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "List of Tables", fontname="tibo", fontsize=14)
+    page.insert_text((60, 120), "2.1 Counts per garden " + ". " * 30 + "6", fontname="tiro", fontsize=11)
+
+    paper = save(doc, tmp_path / "thesis.pdf")
+    assert headings(paper) == ["1 Introduction", "2 Counting at dawn", "3 What the counts show", "References",
+                               "List of Tables"]  # fmt: skip
+    assert [s.role for s in paper.sections][-2:] == ["references", "appendix"]

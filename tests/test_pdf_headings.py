@@ -8,6 +8,8 @@ from chatpaper.pdf.headings import (
     is_end_matter_section,
     is_front_matter_box,
     is_supplement_section,
+    names_a_list,
+    names_contents,
     parse_numbering,
     role_from_heading,
     role_from_heading_stems,
@@ -214,3 +216,13 @@ def test_number_words_without_a_label_are_words(text: str) -> None:
 )  # fmt: skip
 def test_front_matter_boxes(heading: str, box: bool) -> None:
     assert is_front_matter_box(heading) is box
+
+
+@pytest.mark.parametrize("heading", ["Contents", "TABLE OF CONTENTS", "目次", "Оглавление", "Table des matières"])
+def test_tables_of_contents(heading: str) -> None:
+    assert names_contents(heading) and not names_a_list(heading)
+
+
+@pytest.mark.parametrize("heading", ["List of Figures", "插图清单", "Список таблиц", "Abbildungsverzeichnis"])
+def test_lists_of_figures_and_tables(heading: str) -> None:
+    assert names_a_list(heading) and not names_contents(heading)

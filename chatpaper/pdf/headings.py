@@ -354,6 +354,36 @@ def is_front_matter_box(heading: str) -> bool:
     return _words(strip_numbering(unspace_letters(heading))).strip() in _FRONT_MATTER_BOXES
 
 
+# The titles of a printed table of contents, and of the lists of figures, tables and abbreviations theses
+# print with it: pages of entries pointing elsewhere, not sections of the paper.
+_CONTENTS_TITLES = frozenset(
+    _words(k).strip()
+    for k in (
+        "contents", "table of contents", "目录", "目 录", "目次", "inhaltsverzeichnis", "inhalt", "table des matières",
+        "sommaire", "índice", "indice", "sumário", "contenido", "содержание", "оглавление",
+    )
+)  # fmt: skip
+_LIST_TITLES = frozenset(
+    _words(k).strip()
+    for k in (
+        "list of figures", "list of tables", "list of illustrations", "list of abbreviations", "list of symbols",
+        "插图清单", "附表清单", "插图目录", "表格目录", "图目录", "表目录", "図目次", "表目次", "abbildungsverzeichnis",
+        "tabellenverzeichnis", "abkürzungsverzeichnis", "liste des figures", "liste des tableaux", "lista de figuras",
+        "lista de tabelas", "lista de tablas", "список иллюстраций", "список рисунков", "список таблиц",
+    )
+)  # fmt: skip
+
+
+def names_contents(heading: str) -> bool:
+    """Whether `heading` titles a printed table of contents ("Contents", "目次", "Оглавление")."""
+    return _words(unspace_letters(heading)).strip() in _CONTENTS_TITLES
+
+
+def names_a_list(heading: str) -> bool:
+    """Whether `heading` titles a list of figures, tables or abbreviations ("List of Figures", "插图清单")."""
+    return _words(unspace_letters(heading)).strip() in _LIST_TITLES
+
+
 def is_references_heading(heading: str) -> bool:
     return role_from_heading(heading) == "references" and len(strip_numbering(heading).split()) <= 4
 

@@ -27,6 +27,8 @@ from chatpaper.pdf.headings import (
     is_known_heading,
     is_references_heading,
     is_supplement_section,
+    names_a_list,
+    names_contents,
     parse_numbering,
     role_from_heading,
     role_from_heading_stems,
@@ -712,6 +714,44 @@ def merge_outline_and_fonts(
     return sorted(from_outline + extra, key=lambda h: h.index)
 
 
+# --- printed tables of contents -------------------------------------------------------------------
+
+# An entry of a table of contents or of a list of figures: dot leaders, then perhaps a page number.
+_LEADERS = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})?\s*$|…{2,}\s*\d{0,4}\s*$|(?:·\s?){4,}\s*\d{0,4}\s*$")
+_MAY_LEAD = re.compile(r"\. ?\. ?\.|…|··")  # the cheap test before `_LEADERS`
+# Space between two entries of a contents block, at most (in their type size): more ends the block.
+CONTENTS_GAP = 3.0
+
+
+def find_contents(lines: Sequence[Line], body: BodyStyle) -> set[int]:
+    """The lines of printed tables of contents and of lists of figures and tables: entries with dot leaders
+    wherever they stand, and the block of entries under a "Contents" title (amsart prints it without leaders
+    on the first page), with the title. None of it is a heading; the titles of lists stay, as a list printed
+    after the references is an appendix of the thesis."""
+    out = {i for i, ln in enumerate(lines) if _MAY_LEAD.search(ln.text) and _LEADERS.search(ln.text)}
+    measure = 0.0  # the width of a full line of text
+    for i, ln in enumerate(lines):
+        if not names_contents(ln.text):
+            continue
+        out.add(i)
+        measure = measure or max((o.width for o in lines if abs(o.size - body.size) <= SAME_SIZE_PT), default=0.0)
+        k = i + 1
+        while k < len(lines):
+            entry = lines[k]
+            if k in out:
+                k += 1
+                continue
+            if entry.page not in (ln.page, ln.page + 1):
+                break
+            if entry.gap_above > CONTENTS_GAP * entry.size and entry.page == lines[k - 1].page:
+                break
+            if len(entry.text.split()) > HEADING_MAX_WORDS or entry.width > 0.9 * measure:
+                break  # a paragraph of text after the contents
+            out.add(k)
+            k += 1
+    return out
+
+
 # --- references without a heading ----------------------------------------------------------------
 
 _REF_ENTRY = re.compile(r"^(?:\[\d{1,3}\]|\d{1,3}\.?\s+[A-Z\u00c0-\u024f]|[A-Z][A-Za-z'\-]+,\s+(?:[A-Z]\.\s?)+)")
@@ -766,17 +806,21 @@ def extract_sections(
 ) -> SectionTree:
     """Find the headings (outline first, fonts otherwise), then cut the text between them into sections."""
     skip = skip or set()
-    cands = find_candidates(lines, body, skip)
+    not_headings = skip | find_contents(lines, body)  # contents entries stay in the text, but head nothing
+    cands = find_candidates(lines, body, not_headings)
     from_fonts = headings_from_fonts(cands, lines[0].page if lines else 1)
     headings: list[Heading] | None = None
     entries = outline_levels(outline, title)
     if entries:
-        from_outline = headings_from_outline(lines, entries, body, skip)
+        from_outline = headings_from_outline(lines, entries, body, not_headings)
         if from_outline is not None:
-            headings = merge_outline_and_fonts(from_outline, cands, lines, body, skip)
+            headings = merge_outline_and_fonts(from_outline, cands, lines, body, not_headings)
     if headings is None:
         headings = from_fonts
     headings = _drop_repeats(headings)
+    # a list of figures or tables before the paper's first section is front matter like its contents
+    while headings and headings[0].level == 1 and names_a_list(headings[0].text):
+        headings = headings[1:]
     # a sub-heading before any section heading is front matter set in bold (author names, labels)
     first_top = next((k for k, h in enumerate(headings) if h.level == 1), len(headings))
     headings = headings[first_top:]
