@@ -285,3 +285,24 @@ def test_a_table_of_contents_and_a_list_of_figures_are_no_sections(tmp_path: Pat
     assert headings(paper) == ["1 Introduction", "2 Counting at dawn", "3 What the counts show", "References",
                                "List of Tables"]  # fmt: skip
     assert [s.role for s in paper.sections][-2:] == ["references", "appendix"]
+
+
+def test_heads_in_the_texts_own_type_set_apart_by_space_and_chapter_running_heads(tmp_path: Path) -> None:
+    """Typewritten reports and plain journals set heads like the text, a blank line above and below; a thesis
+    repeats the chapter's name over each of its pages (not a heading either time)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Soil Moisture on Upland Meadows", fontname="tibo", fontsize=16)
+    page.insert_text((60, 104), "Technical report by Dana Whitfield", fontname="tiro", fontsize=11)
+    for number, name in enumerate(("Introduction", "Sites and sensors", "Results", "Conclusion"), 1):
+        for part in range(2):
+            page = doc.new_page(width=595, height=842)
+            page.insert_text((60, 50), name, fontname="tiro", fontsize=10)  # the chapter's running head
+            y = 90.0
+            if part == 0:
+                page.insert_text((60, y), f"{number} {name}", fontname="tiro", fontsize=10)
+                y += 24
+            write_block(page, y, MEADOW * 6)
+
+    paper = save(doc, tmp_path / "plain-heads.pdf")
+    assert headings(paper) == ["1 Introduction", "2 Sites and sensors", "3 Results", "4 Conclusion"]

@@ -86,6 +86,8 @@ def parse_numbering(text: str) -> tuple[Numbering | None, str]:
     if parts[0].isdigit():
         if not rest[:1].isalpha() and not _starts_cjk(rest) and rest[:1] not in "\"“'‘(":
             return None, text.strip()  # "2 × 3", "10 %": not a section number
+        if not label.endswith(".") and len(rest) <= 3 and text.strip()[len(label) : len(label) + 1].isalnum():
+            return None, text.strip()  # "2D", "5DOF": a term, not a number glued to a heading
         if int(parts[0]) == 0 or int(parts[0]) > 30 or (rest[:1].islower() and not re.match(r"[a-z]+[A-Z]", rest)):
             return None, text.strip()  # "0.7 points", "40 papers", "12 participants were": numbers in prose
         return Numbering(label, "arabic", len(parts), int(parts[0])), rest

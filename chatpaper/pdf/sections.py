@@ -321,12 +321,41 @@ def _back_matter(text: str) -> bool:
     return is_references_heading(text) or is_end_matter(text) or role_from_heading(text) == "appendix"
 
 
+def _running_heads(lines: Sequence[Line]) -> set[int]:
+    """Lines that open their page with a text other pages open with too: the chapter's name as a running head
+    (a thesis prints "緒言" or "Introduction" above every page of chapter 1). The running heads that stay the
+    same through the whole paper are furniture, removed before; these change with the chapter."""
+    tops: dict[str, list[int]] = {}
+    page = None
+    for i, ln in enumerate(lines):
+        if ln.page != page:
+            page = ln.page
+            tops.setdefault(ln.text.strip(), []).append(i)
+    return {i for found in tops.values() if len(found) >= 2 for i in found}
+
+
+# A heading in the text's own type stands alone: at least half a line's height of extra space above and below
+# it, and only a few words.
+SPACED = 0.5
+SPACED_MAX_WORDS = 6
+
+
+def _spaced(lines: Sequence[Line], i: int, body: BodyStyle) -> bool:
+    ln = lines[i]
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    room = body.line_gap + SPACED * body.size
+    above = ln.gap_above >= room or i == 0 or lines[i - 1].page != ln.page
+    below = nxt is not None and nxt.page == ln.page and nxt.gap_above >= room
+    return above and below and abs(ln.size - body.size) <= SAME_SIZE_PT
+
+
 def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> list[_Candidate]:
     """Lines that stand out from the body text the way headings do."""
     out: list[_Candidate] = []
     styles = [_style(ln) for ln in lines]
     body_family = _family(body.font)
     taken: set[int] = set()  # lines a wrapped heading took from further on
+    running = _running_heads(lines)
     runs = list(_runs(lines, skip, styles))
     for r, (i, j) in enumerate(runs):
         if i in taken:
@@ -337,14 +366,17 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
             label, (i, j) = i, runs[r + 1]
             taken.add(i)
         first = lines[i]
-        if j - i > MAX_HEADING_LINES or first.tabular or lines[j - 1].runin:
+        if j - i > MAX_HEADING_LINES or first.tabular or lines[j - 1].runin or i in running:
             continue
         # the ways a heading's type can differ from the body's; a line differing in none is running
         # text, told before its words are looked at
         bigger = first.size >= body.size + max(BIGGER_PT, BIGGER_SHARE * body.size)
         bolder = first.bold and not body.bold
         set_apart = (first.colored and not body.colored) or (styles[i].family != body_family and not first.mono)
-        if not (bigger or bolder or first.upper or first.italic or set_apart):
+        # typed like the text but standing alone, a blank line above and below (typewritten reports, some
+        # journals' plain heads): only a number or a known name makes it a heading (checked below)
+        spaced = j - i == 1 and label is None and _spaced(lines, i, body)
+        if not (bigger or bolder or first.upper or first.italic or set_apart or spaced):
             continue
         also = _wrapped_below(lines, styles, i, j, skip)
         text = join_lines([ln.text for ln in lines[i:j]] + [lines[k].text for k in also]).strip()
@@ -365,7 +397,12 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         slanted = first.italic and number is not None  # IEEE sub-sections: "A. Italic Title"
         # numbered lines in another typeface or in colour, at body size and weight
         marked = (number is not None or is_known_heading(words)) and set_apart
-        if not (bigger or bolder or capital or slanted or marked):
+        # or in the text's own type with space around them, numbered 1, 2 ... or named like a section
+        plain = spaced and len(words.split()) <= SPACED_MAX_WORDS and not words.endswith((".", ":", ","))
+        plain = plain and (
+            (number is not None and number.depth == 1 and number.kind != "letter") or is_known_heading(words)
+        )
+        if not (bigger or bolder or capital or slanted or marked or plain):
             continue
         if _header_cell(lines, styles, i):
             continue
