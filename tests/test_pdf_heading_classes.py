@@ -306,3 +306,37 @@ def test_heads_in_the_texts_own_type_set_apart_by_space_and_chapter_running_head
 
     paper = save(doc, tmp_path / "plain-heads.pdf")
     assert headings(paper) == ["1 Introduction", "2 Sites and sensors", "3 Results", "4 Conclusion"]
+
+
+def small_caps(page: pymupdf.Page, x: float, y: float, text: str, size: float = 10) -> None:
+    """Small capitals as LaTeX and Word set them: each word's first letter at full size, the rest as capitals
+    a size smaller, each run a piece of its own."""
+    font = pymupdf.Font("tiro")
+    for word in text.split():
+        page.insert_text((x, y), word[0], fontname="tiro", fontsize=size)
+        x += font.text_length(word[0], size)
+        rest = word[1:].upper()
+        if rest:
+            page.insert_text((x, y), rest, fontname="tiro", fontsize=size * 0.8)
+            x += font.text_length(rest, size * 0.8)
+        x += font.text_length(" ", size)
+
+
+def test_small_caps_heads_split_into_pieces(tmp_path: Path) -> None:
+    """IEEE and amsart set their heads in small capitals at the text's size: pieces of two sizes."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Hedgerow Birds Through the Year", fontname="tibo", fontsize=16)
+    page.insert_text((60, 104), "Sofia Lindgren", fontname="tiro", fontsize=11)
+    y = 140.0
+    heads = (("I.", "Introduction"), ("II.", "Related Work"), ("III.", "Field Counts"), ("IV.", "Conclusion"))
+    for label, name in heads:
+        if y > 640:
+            page = doc.new_page(width=595, height=842)
+            y = 80.0
+        small_caps(page, 60, y, f"{label} {name}")
+        y = write_block(page, y + 18, PROSE * 3)
+
+    paper = save(doc, tmp_path / "small-caps.pdf")
+    assert headings(paper) == ["I. INTRODUCTION", "II. RELATED WORK", "III. FIELD COUNTS", "IV. CONCLUSION"]
+    assert [s.role for s in paper.sections] == ["introduction", "related_work", "method", "conclusion"]

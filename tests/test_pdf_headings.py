@@ -7,6 +7,7 @@ import pytest
 from chatpaper.pdf.headings import (
     is_end_matter_section,
     is_front_matter_box,
+    is_references_heading,
     is_supplement_section,
     names_a_list,
     names_contents,
@@ -226,3 +227,19 @@ def test_tables_of_contents(heading: str) -> None:
 @pytest.mark.parametrize("heading", ["List of Figures", "插图清单", "Список таблиц", "Abbildungsverzeichnis"])
 def test_lists_of_figures_and_tables(heading: str) -> None:
     assert names_a_list(heading) and not names_contents(heading)
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("Références", "references"), ("Bibliographie", "references"), ("Bibliografía", "references"),
+        ("Referencias", "references"), ("Literatur", "references"), ("LITERATUR", "references"),
+        ("Литература", "references"), ("Список литературы", "references"), ("参考文献", "references"),
+        ("引用文献", "references"), ("Anhang", "appendix"), ("Annexe", "appendix"), ("Apêndice", "appendix"),
+        ("Приложение", "appendix"), ("附录", "appendix"), ("付録", "appendix"),
+    ],
+)  # fmt: skip
+def test_end_matter_in_other_languages(heading: str, role: str) -> None:
+    """Reference lists in any language never reach the LLM (role references); appendices are marked."""
+    assert role_from_heading(heading) == role
+    assert is_references_heading(heading) is (role == "references")
