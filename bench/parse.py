@@ -279,9 +279,13 @@ def paper_classes(corpus: Path, truths: list[dict]) -> dict[str, set[str]]:
 def add(total: Score, s: Score) -> None:
     total.pages += s.pages
     total.seconds += s.seconds
-    total.authors = tuple(a + b for a, b in zip(total.authors, s.authors, strict=True))
-    total.headings = tuple(a + b for a, b in zip(total.headings, s.headings, strict=True))
+    total.authors = _plus(total.authors, s.authors)
+    total.headings = _plus(total.headings, s.headings)
     total.titles += s.title_ok
+
+
+def _plus(a: tuple[int, int, int], b: tuple[int, int, int]) -> tuple[int, int, int]:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
 
 
 def speed(s: Score) -> float:

@@ -454,18 +454,16 @@ def is_supplement_section(heading: str) -> bool:
 # Word stems anywhere in a heading, for the sections neither their words (`role_from_heading`) nor their
 # place (`sections._fill_roles`) name: "Modelling choices" reads as method, "Summary" as the conclusion.
 # The first pattern that fits wins.
-_ROLE_STEMS: tuple[tuple[re.Pattern[str], SectionRole], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), role)
-    for pattern, role in (
-        (r"introduction|motivation|引言|介绍|绪论", "introduction"),
-        (r"related work|prior work|previous work|literature|研究现状|相关工作", "related_work"),
-        (r"background|preliminar|problem (?:statement|formulation|setting)|背景|预备知识", "background"),
-        (r"experiment|evaluation|results?\b|benchmark|empirical|实验|评估|结果", "experiments"),
-        (r"conclu|summary|future work|结论|总结|展望", "conclusion"),
-        (r"discussion|讨论", "discussion"),
-        (r"method|approach|framework|architecture|algorithm|model|design|方法|框架|模型|设计", "method"),
-    )
+_STEMS: tuple[tuple[str, SectionRole], ...] = (
+    (r"introduction|motivation|引言|介绍|绪论", "introduction"),
+    (r"related work|prior work|previous work|literature|研究现状|相关工作", "related_work"),
+    (r"background|preliminar|problem (?:statement|formulation|setting)|背景|预备知识", "background"),
+    (r"experiment|evaluation|results?\b|benchmark|empirical|实验|评估|结果", "experiments"),
+    (r"conclu|summary|future work|结论|总结|展望", "conclusion"),
+    (r"discussion|讨论", "discussion"),
+    (r"method|approach|framework|architecture|algorithm|model|design|方法|框架|模型|设计", "method"),
 )
+_ROLE_STEMS = tuple((re.compile(pattern, re.IGNORECASE), role) for pattern, role in _STEMS)
 
 
 def role_from_heading_stems(heading: str) -> SectionRole | None:

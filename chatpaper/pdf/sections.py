@@ -8,7 +8,6 @@ figure/table captions collected apart from the body text.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -464,7 +463,7 @@ def _best_sequence_style(cands: Sequence[_Candidate], front_page: int) -> Style 
     best, best_score = None, 0.0
     for style, group in by_style.items():
         numbers = [c.number.first for c in group if c.number and c.number.depth == 1 and c.number.kind != "letter"]
-        score = _increasing_run(numbers)
+        score: float = _increasing_run(numbers)
         score += sum(_known_weight(c.words) for c in group)
         score -= SUB_NUMBER_PENALTY * sum(1 for c in group if c.number and c.number.depth > 1)
         if not any(c.number for c in group):
@@ -511,7 +510,8 @@ def headings_from_fonts(cands: Sequence[_Candidate], front_page: int = 1) -> lis
 def _levels(cands: Sequence[_Candidate], top: Style, front_page: int) -> list[Heading]:
     top_numbers = [c for c in cands if _same_style(c.style, top) and c.number and c.number.depth == 1]
     numbered_paper = len(top_numbers) >= 2
-    top_kind = Counter(c.number.kind for c in top_numbers).most_common(1)[0][0] if top_numbers else None
+    kinds = Counter(c.number.kind for c in top_numbers if c.number is not None)
+    top_kind = kinds.most_common(1)[0][0] if kinds else None
     last_numbered = max((c.index for c in top_numbers), default=-1)
     # the first real section is numbered or has a known name; set like it before that: author lines, banners
     # (on the title page: in an unnumbered paper, headings past it come before the first known name when the
@@ -519,7 +519,7 @@ def _levels(cands: Sequence[_Candidate], top: Style, front_page: int) -> list[He
     anchor = min(
         (c.index for c in cands if _same_style(c.style, top) and (c.number or is_known_heading(c.words))), default=0
     )
-    top_values = [(c.index, c.number.first) for c in top_numbers]
+    top_values = [(c.index, c.number.first) for c in top_numbers if c.number is not None]
     # styles used by numbered sub-headings give their level
     style_levels: dict[Style, int] = {}
     for c in cands:
@@ -548,9 +548,9 @@ def _levels(cands: Sequence[_Candidate], top: Style, front_page: int) -> list[He
                 depth = _depth(c.number, top_kind)
                 level = depth if depth >= 2 else 1 if _continues_sequence(c, top_values, top_kind) else None
             else:
-                key = next((k for k in style_levels if _same_style(k, c.style)), None)
-                if key is not None:
-                    level = style_levels[key]
+                found = next((k for k in style_levels if _same_style(k, c.style)), None)
+                if found is not None:
+                    level = style_levels[found]
                 elif not numbered_paper:
                     level = 2
         if level is not None:
@@ -730,11 +730,11 @@ def merge_outline_and_fonts(
 
     `cands` are the heading candidates `find_candidates` gives for these lines.
     """
-    top_styles = [h.style for h in from_outline if h.level == 1]
+    top_styles = [h.style for h in from_outline if h.level == 1 and h.style is not None]
     if not top_styles:
         return from_outline
     top = Counter(top_styles).most_common(1)[0][0]
-    taken = set()
+    taken: set[int] = set()
     for h in from_outline:
         taken.update(range(h.index, h.end), h.also)
     extra = []
@@ -892,11 +892,10 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
         at = find_reference_list(lines, headings[-1].end, body)
         if at is not None:
             headings.append(Heading(at, at, "References", 1, lines[at].page))
-    bounds = [*headings, None]
     after_refs = False
     skip = skip | {k for h in headings for k in h.also}  # a wrapped heading's lines read among the text
-    for h, nxt in itertools.pairwise(bounds):
-        stop = nxt.index if nxt else len(lines)
+    for n, h in enumerate(headings):
+        stop = headings[n + 1].index if n + 1 < len(headings) else len(lines)
         refs = is_references_heading(h.text) and h.level == 1
         abstract = is_abstract_heading(h.text) and not tree.sections
         # reference lists and abstracts are often set smaller than the body: keep their small print
