@@ -340,3 +340,34 @@ def test_small_caps_heads_split_into_pieces(tmp_path: Path) -> None:
     paper = save(doc, tmp_path / "small-caps.pdf")
     assert headings(paper) == ["I. INTRODUCTION", "II. RELATED WORK", "III. FIELD COUNTS", "IV. CONCLUSION"]
     assert [s.role for s in paper.sections] == ["introduction", "related_work", "method", "conclusion"]
+
+
+def test_a_bold_run_in_start_that_fills_its_line_is_no_heading(tmp_path: Path) -> None:
+    """A paragraph opening with a bold phrase long enough to fill its line of a narrow column ('Sensor placement
+    along the three slopes of the' / 'valley and depths.' then the text) is a run-in head, not a section."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Meadow Soils Answer the Rain", fontname="tibo", fontsize=16)
+    page.insert_text((60, 104), "Lena Fischer", fontname="tiro", fontsize=11)
+    y = 140.0
+    bold = pymupdf.Font("tibo")
+    for title in ("Introduction", "Methods", "Results", "Discussion"):
+        page.insert_text((60, y), title, fontname="tibo", fontsize=12)
+        y = write_block(page, y + 18, MEADOW * 2, width=240)
+        if title == "Methods":
+            # the bold phrase wraps like the text: its first line is full, its second goes on in plain type
+            words = ["Sensor", "placement", "along", "the", "three", "slopes", "of", "the", "valley", "and", "depths."]
+            first = ""
+            while words and bold.text_length(f"{first} {words[0]}".strip(), 10) <= 240:
+                first = f"{first} {words.pop(0)}".strip()
+            page.insert_text((60, y), first, fontname="tibo", fontsize=10)
+            rest = " ".join(words)
+            page.insert_text((60, y + 13), rest, fontname="tibo", fontsize=10)
+            x = 60 + bold.text_length(f"{rest} ", 10)
+            page.insert_text((x, y + 13), "We dug pits on each slope.", fontname="tiro", fontsize=10)
+            y = write_block(page, y + 26, MEADOW * 2, width=240)
+        y += 10
+
+    paper = save(doc, tmp_path / "run-in.pdf")
+    assert headings(paper) == ["Introduction", "Methods", "Results", "Discussion"]
+    assert headings(paper, level=2) == []

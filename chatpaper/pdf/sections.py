@@ -313,6 +313,9 @@ SMALLEST_KNOWN_HEADING = 0.78
 SMALLEST_BACK_MATTER = 0.65
 # Space above a line, beyond the usual line gap, that sets it apart (in body sizes).
 APART = 0.15
+# A line this long, as a share of its column's width, is a line of text that wraps on (ragged right leaves
+# up to a word free); a heading seldom fills it.
+FULL_LINE = 0.75
 
 
 def _back_matter(text: str) -> bool:
@@ -354,6 +357,7 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
     styles = [_style(ln) for ln in lines]
     body_family = _family(body.font)
     taken: set[int] = set()  # lines a wrapped heading took from further on
+    edges: dict[tuple[int, int], float] = {}  # right edge of the text per page and column
     running = _running_heads(lines)
     runs = list(_runs(lines, skip, styles))
     for r, (i, j) in enumerate(runs):
@@ -412,6 +416,18 @@ def find_candidates(lines: Sequence[Line], body: BodyStyle, skip: set[int]) -> l
         if nxt is not None and not isolated:
             isolated = not _same_style(styles[j], styles[i])
         if not isolated:
+            continue
+        # a bold phrase that fills its line and ends in the next line's run-in start ("Sensor placement along
+        # the three slopes" / "of the valley. We dug ...") is a run-in head, however short the column
+        if (
+            nxt is not None
+            and nxt.runin
+            and number is None
+            and nxt.page == first.page
+            and nxt.col == first.col
+            and nxt.gap_above < body.line_gap + APART * body.size
+            and lines[j - 1].width >= FULL_LINE * (_right_edge(lines, lines[j - 1], edges) - lines[j - 1].x0)
+        ):
             continue
         # the same style going on right below is a bold paragraph, not a heading (unless it is a heading too)
         if (
