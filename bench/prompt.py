@@ -47,7 +47,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.targets import report_targets  # noqa: E402
 from chatpaper.errors import ChatpaperError  # noqa: E402
-from chatpaper.llm.budget import front_matter_indices, is_back_matter, with_tables  # noqa: E402
+from chatpaper.llm.budget import NEVER_SHOWN, front_matter_indices, with_tables  # noqa: E402
 from chatpaper.llm.client import estimate_request_tokens  # noqa: E402
 from chatpaper.models import Paper, PaperRef  # noqa: E402
 from chatpaper.pdf import read_paper  # noqa: E402
@@ -109,7 +109,7 @@ def section_coverage(paper: Paper, prompt: str) -> list[tuple[str, float]]:
     groups: list[tuple[str, list[str]]] = []
     counted = True
     for i, s in enumerate(paper.sections):
-        shown_to_model = i not in skip and s.role not in ("references", "appendix") and not is_back_matter(s.heading)
+        shown_to_model = i not in skip and s.role not in (*NEVER_SHOWN, "appendix")
         if s.level == 1 or not groups:
             counted = shown_to_model
             if counted:

@@ -24,6 +24,7 @@ SectionRole = Literal[
     "results",
     "discussion",
     "conclusion",
+    "end_matter",  # statements about the paper, not its research: acknowledgments, funding, ethics, limitations
     "appendix",
     "references",
     "other",

@@ -17,8 +17,6 @@ from tests.conftest import CORPUS
 
 _TYPE3 = "dvips Type-3 bitmap fonts: words and lines are not yet rebuilt from glyph geometry"
 _AUTHOR_UNDER_TITLE = "the author line right under the title in a similar font is not told from the title"
-_HEADINGS = "headings that are not 'number + text, bigger or bold' are missed or over-found"
-_LANGUAGE = "language detection knows only en/zh"
 
 KNOWN_GAPS: dict[str, dict[str, str]] = {
     "lelewer-1987-data-compression-t3.pdf": dict.fromkeys(("title", "authors", "sections", "abstract"), _TYPE3),
@@ -28,46 +26,14 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
     "lavalle-1998-rrt-t3.pdf": dict.fromkeys(
         ("title", "authors", "sections", "affiliation", "abstract", "trust"), _TYPE3
     ),
-    "escholarship-devcel-2023-heart-enhancers.pdf": {
-        "sections": "front-matter boxes (In Brief, Graphical Abstract) are taken for sections",
-    },
-    "science-2023-enzyme-cascade.pdf": dict.fromkeys(("sections", "appendices"), _HEADINGS),
-    "de-zaac-2008-hydrolyse.pdf": {
-        "sections": _HEADINGS,
-        "language": _LANGUAGE,
-    },
-    "aimag-2010-open-ie-domain.pdf": {"sections": _HEADINGS},
-    "pt-cilamce2017-researchgate-cover.pdf": {
-        "sections": _HEADINGS,
-        "language": _LANGUAGE,
-    },
     "ja-master-thesis-osaka-2022.pdf": {
         "abstract": "the truth's first sentence ('... the factor of high speed.') is not the one printed on p.2"
         " ('... factors enhancing falling speed.'); the reader returns the printed one",
-        "sections": _HEADINGS,
-        "language": _LANGUAGE,
-    },
-    "ru-poetry-topic-modeling.pdf": {
-        "sections": _HEADINGS,
-        "language": _LANGUAGE,
-    },
-    "ru-dissertation-urfu-2021.pdf": {
-        "sections": _HEADINGS,
-        "appendices": _HEADINGS,
-        "language": _LANGUAGE,
-        "code_url": "the author's own repository is not told from third-party links in a dissertation",
-    },
-    "es-baaa-2020-awsom.pdf": {
-        "sections": "a Spanish reference heading (Referencias) is not recognised",
-        "language": _LANGUAGE,
     },
     "elsevier-epidemics-2017-chikv-zikv.pdf": dict.fromkeys(
-        ("title", "authors", "sections", "affiliation", "abstract"),
+        ("title", "authors", "affiliation", "abstract"),
         "words drawn as separate spans with zero-size spaces are glued; " + _AUTHOR_UNDER_TITLE,
     ),
-    "elsevier-eswa-2024-stock-gcn.pdf": {
-        "code_url": "a code URL inside the abstract is not preferred over the journal's home page",
-    },
 }
 
 

@@ -54,7 +54,7 @@ def typical() -> Paper:
             Section(heading="4 Experiments", role="experiments", text=para("experiments", 10)),
             Section(heading="5 Results", role="results", text=para("results", 8) + "\n\nOverall we gain 7.3 BLEU."),
             Section(heading="6 Conclusion", role="conclusion", text=para("conclusion", 2)),
-            Section(heading="Acknowledgments", role="other", text="We thank everyone. " * 20),
+            Section(heading="Acknowledgments", role="end_matter", text="We thank everyone. " * 20),
             Section(heading="References", role="references", text="[1] REFMARK. " * 300),
             Section(heading="A Appendix", role="appendix", text=para("appendix", 10)),
         ]

@@ -84,7 +84,7 @@ def full_paper(**fields: object) -> Paper:
         ("3 Method", "method", METHOD),
         ("4 Experiments", "experiments", EXPERIMENTS),
         ("5 Conclusion", "conclusion", CONCLUSION),
-        ("Acknowledgments", "other", "We thank the anonymous reviewers for their helpful comments on the draft."),
+        ("Acknowledgments", "end_matter", "We thank the anonymous reviewers for their helpful comments on the draft."),
         ("References", "references", "[12] A. Author. Multi-hop retrieval. In Proceedings of ACL, 2020."),
         **values,
     )
@@ -306,7 +306,7 @@ def test_figures_and_comparisons_make_a_results_sentence() -> None:
         "On the test set the error rate fell to 3.1% from 7.4% for the baseline model. "
         "The figures were produced with the plotting library of the authors."
     )
-    answer = summarize(make_paper(("4 Evaluation", "other", body), abstract=""))
+    answer = summarize(make_paper(("4 Evaluation", "experiments", body), abstract=""))
     assert "3.1%" in answer.summary.results
 
 
@@ -555,3 +555,19 @@ def test_corpus_papers_give_valid_quoted_summaries(corpus_dir: Path, corpus_trut
             leaning = [q for q in quoted if CARRIES_ON.match(q)]
             assert len(quoted) == 1 or not leaning, f"{record['file']} {name}: {leaning}"
         assert answer.model_dump_json() == backend.summarize(paper, "en").answer.model_dump_json()
+
+
+def test_end_matter_is_never_quoted() -> None:
+    """The reader marks Acknowledgments, Limitations, Ethics ... as end matter: statements about the paper."""
+    statement = "We propose to extend the method to audio in future work, which improves nothing yet by 9.9%."
+    answer = summarize(
+        full_paper().model_copy(
+            update={
+                "sections": [
+                    *full_paper().sections[:5],
+                    Section(heading="Limitations", role="end_matter", text=statement),
+                ]
+            }
+        )
+    )
+    assert all("audio" not in point for point in answer.summary.model_dump().values())

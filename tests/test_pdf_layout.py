@@ -1,13 +1,10 @@
-"""The pure parts of the reader: text clean-up, reading order, numbering, roles, metadata rules."""
+"""The pure parts of the reader: text clean-up, reading order, running heads."""
 
 from __future__ import annotations
 
 import pytest
 
-from chatpaper.pdf.headings import parse_numbering, role_from_heading, strip_numbering
-from chatpaper.pdf.language import detect_language
 from chatpaper.pdf.layout import (
-    Line,
     Page,
     arrange_page,
     clean_text,
@@ -16,25 +13,7 @@ from chatpaper.pdf.layout import (
     merge_fragments,
     remove_furniture,
 )
-from chatpaper.pdf.links import find_code_links
-
-
-def line(text: str, x0: float, y0: float, x1: float, *, size: float = 10.0, page: int = 1, bold: bool = False) -> Line:
-    return Line(
-        page=page,
-        x0=x0,
-        y0=y0,
-        x1=x1,
-        y1=y0 + size,
-        text=text,
-        size=size,
-        font="Times-Bold" if bold else "Times-Roman",
-        bold=bold,
-        italic=False,
-        mono=False,
-        block=int(y0 * 1000 + x0),  # one block per line, as MuPDF gives for separate paragraphs
-    )
-
+from tests.fakes.lines import line
 
 # --- text ------------------------------------------------------------------------------------------
 
@@ -183,96 +162,3 @@ def test_a_section_number_at_the_top_of_a_page_is_not_a_page_number() -> None:
     pages[1].lines[1].text = "DISCUSSION"
     remove_furniture(pages)
     assert pages[0].lines[0].text == "III."
-
-
-# --- numbering and roles ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("heading", "label", "depth", "words"),
-    [
-        ("1 Introduction", "1", 1, "Introduction"),
-        ("2.1 Datasets", "2.1", 2, "Datasets"),
-        ("1. Introduction", "1.", 1, "Introduction"),
-        ("IV. EXPERIMENTS", "IV.", 1, "EXPERIMENTS"),
-        ("A. Ordered Phase", "A.", 1, "Ordered Phase"),
-        ("B.2 Details", "B.2", 2, "Details"),
-        ("C. Inference", "C.", 1, "Inference"),
-        ("Appendix A: Proofs", "Appendix A:", 1, "Proofs"),
-        ("3 面向大语言模型的框架", "3", 1, "面向大语言模型的框架"),
-        ("二、实验结果", "二、", 1, "实验结果"),
-    ],
-)
-def test_numbering(heading: str, label: str, depth: int, words: str) -> None:
-    number, rest = parse_numbering(heading)
-    assert number is not None and number.label == label and number.depth == depth
-    assert rest == words == strip_numbering(heading)
-
-
-@pytest.mark.parametrize("text", ["A Study of Things", "2 × 3 matrices", "0.7 points better", "40 papers were read"])
-def test_not_numbering(text: str) -> None:
-    assert parse_numbering(text)[0] is None
-
-
-@pytest.mark.parametrize(
-    ("heading", "role"),
-    [
-        ("1 Introduction", "introduction"),
-        ("II. RELATED WORK", "related_work"),
-        ("Prior Work", "related_work"),
-        ("Literature Review", "related_work"),
-        ("3 Approach", "method"),
-        ("Our Model", "method"),
-        ("Proposed Method", "method"),
-        ("Preliminaries", "background"),
-        ("Problem Formulation", "background"),
-        ("4 Evaluation", "experiments"),
-        ("Experimental Setup", "experiments"),
-        ("Experiments and Results", "experiments"),
-        ("5.1 Main Results", "results"),
-        ("Discussion & Future Work", "discussion"),
-        ("Limitations", "discussion"),
-        ("6 Conclusions", "conclusion"),
-        ("References", "references"),
-        ("Appendix B. Proofs", "appendix"),
-        ("Acknowledgments", "other"),
-        ("1 引言", "introduction"),
-        ("2 相关工作", "related_work"),
-        ("3 方法", "method"),
-        ("4 实验", "experiments"),
-        ("5 结论", "conclusion"),
-        ("参考文献", "references"),
-    ],
-)
-def test_roles_from_heading_words(heading: str, role: str) -> None:
-    assert role_from_heading(heading) == role
-
-
-def test_unknown_headings_have_no_role_of_their_own() -> None:
-    assert role_from_heading("3 PaperPlain: Reading Support") is None
-
-
-def test_language() -> None:
-    zh = [line("大语言模型在不同领域都表现出了优异的性能，然而提示设计仍然依赖经验。", 60, 100, 500)]
-    en = [line("Large language models perform well across many domains.", 60, 100, 500)]
-    assert detect_language(zh) == "zh"
-    assert detect_language(en) == "en"
-
-
-def test_a_repository_is_the_papers_own_only_when_the_paper_says_so() -> None:
-    """Named like the paper but printed in a dataset footnote on page 4: someone else's repository, listed
-    but not the paper's code; offered as "Code is available at" (or named like the paper on its title
-    page): the paper's own."""
-    title = "Novelty Controlled Paraphrase Generation"
-    dataset = [
-        line("Paraphrase generation is a long-standing task in natural language processing.", 60, 100, 500),
-        line("We evaluate on the QQP and MSRPC datasets.", 60, 400, 500, page=4),
-        line("3https://github.com/arvind385801/paraphraseGen", 60, 700, 300, page=4),
-    ]
-    found = find_code_links(dataset, [], set(), title)
-    assert found.urls == ["https://github.com/arvind385801/paraphraseGen"]
-    assert found.own is None
-    offered = [*dataset, line("Code is available at https://github.com/lab/novelty-tool.", 60, 300, 500, page=6)]
-    assert find_code_links(offered, [], set(), title).own == "https://github.com/lab/novelty-tool"
-    title_page = [*dataset, line("https://github.com/lab/paraphrase-novelty", 60, 200, 300)]
-    assert find_code_links(title_page, [], set(), title).own == "https://github.com/lab/paraphrase-novelty"

@@ -7,31 +7,7 @@ from pathlib import Path
 import pymupdf
 
 from chatpaper.pdf import read_paper
-
-PROSE = (
-    "Reading research papers takes time, and most readers only need the problem, the method and the main "
-    "result. Earlier tools summarised abstracts only, which misses the evidence behind the claims. "
-)
-
-
-def write_block(
-    page: pymupdf.Page, y: float, text: str, *, x: float = 60, width: float = 480, size: float = 10
-) -> float:
-    """Left-aligned paragraph; returns the y below it."""
-    font = pymupdf.Font("tiro")
-    words, line = text.split(), ""
-    for word in words:
-        trial = f"{line} {word}".strip()
-        if font.text_length(trial, size) > width:
-            page.insert_text((x, y), line, fontname="tiro", fontsize=size)
-            y += size * 1.3
-            line = word
-        else:
-            line = trial
-    if line:
-        page.insert_text((x, y), line, fontname="tiro", fontsize=size)
-        y += size * 1.3
-    return y + 4
+from tests.fakes.pdfs import PROSE, write_block
 
 
 def test_journal_style_letter_spaced_labels_letter_markers_and_coloured_headings(tmp_path: Path) -> None:

@@ -123,6 +123,9 @@ ROLE_WEIGHT: dict[str, float] = {
     "related_work": 0.35,
     "other": 0.6,
 }
+# The reference list, and end matter (acknowledgments, funding, ethics, limitations: statements about the
+# paper, as the reader marks them) cost tokens and say nothing about the research.
+NEVER_SHOWN = ("references", "end_matter")
 KEY_ROLES = ("introduction", "method", "experiments", "results", "conclusion")
 # Below this a key section says too little to summarize from; used to decide on map-reduce.
 KEY_MIN_SHARE = 250
@@ -133,12 +136,6 @@ FRONT_MATTER_MAX = 200
 MAX_AUTHORS = 30
 MAX_CODE_URLS = 5
 _KEEP_TAIL = {"introduction", "experiments", "results"}
-# Back matter that costs tokens and says nothing about the research.
-_SKIP_HEADING = re.compile(
-    r"acknowledg|funding|author contributions?|competing interests?|conflicts? of interest|"
-    r"data availability|code availability|checklist|declarations?\b|credit author",
-    re.IGNORECASE,
-)
 CUT = "[...]"
 
 
@@ -256,20 +253,13 @@ def _front_matter(paper: Paper, counter: TokenCounter) -> tuple[str, set[int]]:
     return trim_to_tokens(" ".join(p for p in parts if p).strip(), FRONT_MATTER_MAX, counter), used
 
 
-def is_back_matter(heading: str) -> bool:
-    """Acknowledgments, funding, declarations...: printed after the research, never sent to the model."""
-    return bool(_SKIP_HEADING.search(heading))
-
-
 def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[int, Section]]:
     chosen = []
     for i, section in enumerate(paper.sections):
-        if i in skip or section.role == "references":
+        if i in skip or section.role in NEVER_SHOWN:
             continue
         if section.role == "abstract" and has_abstract:
             continue  # shown once, as the abstract
-        if is_back_matter(section.heading):
-            continue
         chosen.append((i, section))
     return chosen
 
@@ -374,7 +364,7 @@ def select_excerpts(
     baselines'); `tables` are the ids of items that are tables as text (shortened by whole rows).
     """
     tables = tables or set()
-    body = [s for s in sections if s.role not in ("references", "appendix")]
+    body = [s for s in sections if s.role not in (*NEVER_SHOWN, "appendix")]
     appendix = [s for s in sections if s.role == "appendix"]
     roles = sorted({s.role for s in body}, key=list(ROLE_WEIGHT).index)
     cost = {id(s): _cost(s.heading, s.text, counter) for s in sections}
@@ -404,7 +394,7 @@ def select_excerpts(
         if not s.text.strip():
             # A bare parent heading ("3 Method") frames the subsections that follow it.
             bare = Excerpt(s.heading, s.level, s.role, "", tokens=_cost(s.heading, "", counter))
-            excerpts.append(bare if s.role != "references" else None)
+            excerpts.append(bare if s.role not in NEVER_SHOWN else None)
         elif tokens >= cost[id(s)]:
             excerpts.append(Excerpt(s.heading, s.level, s.role, s.text.strip(), tokens=cost[id(s)], table=table))
         elif tokens >= MIN_EXCERPT:

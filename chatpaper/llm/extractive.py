@@ -193,26 +193,6 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 
-# Headings whose sections a summary should not quote, and roles for headings the reader left as "other".
-_SKIP_HEADING = re.compile(
-    r"^(?:[\dIVX]+(?:\.\d+)*\.?\s*)?(?:acknowledge?ments?|funding|author contributions?|conflicts? of interests?|"
-    r"competing interests?|declaration.*|ethic.*|broader impacts?|limitations?|data availability.*|"
-    r"code availability.*|supporting information|supplementary.*|references?|bibliography|致谢|参考文献)\s*$",
-    re.IGNORECASE,
-)
-_HEADING_ROLES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), role)
-    for pattern, role in (
-        (r"introduction|motivation|引言|介绍|绪论", "introduction"),
-        (r"related work|prior work|previous work|literature|研究现状|相关工作", "related_work"),
-        (r"background|preliminar|problem (?:statement|formulation|setting)|背景|预备知识", "background"),
-        (r"experiment|evaluation|results?\b|benchmark|empirical|实验|评估|结果", "experiments"),
-        (r"conclu|summary|future work|结论|总结|展望", "conclusion"),
-        (r"discussion|讨论", "discussion"),
-        (r"method|approach|framework|architecture|algorithm|model|design|方法|框架|模型|设计", "method"),
-    )
-)
-
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
 _CODE_CUE = re.compile(
     r"\bour (?:code|implementation|source code|models?|data(?:set)?|tool|library|package)\b|"
@@ -313,15 +293,9 @@ def _blocks(paper: Paper, abstract: str) -> list[tuple[str, str]]:
     if abstract.strip() and not has_abstract_section:
         blocks.append(("abstract", abstract))
     for section in paper.sections:
-        if section.role in ("references", "appendix") or not section.text.strip():
+        if section.role in ("references", "appendix", "end_matter") or not section.text.strip():
             continue
-        heading = normalize_space(section.heading)
-        if _SKIP_HEADING.match(heading):
-            continue
-        role = section.role
-        if role == "other":
-            role = next((r for pattern, r in _HEADING_ROLES if pattern.search(heading)), "other")
-        blocks.append((role, section.text))
+        blocks.append((section.role, section.text))
     return blocks
 
 

@@ -4,7 +4,8 @@
     paper = read_paper("paper.pdf")
 
 `reader` is the only module that imports PyMuPDF; `layout` (reading order), `sections` (section tree and
-roles), `headings` (numbering and role words), `tables` (table rows as cells), `metadata` (title page,
+roles) with `typeset` (body style, headings by their type) and `outline` (headings from bookmarks),
+`headings` (numbering and role words), `tables` (table rows as cells), `metadata` (title page,
 title, abstract) with `authors` (names and affiliations), `links` (code links) and `language` are pure and work
 on the lines it produces.
 """
@@ -25,8 +26,9 @@ from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furnitur
 from chatpaper.pdf.links import find_code_links
 from chatpaper.pdf.metadata import extract_front_matter, find_authors, find_title
 from chatpaper.pdf.reader import PdfDocument, check_pdf_file
-from chatpaper.pdf.sections import BodyStyle, body_style, extract_sections, join_paragraphs_paged
+from chatpaper.pdf.sections import extract_sections, join_paragraphs_paged
 from chatpaper.pdf.tables import find_tables
+from chatpaper.pdf.typeset import BodyStyle, body_style
 
 __all__ = ["NO_TEXT_LAYER", "check_pdf_file", "read_paper"]
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from chatpaper.pdf.headings import is_end_matter, role_from_heading
 from chatpaper.pdf.layout import Line, Span, join_lines
 from chatpaper.scripts import HAN, HANGUL
 
@@ -143,7 +144,9 @@ def _is_token(token: str) -> bool:
 def is_name(text: str) -> bool:
     """A person's name as printed: 2-6 capitalised words or initials, in any alphabet; or a CJK name."""
     if _HAN_NAME.fullmatch(text) or _HANGUL_NAME.fullmatch(text):
-        return not _AFFILIATION_WORDS.search(text) and not _ADVISOR_ROLE.search(text)
+        # two to four characters may as well be a heading: 緒言, 引言, 结论 are no names
+        named_section = role_from_heading(text) is not None or is_end_matter(text)
+        return not _AFFILIATION_WORDS.search(text) and not _ADVISOR_ROLE.search(text) and not named_section
     if any(ch.isdigit() for ch in text) or _AFFILIATION_WORDS.search(text) or _NEVER_IN_NAMES.search(text):
         return False
     tokens = _name_tokens(text)

@@ -22,12 +22,12 @@ _CODE_HOST = re.compile(rf"^(?:https?://)?(?:www\.)?(?:{CODE_HOST_PATTERN})(?:/|
 _OWNER_ONLY = re.compile(rf"(?:{REPOSITORY_HOST_PATTERN})/[^/]+/$")
 # what authors release: their code, data, models
 _WHAT = (
-    r"(?:code|implementation|models?|data(?:sets?)?|repository|tool(?:kit)?|library|system|package|software|"
+    r"(?:codes?|implementations?|models?|data(?:sets?)?|repository|tool(?:kit)?|library|system|package|software|"
     r"benchmark)"
 )
 # "... is available at", "project page", "项目地址": the link is offered for readers to get something
 _OFFERED_AT = (
-    r"\b(?:code|implementation|source(?: code)?|data(?:sets?)?|models?|weights|checkpoints|software|toolkit|package)"
+    r"\b(?:codes?|implementation|source(?: code)?|data(?:sets?)?|models?|weights|checkpoints|software|toolkit|package)"
     r"\b[^.]{0,40}\b(?:is|are|will be|has been|have been|can be)\b[^.]{0,25}\b(?:available|released|public(?:ly)?|"
     r"open[- ]sourced?|accessed|found|downloaded|retrieved)"
     r"|\bavailable (?:at|from|on)\s*:?\s*$|\breleased? (?:at|on)\b|\bproject (?:page|website)\b|"
@@ -43,6 +43,9 @@ _OWN_SIGN = re.compile(
     rf"|{_OFFERED_AT}",
     re.I,
 )
+# The journal's own page in a publisher's banner ("journal homepage: www.elsevier.com/locate/eswa"): the
+# venue's, not the paper's.
+_JOURNAL_PAGE = re.compile(r"\bjournal\s+home\s*-?\s*page\s*[:：]?\s*$|\bcontents lists available at\s*$", re.I)
 _PAGE_LABEL = re.compile(r"(project\s*page|website|homepage|demo|project)\s*[:：]\s*$|项目地址\s*[:：]?\s*$", re.I)
 # Substrings without which a line holds no URL (the cheap test before the URL regex): a scheme, www, or a
 # bare host name ending in .com, .co or .org (every code host's)
@@ -56,7 +59,7 @@ class _UrlHit:
     page: int
     context: str
     in_references: bool
-    linked: bool = False
+    line: int = -1  # index of the line the URL starts on
 
 
 def find_urls(lines: Sequence[Line], reference_lines: set[int]) -> list[_UrlHit]:
@@ -65,13 +68,7 @@ def find_urls(lines: Sequence[Line], reference_lines: set[int]) -> list[_UrlHit]
     n = len(lines)
     for i, ln in enumerate(lines):
         text = ln.text.rstrip()
-        if (
-            "://" not in text
-            and "www." not in text
-            and ".co" not in text
-            and ".org" not in text
-            and "github" not in text
-        ):
+        if not any(sign in text for sign in _URL_SIGNS):
             continue
         for m in _URL.finditer(text):
             url = m.group(0)
@@ -97,7 +94,7 @@ def find_urls(lines: Sequence[Line], reference_lines: set[int]) -> list[_UrlHit]
                 at_end = len(tokens) == 1
             before = lines[i - 1].text if i > 0 else ""
             context = (before + " " + text[: m.start()])[-160:]
-            hits.append(_UrlHit(_tidy_url(url), ln.page, context, i in reference_lines))
+            hits.append(_UrlHit(_tidy_url(url), ln.page, context, i in reference_lines, line=i))
     return hits
 
 
@@ -148,12 +145,15 @@ def find_code_links(
     """
     hits = find_urls(lines, reference_lines)
     hits += _link_hits(lines, links, reference_lines)
+    cited_code = _cited_code_entries(lines, reference_lines)
     title_tokens = {re.sub(r"[^a-z0-9]", "", w.lower()) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-]{2,}", title)}
     title_tokens = {t for t in title_tokens if len(t) >= 4 and t not in _COMMON_WORDS}
     repos: dict[str, dict] = {}
     order = 0
     for hit in hits:
-        page_label = bool(_PAGE_LABEL.search(hit.context[-40:]))
+        page_label = bool(_PAGE_LABEL.search(hit.context[-LABEL_CHARS:]))
+        if _JOURNAL_PAGE.search(hit.context[-LABEL_CHARS:]):
+            continue
         if not _CODE_HOST.match(hit.url) and not (page_label and hit.page <= first_page + 1):
             continue
         key = _url_key(hit.url)
@@ -162,23 +162,26 @@ def find_code_links(
         signs: set[str] = set()
         score = 0.0
         if hit.page == first_page and not hit.in_references:
-            score += 2
+            score += TITLE_PAGE_SCORE
             signs.add("title page")
-        context = _URL.sub(" ", hit.context)[-100:]
+        context = _URL.sub(" ", hit.context)[-CONTEXT_CHARS:]
         if _OWN_CONTEXT.search(context):
-            score += 3
+            score += CONTEXT_SCORE
             if _OWN_SIGN.search(context):
                 signs.add("context")
             if _OWN_STRONG.search(context):
                 signs.add("offered")
         root = _repo_root(key)
         if any(tok in re.sub(r"[^a-z0-9]", "", root.split("/", 1)[-1]) for tok in title_tokens):
-            score += 3
+            score += NAMED_SCORE
             signs.add("named")
         if root != key.split("/", 1)[0] and not is_pages_host(root):
-            score += 1  # a repository beats a project page
-        if hit.in_references:
-            score -= 5
+            score += REPOSITORY_SCORE
+        if hit.in_references and cited_code.get(hit.line) is not None:
+            score += OFFERED_BY_CITATION
+            signs = {"offered"}  # "the source code is available in [117]", and entry 117 holds this link
+        elif hit.in_references:
+            score -= REFERENCE_PENALTY
             signs.clear()  # a reference list cites other people's work
         order += 1
         entry = repos.setdefault(root, {"score": score, "order": order, "urls": {}, "repo": False, "signs": set()})
@@ -191,7 +194,7 @@ def find_code_links(
 
     def rank(item: tuple[str, dict]) -> tuple:
         entry = item[1]
-        likely = entry["score"] >= 4  # printed as "our code", on the title page, or named like the paper
+        likely = entry["score"] >= LIKELY_OWN
         return (not (likely and entry["repo"]), not likely, -entry["score"], entry["order"])
 
     for root, entry in sorted(repos.items(), key=rank):
@@ -206,6 +209,57 @@ def find_code_links(
     return CodeLinks(out, own)
 
 
+# How links are ranked: what points at the paper's own repository adds, a reference list takes away.
+TITLE_PAGE_SCORE = 2.0  # printed on the title page (outside the references)
+CONTEXT_SCORE = 3.0  # printed in a sentence about the authors' code or data
+NAMED_SCORE = 3.0  # the repository is named like the paper
+REPOSITORY_SCORE = 1.0  # a repository beats a project page
+REFERENCE_PENALTY = 5.0  # a reference list cites other people's work
+LIKELY_OWN = 4.0  # a score this high (two signs, or one strong) ranks a link first
+# A repository the text offers as its code through a citation ranks above any other sign.
+OFFERED_BY_CITATION = 10.0
+LABEL_CHARS = 40  # the text just before a link that can label it ("Code:", "journal homepage:")
+CONTEXT_CHARS = 100  # the text before a link that can say whose it is
+# "The source code is available in [117]": a sentence offering code or software, in the languages of
+# `headings`; the references it cites hold the link.
+_CODE_OFFER = re.compile(
+    r"\b(?:source code|code|implementation|software|program|tool)s?\b[^.]{0,50}\b(?:is|are)\b[^.]{0,30}"
+    r"\b(?:available|published|released|provided)|\b(?:исходный код|код|реализация|программа)\b[^.]{0,40}"
+    r"\bдоступ\w*|\b(?:quellcode|code)\b[^.]{0,40}\bverfügbar|\bcode(?: source)?\b[^.]{0,40}\bdisponible"
+    r"|\bcódigo(?: fuente| fonte)?\b[^.]{0,40}\bdispon(?:[ií]vel|ible)"
+    r"|代码[^。]{0,20}(?:见|在)|コード[^。]{0,20}(?:公開|利用)",
+    re.I,
+)
+_CITATION = re.compile(r"\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+_ENTRY_NUMBER = re.compile(r"^\s*\[?(\d{1,3})[\].]\s")
+
+
+def _cited_code_entries(lines: Sequence[Line], reference_lines: set[int]) -> dict[int, int]:
+    """Reference-list lines (index -> entry number) of the entries a sentence of the text offers as the
+    paper's code: dissertations and papers that cite their own repository instead of printing it inline."""
+    wanted: set[int] = set()
+    for i, ln in enumerate(lines):
+        if i in reference_lines or "[" not in ln.text:
+            continue
+        text = ((lines[i - 1].text + " ") if i > 0 else "") + ln.text
+        for sentence in _SENTENCE_END.split(text):
+            if _CODE_OFFER.search(sentence):
+                for refs in _CITATION.findall(sentence):
+                    wanted.update(int(n) for n in re.findall(r"\d+", refs))
+    if not wanted:
+        return {}
+    out: dict[int, int] = {}
+    entry = None
+    for i in sorted(reference_lines):
+        m = _ENTRY_NUMBER.match(lines[i].text)
+        if m:
+            entry = int(m.group(1))
+        if entry in wanted:
+            out[i] = entry
+    return out
+
+
 def _link_hits(lines: Sequence[Line], links: Sequence[Link], reference_lines: set[int]) -> list[_UrlHit]:
     """Link annotations, with the text printed on (and just before) the link as context."""
     by_page: dict[int, list[int]] = {}
@@ -215,15 +269,15 @@ def _link_hits(lines: Sequence[Line], links: Sequence[Link], reference_lines: se
     for link in links:
         if not link.uri.lower().startswith(("http://", "https://")):
             continue
-        context, in_refs = "", False
+        context, in_refs, at = "", False, -1
         for i in by_page.get(link.page, ()):
             ln = lines[i]
             if ln.y0 <= (link.y0 + link.y1) / 2 <= ln.y1 and ln.x0 - 2 <= link.x0 <= ln.x1:
                 before = lines[i - 1].text if i > 0 else ""
                 context = (before + " " + ln.text)[-160:]
-                in_refs = i in reference_lines
+                in_refs, at = i in reference_lines, i
                 break
-        hits.append(_UrlHit(_tidy_url(link.uri), link.page, context, in_refs, linked=True))
+        hits.append(_UrlHit(_tidy_url(link.uri), link.page, context, in_refs, line=at))
     return hits
 
 

@@ -14,7 +14,7 @@ from chatpaper.pdf import authors as names
 from chatpaper.pdf.authors import Affiliation, Authors
 from chatpaper.pdf.headings import parse_numbering, role_from_heading, unspace_letters
 from chatpaper.pdf.layout import Line, join_lines
-from chatpaper.pdf.sections import BodyStyle
+from chatpaper.pdf.typeset import BodyStyle
 from chatpaper.scripts import HAN_CHAR
 
 # --- the title page ------------------------------------------------------------------------------

@@ -25,8 +25,16 @@ from chatpaper.pdf.layout import Line, Link, Page, Span, clean_text
 _TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
 _SPAN_PAGES = 2  # pages whose spans are kept for title/author/affiliation parsing
 
-_BOLD_NAME = re.compile(r"(?i:bold|black|heavy|demi|semi|medi|cmbx|cmb\d|[-_,]b$)|(?<=[a-z])TBI?$")
-_ITALIC_NAME = re.compile(r"(?i:italic|oblique|ital\b|cmti|cmsl|[-_,]i$|[-_,](?:bold|semibold)?it$)|(?<=[a-z])TB?I$")
+# Weight and slant as font names print them. "Medium" is a text weight in many families (Stone Serif, Manrope)
+# and "SemiCn" a width: only URW's "-Medi" abbreviation and "Semibold"/"Demi" mean bold, else MuPDF's flag
+# decides. Advent 3B2 (Science, many journals) names its faces "AdvTT5f.B" / ".I" / ".BI"; TeX's EC and
+# cm-super fonts "ecbx"/"sfbx" (bold), "ecti"/"sfti" (italic).
+_BOLD_NAME = re.compile(
+    r"(?i:bold|black|heavy|demi|semib|-medi(?:ital)?$|(?:cm|ec|sf)bx|cmb\d|[-_,.]bi?$)|(?<=[a-z])TBI?$"
+)
+_ITALIC_NAME = re.compile(
+    r"(?i:italic|oblique|ital\b|(?:cm|ec|sf)(?:ti|sl)|[-_,.]b?i$|[-_,](?:bold|semibold)?it$)|(?<=[a-z])TB?I$"
+)
 _MONO_NAME = re.compile(r"mono|courier|cmtt|sftt|consol|inconsolata|menlo|typewriter|code", re.I)
 
 
