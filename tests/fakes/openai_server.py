@@ -688,7 +688,9 @@ _NUMBER_FORMS = {
     "method": lambda r: f"{r.randint(101, 999)}.{r.randint(11, 99)}",
     "results": lambda r: f"{r.randint(11, 49)}.{r.randint(11, 99)}–{r.randint(51, 98)}.{r.randint(11, 99)}",
 }
-_SPEEDUP = lambda r: f"{r.randint(2, 9)}.{r.randint(11, 99)}×"  # noqa: E731
+# Three decimals: the fake sees only the prompt, not the whole paper, and a long paper cut to fit the prompt
+# may print a three-digit figure such as 2.96 in a part the prompt left out.
+_SPEEDUP = lambda r: f"{r.randint(2, 9)}.{r.randint(101, 999)}×"  # noqa: E731
 
 
 def _plant(
