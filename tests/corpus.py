@@ -15,17 +15,11 @@ import pytest
 
 from tests.conftest import CORPUS
 
-_TYPE3 = "dvips Type-3 bitmap fonts: words and lines are not yet rebuilt from glyph geometry"
 _AUTHOR_UNDER_TITLE = "the author line right under the title in a similar font is not told from the title"
 _HEADINGS = "headings that are not 'number + text, bigger or bold' are missed or over-found"
 _LANGUAGE = "language detection knows only en/zh"
 
 KNOWN_GAPS: dict[str, dict[str, str]] = {
-    "lelewer-1987-data-compression-t3.pdf": dict.fromkeys(("title", "authors", "sections", "abstract"), _TYPE3),
-    "ecoop98-predicate-dispatching-t3.pdf": dict.fromkeys(
-        ("title", "authors", "sections", "affiliation", "abstract", "appendices"), _TYPE3
-    ),
-    "lavalle-1998-rrt-t3.pdf": dict.fromkeys(("title", "authors", "sections", "affiliation", "abstract"), _TYPE3),
     "escholarship-devcel-2023-heart-enhancers.pdf": {
         "sections": "front-matter boxes (In Brief, Graphical Abstract) are taken for sections",
     },
