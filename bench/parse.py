@@ -75,13 +75,15 @@ def prf(tp: int, found: int, expected: int) -> tuple[float, float, float]:
 
 _ABSTRACT = {"abstract", "summary", "摘要"}
 _REFERENCES = {"references", "bibliography", "referencesandnotes", "literaturecited", "参考文献"}
+# An abstract heading opens the paper: a "Summary" further on is a section (a survey's last one).
+_ABSTRACT_AMONG_FIRST = 3
 
 
 def window(headings: list[str]) -> list[str]:
     """Headings after an abstract heading and before the references heading (the truth's window)."""
     keys = [norm(strip_numbering(h)) for h in headings]
     start = 0
-    for i, k in enumerate(keys):
+    for i, k in enumerate(keys[:_ABSTRACT_AMONG_FIRST]):
         if k in _ABSTRACT:
             start = i + 1
             break
