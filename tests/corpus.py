@@ -54,12 +54,8 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
         "language": _LANGUAGE,
     },
     "elsevier-epidemics-2017-chikv-zikv.pdf": dict.fromkeys(
-        ("title", "authors", "sections", "affiliation", "abstract"),
-        "words drawn as separate spans with zero-size spaces are glued; " + _AUTHOR_UNDER_TITLE,
+        ("title", "authors", "affiliation", "abstract"), _AUTHOR_UNDER_TITLE
     ),
-    "elsevier-eswa-2024-stock-gcn.pdf": {
-        "code_url": "a code URL inside the abstract is not preferred over the journal's home page",
-    },
 }
 
 

@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from chatpaper.pdf.layout import WORD_GAP_EM
+
 # TeX's OT1 text encoding below code 32: what a dvips font's control-code glyphs are when the text layer
 # gives the bare code (no Unicode mapping) or a wrong one. The accents (18-24) are spacing accents, which
 # the clean-up joins to their letter.
@@ -44,10 +46,9 @@ _TALL_EM = 0.69
 _MIN_SAMPLES = 3  # fewer x-height letters than this and the capitals decide
 _ENOUGH_SAMPLES = 200  # glyphs per kind after which a font's size is settled (bitmap glyphs do not vary)
 
-# Gaps between glyphs on one baseline, in units of the type size. TeX's word space is 0.33 em and never
-# shrinks below 0.22 em; kerns and italic corrections stay within +-0.1 em.
-WORD_GAP_EM = 0.15
-# A wider gap ends the piece of line: a column gutter or a table's column gap (the layout merges pieces
+# Gaps between glyph runs on one baseline, in units of the type size: a word break from `WORD_GAP_EM` on
+# (TeX's word space is 0.33 em and never shrinks below 0.22 em; kerns and italic corrections stay within
+# +-0.1 em). A wider gap ends the piece of line: a column gutter or a table's column gap (the layout merges pieces
 # of one printed line back together by its own rules, as it does for MuPDF's lines).
 PIECE_GAP_EM = 1.2
 # Glyphs whose baselines differ by less than this share a row (same line of text).

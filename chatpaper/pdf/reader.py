@@ -30,7 +30,7 @@ from chatpaper.pdf.glyphs import (
     font_repair,
     main_direction,
 )
-from chatpaper.pdf.layout import Line, Link, Page, Span, clean_text
+from chatpaper.pdf.layout import WORD_GAP_EM, Line, Link, Page, Span, clean_text
 
 # Ligatures are split by MuPDF (no PRESERVE_LIGATURES) and images are not collected: faster, and
 # images are not text.
@@ -563,11 +563,14 @@ def _build_line(
     last: Style | None,
     colored: bool,
     spans: list[Span] | None = None,
+    ink_x: tuple[float, float] | None = None,
 ) -> Line:
     """A Line from its text and styles; `head`/`last` are the styles of its first and last words (a
     run-in heading starts in bold or italic and goes on in plain text: "Datasets. We use")."""
     font, bold, italic, mono = style
     x0, y0, x1, y1 = raw["bbox"]
+    if ink_x is not None:
+        x0, x1 = ink_x
     return Line(
         page=page_no,
         x0=x0,
@@ -623,6 +626,16 @@ def _uniform_line(raw: dict, page_no: int, block_no: int) -> Line | Literal[Fals
     )
 
 
+def _next_printed(spans: list[dict], after: dict) -> dict | None:
+    """The first span after `after` with printed (non-blank) text."""
+    seen = False
+    for s in spans:
+        if seen and s["text"].strip():
+            return s
+        seen = seen or s is after
+    return None
+
+
 def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | None:
     if not keep_spans:
         line = _uniform_line(raw, page_no, block_no)
@@ -634,6 +647,10 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
     weights: dict[tuple[float, str, int], int] = {}
     looks: list[Style] = []  # the style of each part
     tinted = 0
+    # where the printed glyphs start and end: a space glyph at either end may sit apart from them (a zero-size
+    # space before every word, as some publishers draw), and the gap to the next piece of the row is what
+    # tells a word break
+    printed: list[float] = []
     for s in raw["spans"]:
         text = s["text"]
         if not text:
@@ -641,6 +658,12 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         size = s["size"]
         if not -1e9 < size < 1e9:  # NaN or infinite: a broken font matrix
             continue
+        if size < TINY_DECLARED_SIZE and not text.strip() and printed:
+            # a space glyph drawn at no size takes no room: the glyphs on either side tell whether a word
+            # ends here (Elsevier draws one before every word, and some inside words after an accent)
+            nxt = _next_printed(raw["spans"], s)
+            if nxt is not None and nxt["bbox"][0] - printed[-1] < WORD_GAP_EM * nxt["size"]:
+                continue
         raw_font = s["font"]
         flags = s["flags"]
         style = _span_style(raw_font, flags)
@@ -658,6 +681,9 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         looks.append(style)
         weight = len(text.strip())
         if weight:
+            bx0, _, bx1, _ = s["bbox"]
+            printed.append(bx0)
+            printed.append(bx1)
             wkey = (size, raw_font, flags)
             weights[wkey] = weights.get(wkey, 0) + weight
             color = s["color"]
@@ -692,4 +718,5 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         last=looks[worded[-1]] if worded else None,
         colored=tinted * 2 > sum(styles.values()),
         spans=spans if keep_spans else None,
+        ink_x=(min(printed), max(printed)) if printed else None,
     )
