@@ -101,6 +101,7 @@ class Page:
     links: list[Link] = field(default_factory=list)
     columns: int = 1
     image_cover: float = 0.0  # share of the page under images, measured only on (nearly) textless pages
+    source: str = "text"  # where its lines come from: "text" (the text layer), "glyphs" (rebuilt), "ocr"
 
 
 # --- text clean-up -------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from chatpaper.pdf.glyphs import (
     main_direction,
 )
 from chatpaper.pdf.layout import WORD_GAP_EM, Line, Link, Page, Span, clean_text
+from chatpaper.pdf.ocr import OCR_RESOLUTION, ocr_lines
 
 # Ligatures are split by MuPDF (no PRESERVE_LIGATURES) and images are not collected: faster, and
 # images are not text.
@@ -175,7 +176,27 @@ class PdfDocument:
                 width, height = frame.width, frame.height
                 lines = self._glyph_lines(data, frame, repairs, index + 1, keep_spans)
                 links = [_turned_link(link, frame) for link in links]
-            yield Page(number=index + 1, width=width, height=height, lines=lines, links=links, image_cover=cover)
+            source = "text" if direction is None else "glyphs"
+            yield Page(index + 1, width, height, lines, links, image_cover=cover, source=source)
+
+    def ocr_page(self, number: int) -> Page:
+        """Page `number` (1-based) read by OCR from its image, in the page's coordinates as displayed."""
+        zoom = OCR_RESOLUTION / 72
+        with _mupdf():
+            try:
+                page = self._doc.load_page(number - 1)
+                pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csRGB, alpha=False)
+                pixels, columns, rows = pix.samples, pix.width, pix.height
+                width, height = page.rect.width, page.rect.height
+                links = _uri_links(page, number) if page.rotation == 0 else []
+                del page, pix
+            except Exception as exc:
+                raise BrokenPdfError(
+                    self.path,
+                    f"damaged PDF: page {number} cannot be drawn ({_short(exc)}); download or export it again",
+                ) from exc
+        lines = ocr_lines(pixels, columns, rows, number, 1 / zoom)  # outside the lock: seconds per page
+        return Page(number, width, height, lines, links, image_cover=1.0, source="ocr")
 
     def _page_text(self, page: pymupdf.Page) -> tuple[dict, tuple[float, float] | None, dict[str, FontRepair]]:
         """The page's text dict, and for a page set in bitmap fonts the direction to read it in and its fonts'

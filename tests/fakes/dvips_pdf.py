@@ -7,8 +7,10 @@ point, every word (and every word piece between two kerns) drawn on its own, lig
 a key of `FONTS`. The glyphs are filled boxes as tall as a real font's letters (x-height, capitals,
 descenders), so a reader can measure them. `naming` chooses how the encoding names its glyphs, as the two
 dvips-to-PDF routes in the corpus do: by decimal code ('/68' for 'D', so MuPDF gives U+000C for the 'fi'
-ligature at code 12) or by the character ('/D', '/1', and '/#0C' for the ligature). `sideways` draws the
-whole page turned by 90 degrees on a landscape sheet (a 2-up print of the 1990s).
+ligature at code 12) or by the character ('/D', '/1', and '/#0C' for the ligature); "opaque" numbers the
+glyphs from 128 on in order of use and names them '/g128'..., which no reader can map back to letters (a
+text layer of junk). `sideways` draws the whole page turned by 90 degrees on a landscape sheet (a 2-up
+print of the 1990s).
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ def _codes(text: str) -> list[int]:
 
 
 def _name(code: int, naming: str) -> str:
+    if naming == "opaque":
+        return f"/g{code}"
     if naming == "codes":
         return f"/{code}"
     ch = chr(code)
@@ -93,6 +97,8 @@ def write_dvips_pdf(path: Path, pages: list[list[TextLine]], *, naming: str = "c
     width, height = 612.0, 792.0
     doc = pymupdf.open()
     used = sorted({code for lines in pages for ln in lines for word in ln.text.split() for code in _codes(word)})
+    # the code each glyph is drawn with: its own, or (opaque) its place among the glyphs used, from 128
+    drawn = {code: 128 + k if naming == "opaque" else code for k, code in enumerate(used)}
     fonts: dict[str, int] = {}
     for key, spec in FONTS.items():
         procs = []
@@ -102,15 +108,17 @@ def write_dvips_pdf(path: Path, pages: list[list[TextLine]], *, naming: str = "c
             proc = doc.get_new_xref()
             doc.update_object(proc, "<<>>")
             doc.update_stream(proc, f"{w} 0 1 {lo} {ink + 1} {hi} d1 1 {lo} {ink} {hi - lo} re f".encode(), new=True)
-            procs.append(f"{_name(code, naming)} {proc} 0 R")
-        widths = " ".join(str(_glyph_box(c)[0]) for c in range(used[0], used[-1] + 1))
-        differences = " ".join(f"{c} {_name(c, naming)}" for c in used)
+            procs.append(f"{_name(drawn[code], naming)} {proc} 0 R")
+        by_drawn = {drawn[c]: c for c in used}
+        first, last = min(by_drawn), max(by_drawn)
+        widths = " ".join(str(_glyph_box(by_drawn.get(c, 32))[0]) for c in range(first, last + 1))
+        differences = " ".join(f"{drawn[c]} {_name(drawn[c], naming)}" for c in used)
         font = doc.get_new_xref()
         doc.update_object(
             font,
             f"<< /Type /Font /Subtype /Type3 /FontBBox [0 -12 44 37] /FontMatrix [1 0 0 -1 0 0] "
             f"/CharProcs << {' '.join(procs)} >> /Encoding << /Type /Encoding /Differences [{differences}] >> "
-            f"/FirstChar {used[0]} /LastChar {used[-1]} /Widths [{widths}] /Resources << >> >>",
+            f"/FirstChar {first} /LastChar {last} /Widths [{widths}] /Resources << >> >>",
         )
         fonts[key] = font
     for lines in pages:
@@ -127,7 +135,7 @@ def write_dvips_pdf(path: Path, pages: list[list[TextLine]], *, naming: str = "c
                 for piece in pieces:
                     if not piece:
                         continue
-                    hexed = "".join(f"{c:02x}" for c in piece)
+                    hexed = "".join(f"{drawn[c]:02x}" for c in piece)
                     ops.append(f"BT /{ln.font} 1 Tf {scale:.4f} 0 0 {-scale:.4f} {x:.2f} {height - ln.y:.2f} Tm")
                     ops.append(f"<{hexed}> Tj ET")
                     x += sum(_glyph_box(c)[0] for c in piece) * scale - 0.02 * spec.size  # the kern
