@@ -96,11 +96,14 @@ def window(headings: list[str]) -> list[str]:
     return out
 
 
+OCR = "never"  # the text-layer reader's accuracy and speed; --ocr auto also reads the scan by OCR (minutes)
+
+
 def score_chatpaper(pdf: Path, truth: dict) -> Score:
     s = Score()
     start = time.perf_counter()
     try:
-        paper = read_paper(pdf)
+        paper = read_paper(pdf, ocr=OCR)
     except NoTextLayerError:
         s.seconds = time.perf_counter() - start
         s.pages = truth["pages"]
@@ -169,8 +172,13 @@ def main() -> int:
     parser.add_argument("--no-reference", action="store_true", help="skip the (slow) pymupdf4llm reference run")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="corpus folder (default: ../shared/corpus)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list missed and extra headings")
+    parser.add_argument(
+        "--ocr", choices=["never", "auto"], default="never", help="auto: read the scan by OCR too (minutes) [never]"
+    )
     args = parser.parse_args()
     corpus: Path = args.corpus
+    global OCR
+    OCR = args.ocr
     truth_file = corpus / "truth.json"
     if not truth_file.is_file():
         print(f"corpus not found at {corpus} (expected truth.json and pdfs/ there); nothing to benchmark")

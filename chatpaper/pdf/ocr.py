@@ -35,6 +35,7 @@ _SAME_SIZE = 0.22
 # Strokes this much thicker than the page's usual stroke are bold (regular 3 px, bold 4-5 px at 200 ppi).
 _BOLD_STROKE = 1.25
 _USUAL_LINE_CHARS = 20  # lines at least this long set the page's usual size and stroke
+_BOX_PER_SIZE = 1.5  # a line box without measurable ink: the detector's boxes are ~1.5 times the type size
 
 _LOCK = threading.Lock()  # one page at a time: the engine is not shared across threads, and it uses both cores
 
@@ -95,7 +96,7 @@ def ocr_lines(pixels: bytes, width: int, height: int, page_no: int, scale: float
         except Exception as exc:
             raise OcrError(f"OCR failed on page {page_no} ({type(exc).__name__}: {exc})") from exc
     gray = image.min(axis=2)
-    found = []
+    found: list[tuple[str, float, float, float, float, float, float]] = []
     boxes = result.boxes if result.boxes is not None else ()
     for box, text, score in zip(boxes, result.txts or (), result.scores or (), strict=False):
         text = " ".join(str(text).split())
@@ -108,22 +109,22 @@ def ocr_lines(pixels: bytes, width: int, height: int, page_no: int, scale: float
         ys = [float(p[1]) for p in box]
         x0, y0, x1, y1 = max(0, int(min(xs))), max(0, int(min(ys))), int(max(xs)) + 1, int(max(ys)) + 1
         band, stroke = _ink_measures(np.asarray(gray[y0:y1, x0:x1] < _INK))
-        size = band * scale / _X_HEIGHT_EM if band else (y1 - y0) * scale * 0.66
+        size = band * scale / _X_HEIGHT_EM if band else (y1 - y0) * scale / _BOX_PER_SIZE
         found.append((text, x0 * scale, y0 * scale, x1 * scale, y1 * scale, size, stroke))
     usual = [f for f in found if len(f[0]) >= _USUAL_LINE_CHARS] or found
     usual_size = _median([f[5] for f in usual])
     usual_stroke = _median([f[6] for f in usual if f[6]])
-    lines = []
-    for text, x0, y0, x1, y1, size, stroke in found:
+    lines: list[Line] = []
+    for text, left, top, right, bottom, size, stroke in found:
         if abs(size - usual_size) <= _SAME_SIZE * usual_size:
             size = usual_size
         lines.append(
             Line(
                 page=page_no,
-                x0=x0,
-                y0=y0,
-                x1=x1,
-                y1=y1,
+                x0=left,
+                y0=top,
+                x1=right,
+                y1=bottom,
                 text=text,
                 size=round(size, 1),
                 font=OCR_FONT,
