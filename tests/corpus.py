@@ -15,7 +15,6 @@ import pytest
 
 from tests.conftest import CORPUS
 
-_AUTHOR_UNDER_TITLE = "the author line right under the title in a similar font is not told from the title"
 _HEADINGS = "headings that are not 'number + text, bigger or bold' are missed or over-found"
 _LANGUAGE = "language detection knows only en/zh"
 
@@ -53,9 +52,6 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
         "sections": "a Spanish reference heading (Referencias) is not recognised",
         "language": _LANGUAGE,
     },
-    "elsevier-epidemics-2017-chikv-zikv.pdf": dict.fromkeys(
-        ("title", "authors", "affiliation", "abstract"), _AUTHOR_UNDER_TITLE
-    ),
 }
 
 
