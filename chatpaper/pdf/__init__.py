@@ -70,12 +70,16 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         document, pages = _read_pages(path, ocr="all" if ocr == "always" and can_ocr else "scans" if can_ocr else "")
         try:
             return _assemble(path, sha256, document, pages, hint, figures)
-        except (NoTextLayerError, UnreadableTextError):
+        except (NoTextLayerError, UnreadableTextError) as first:
             if ocr != "auto" or not can_ocr or all(page.source == "ocr" for page in pages):
                 raise
+            refusal = first
         # the text layer fails the check: the page images may still be read
         document, pages = _read_pages(path, ocr="all")
-        return _assemble(path, sha256, document, pages, hint, figures)
+        try:
+            return _assemble(path, sha256, document, pages, hint, figures)
+        except (NoTextLayerError, UnreadableTextError):
+            raise refusal from None  # what was wrong with the text layer says more than OCR's nothing
     except OcrError as exc:
         raise UnreadableTextError(path, f"{UNREADABLE}, and {exc}") from exc
 
