@@ -78,6 +78,8 @@ def prf(tp: int, found: int, expected: int) -> tuple[float, float, float]:
 
 _ABSTRACT = {"abstract", "summary", "摘要"}
 _REFERENCES = {"references", "bibliography", "referencesandnotes", "literaturecited", "参考文献"}
+# An abstract heading opens the paper: a "Summary" further on is a section (a survey's last one).
+_ABSTRACT_AMONG_FIRST = 3
 
 
 def window(headings: list[str], references: str | None = None) -> list[str]:
@@ -86,7 +88,7 @@ def window(headings: list[str], references: str | None = None) -> list[str]:
     ends = _REFERENCES | ({norm(strip_numbering(references))} if references else set())
     keys = [norm(strip_numbering(h)) for h in headings]
     start = 0
-    for i, k in enumerate(keys):
+    for i, k in enumerate(keys[:_ABSTRACT_AMONG_FIRST]):
         if k in _ABSTRACT:
             start = i + 1
             break
@@ -99,11 +101,14 @@ def window(headings: list[str], references: str | None = None) -> list[str]:
     return out
 
 
+OCR = "never"  # the text-layer reader's accuracy and speed; --ocr auto also reads the scan by OCR (minutes)
+
+
 def score_chatpaper(pdf: Path, truth: dict) -> Score:
     s = Score()
     start = time.perf_counter()
     try:
-        paper = read_paper(pdf)
+        paper = read_paper(pdf, ocr=OCR)
     except NoTextLayerError:
         s.seconds = time.perf_counter() - start
         s.pages = truth["pages"]
@@ -173,8 +178,13 @@ def main() -> int:
     parser.add_argument("--no-reference", action="store_true", help="skip the (slow) pymupdf4llm reference run")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="corpus folder (default: ../shared/corpus)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list missed and extra headings")
+    parser.add_argument(
+        "--ocr", choices=["never", "auto"], default="never", help="auto: read the scan by OCR too (minutes) [never]"
+    )
     args = parser.parse_args()
     corpus: Path = args.corpus
+    global OCR
+    OCR = args.ocr
     truth_file = corpus / "truth.json"
     if not truth_file.is_file():
         print(f"corpus not found at {corpus} (expected truth.json and pdfs/ there); nothing to benchmark")

@@ -258,6 +258,11 @@ def _split_list(values: tuple[str, ...] | str | None) -> list[str]:
 @click.option(
     "--cache-dir", type=click.Path(file_okay=False), help="Downloads and summary cache [$XDG_CACHE_HOME/chatpaper]."
 )
+@click.option(
+    "--ocr",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Read page images by OCR (pip install 'chatpaper[ocr]'): auto for scans and unreadable text layers [auto].",
+)
 @click.option("--force", is_flag=True, default=None, help="Redo papers already summarized.")
 @click.option("--figures/--no-figures", default=None, help="Render each paper's Figure 1 beside its report [on].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
@@ -562,15 +567,21 @@ def _summarize(
 @main.command("parse")
 @click.argument("file", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed structure as JSON.")
+@click.option(
+    "--ocr",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Read page images by OCR (pip install 'chatpaper[ocr]'): auto for scans and unreadable text layers [auto].",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def parse_command(file: str, as_json: bool, debug: bool) -> None:
+def parse_command(file: str, as_json: bool, ocr: str | None, debug: bool) -> None:
     """Show what the PDF reader extracts from FILE: title, authors, abstract, sections, code links."""
 
     def body() -> int:
         from chatpaper.pdf.worker import PaperReader
 
         # within the same budget as a run, so that a hostile file cannot take the machine down here either
-        paper = PaperReader(load_settings().settings.reader).read(Path(file))
+        settings = _load({"ocr": ocr}, None).settings
+        paper = PaperReader(settings.reader).read(Path(file), ocr=settings.ocr)
         if as_json:
             data = paper.model_dump(
                 include={
@@ -686,6 +697,11 @@ def _digest_settings(
 @click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
 @click.option("--workers", type=WORKERS, help="Papers in flight at once [4].")
 @click.option("--figures/--no-figures", default=None, help="Show each paper's Figure 1 on the page [on].")
+@click.option(
+    "--ocr",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Read page images by OCR (pip install 'chatpaper[ocr]'): auto for scans and unreadable text layers [auto].",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
 @with_engine
 @with_common

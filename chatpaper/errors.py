@@ -95,6 +95,14 @@ class NoTextLayerError(PdfError):
     """An image-only (scanned) PDF: nothing to read without OCR."""
 
 
+class UnreadableTextError(PdfError):
+    """A text layer that reads as junk, or as nothing like a paper (no title, no body), even after any OCR."""
+
+
+class OcrError(ChatpaperError):
+    """OCR could not run (a broken install) or failed on a page; the reader turns it into a `PdfError`."""
+
+
 class OutputError(PaperError):
     """A report or page could not be written (a full disk, a read-only folder, a name too long)."""
 

@@ -399,7 +399,7 @@ def _prepare(ref: PaperRef, run: _Run) -> PaperOutcome | Paper:
     if path is None:
         path = _pdf_for(ref, settings)
         sha256 = _pdf_sha256(path)
-    return run.reader.read(path, sha256=sha256, figures=run.figures is not None)
+    return run.reader.read(path, sha256=sha256, figures=run.figures is not None, ocr=settings.ocr)
 
 
 def _reuse(ref: PaperRef, run: _Run, status: str, summary: PaperSummary) -> PaperOutcome:
@@ -704,7 +704,7 @@ def _plan_paper(
         tokens = estimator.estimate_prompt_tokens(None, settings.language, arxiv=ref.arxiv)
         return PlannedPaper(ref, title, tokens, measured=False)
     try:
-        paper = reader.read(path, sha256=sha256)
+        paper = reader.read(path, sha256=sha256, ocr=settings.ocr)
     except ChatpaperError as exc:
         return PlannedPaper(ref, title, 0, measured=False, problem=_reason(exc, ref))
     tokens = estimator.estimate_prompt_tokens(paper, settings.language, arxiv=ref.arxiv)

@@ -205,6 +205,13 @@ class Settings(BaseModel):
     max_tokens_total: int | None = Field(None, gt=0, description="stop starting new papers past this many tokens")
     prices: dict[str, ModelPrice] = Field({}, description="USD per 1M tokens by model name, added to the defaults")
 
+    # --- reading
+    ocr: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="OCR (the chatpaper[ocr] extra): auto reads pages without a text layer and papers whose text "
+        "layer is unreadable from their images; always reads every page so; never",
+    )
+
     # --- where things live
     cache_dir: Path = Field(
         default_factory=user_cache_dir, description="downloaded PDFs and the summary cache live here"

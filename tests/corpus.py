@@ -15,25 +15,11 @@ import pytest
 
 from tests.conftest import CORPUS
 
-_TYPE3 = "dvips Type-3 bitmap fonts: words and lines are not yet rebuilt from glyph geometry"
-_AUTHOR_UNDER_TITLE = "the author line right under the title in a similar font is not told from the title"
-
 KNOWN_GAPS: dict[str, dict[str, str]] = {
-    "lelewer-1987-data-compression-t3.pdf": dict.fromkeys(("title", "authors", "sections", "abstract"), _TYPE3),
-    "ecoop98-predicate-dispatching-t3.pdf": dict.fromkeys(
-        ("title", "authors", "sections", "affiliation", "abstract", "appendices"), _TYPE3
-    ),
-    "lavalle-1998-rrt-t3.pdf": dict.fromkeys(
-        ("title", "authors", "sections", "affiliation", "abstract", "trust"), _TYPE3
-    ),
     "ja-master-thesis-osaka-2022.pdf": {
         "abstract": "the truth's first sentence ('... the factor of high speed.') is not the one printed on p.2"
         " ('... factors enhancing falling speed.'); the reader returns the printed one",
     },
-    "elsevier-epidemics-2017-chikv-zikv.pdf": dict.fromkeys(
-        ("title", "authors", "affiliation", "abstract"),
-        "words drawn as separate spans with zero-size spaces are glued; " + _AUTHOR_UNDER_TITLE,
-    ),
 }
 
 

@@ -57,7 +57,18 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(("CHATPAPER_", "OPENAI_"))}
     env["HOME"] = str(base / "home")
     out = base / "reports"
-    args = [str(CORPUS / "pdfs"), "-o", str(out), "--workers", "2", "--cache-dir", str(base / "cache")]
+    # without OCR: the scan's failure is what is checked here (reading it by OCR: tests/test_pdf_ocr.py)
+    args = [
+        str(CORPUS / "pdfs"),
+        "-o",
+        str(out),
+        "--workers",
+        "2",
+        "--cache-dir",
+        str(base / "cache"),
+        "--ocr",
+        "never",
+    ]
     result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
     return CorpusRun(result.exit_code, result.stdout, result.stderr, out, truth)
 

@@ -424,11 +424,6 @@ def make_junk_pdf(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reader's confidence check (issue 11, helper h11-t3) has not landed on main: junk text still "
-    "reaches the LLM",
-)
 def test_a_paper_whose_text_is_junk_costs_no_llm_call(tmp_path: Path) -> None:
     folder = tmp_path / "papers"
     folder.mkdir()

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.corpus
 
 @cache
 def parsed(name: str) -> Paper:
-    return read_paper(CORPUS / "pdfs" / name)
+    return read_paper(CORPUS / "pdfs" / name, ocr="never")  # the text layer's reading (OCR: test_pdf_ocr.py)
 
 
 def top_level_window(paper: Paper) -> list[str]:
@@ -128,7 +128,7 @@ def test_references_are_kept_but_not_for_the_llm(corpus_dir: Path) -> None:
 
 def test_image_only_scan_raises_no_text_layer(corpus_dir: Path) -> None:
     with pytest.raises(NoTextLayerError) as err:
-        read_paper(corpus_dir / "pdfs" / "lynch-mit-lcs-tm394-scan.pdf")
+        read_paper(corpus_dir / "pdfs" / "lynch-mit-lcs-tm394-scan.pdf", ocr="never")
     assert err.value.reason.startswith("no text layer: this PDF needs OCR")
 
 

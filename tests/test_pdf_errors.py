@@ -105,9 +105,10 @@ def test_image_only_scan_needs_ocr(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     _image_only_pdf(path)
     with pytest.raises(NoTextLayerError) as err:
-        read_paper(path)
+        read_paper(path, ocr="never")  # (reading it by OCR: tests/test_pdf_ocr.py)
     reason = one_line_naming(err.value, path)
     assert reason.startswith("no text layer: this PDF needs OCR")
+    assert reason.endswith("try --ocr auto")
 
 
 def test_a_scan_with_a_stamp_still_needs_ocr(tmp_path: Path) -> None:
@@ -120,7 +121,7 @@ def test_a_scan_with_a_stamp_still_needs_ocr(tmp_path: Path) -> None:
     doc.save(stamped)
     doc.close()
     with pytest.raises(NoTextLayerError):
-        read_paper(stamped)
+        read_paper(stamped, ocr="never")
 
 
 def test_blank_pdf_needs_ocr(tmp_path: Path) -> None:

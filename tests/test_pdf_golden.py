@@ -33,6 +33,7 @@ CASES = {
     "plos-one": ("corpus", "plos-one-wheat-coleoptiles.pdf", "one column, side bar, no outline"),
     "acm-paper-plain": ("corpus", "2203.00130v1.pdf", "one column, outline, ALL-CAPS headings"),
     "langgpt-zh": ("corpus", "langgpt-zh.pdf", "Chinese, outline"),
+    "dvips-bitmap-rrt": ("corpus", "lavalle-1998-rrt-t3.pdf", "dvips Type-3 bitmap fonts, two columns"),
 }
 
 

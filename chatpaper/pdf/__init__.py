@@ -14,44 +14,99 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from chatpaper.errors import NoTextLayerError
+from chatpaper.errors import NoTextLayerError, OcrError, UnreadableTextError
 from chatpaper.models import Paper, Section
+from chatpaper.pdf.confidence import is_scanned, lacks_text_layer, unreadable
 from chatpaper.pdf.dates import find_year
 from chatpaper.pdf.figures import render_first_figure
 from chatpaper.pdf.language import detect_language
 from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
 from chatpaper.pdf.links import find_code_links
 from chatpaper.pdf.metadata import extract_front_matter, find_authors, find_title
-from chatpaper.pdf.reader import PdfDocument, check_pdf_file
+from chatpaper.pdf.ocr import INSTALL_HINT, ocr_available
+from chatpaper.pdf.reader import OutlineEntry, PdfDocument, check_pdf_file
 from chatpaper.pdf.sections import extract_sections, join_paragraphs_paged
 from chatpaper.pdf.tables import find_tables
 from chatpaper.pdf.typeset import BodyStyle, body_style
 
-__all__ = ["NO_TEXT_LAYER", "check_pdf_file", "read_paper"]
+__all__ = ["NO_TEXT_LAYER", "OcrMode", "check_pdf_file", "read_paper"]
 
 NO_TEXT_LAYER = "no text layer: this PDF needs OCR"
+UNREADABLE = "text layer unreadable"
+
+OcrMode = Literal["auto", "always", "never"]
 
 
-def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = False) -> Paper:
+@dataclass(slots=True)
+class _Document:
+    """What the reader takes from a PDF besides its pages."""
+
+    outline: list[OutlineEntry]
+    info_title: str
+    page_count: int
+
+
+def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = False, ocr: OcrMode = "auto") -> Paper:
     """Read a paper's PDF into a `Paper`; with `figures`, its first figure is rendered too (`Paper.figure`).
 
-    Raises NotAPdfError, BrokenPdfError, EncryptedPdfError or NoTextLayerError (all `PdfError`s) with a
-    one-line reason; never returns an empty paper for an unreadable file.
+    `ocr`: "auto" reads pages without a text layer, and papers whose text layer fails the reading check
+    (`confidence`), by OCR when the `chatpaper[ocr]` extra is installed; "always" reads every page by OCR;
+    "never" only the text layer.
+
+    Raises NotAPdfError, BrokenPdfError, EncryptedPdfError, NoTextLayerError or UnreadableTextError (all
+    `PdfError`s) with a one-line reason; never returns an empty paper or one made of junk.
     """
     path = Path(path)
+    can_ocr = ocr != "never" and ocr_available()
+    if ocr == "never":
+        hint = "try --ocr auto"
+    elif not can_ocr:
+        hint = f"install OCR with {INSTALL_HINT} and run again"
+    else:
+        hint = "OCR found no readable text either"
+    try:
+        document, pages = _read_pages(path, ocr="all" if ocr == "always" and can_ocr else "scans" if can_ocr else "")
+        try:
+            return _assemble(path, sha256, document, pages, hint, figures)
+        except (NoTextLayerError, UnreadableTextError) as first:
+            if ocr != "auto" or not can_ocr or all(page.source == "ocr" for page in pages):
+                raise
+            refusal = first
+        # the text layer fails the check: the page images may still be read
+        document, pages = _read_pages(path, ocr="all")
+        try:
+            return _assemble(path, sha256, document, pages, hint, figures)
+        except (NoTextLayerError, UnreadableTextError):
+            raise refusal from None  # what was wrong with the text layer says more than OCR's nothing
+    except OcrError as exc:
+        raise UnreadableTextError(path, f"{UNREADABLE}, and {exc}") from exc
+
+
+def _read_pages(path: Path, *, ocr: str) -> tuple[_Document, list[Page]]:
+    """The PDF's pages as lines; `ocr` "all" reads every page by OCR, "scans" the pages that are only an
+    image (`confidence.is_scanned`), "" none."""
+    with PdfDocument(path) as doc:
+        document = _Document(doc.outline(), doc.metadata_title(), doc.page_count)
+        pages = list(doc.pages())  # small line records only; MuPDF pages are released one by one
+        if ocr:
+            pages = [doc.ocr_page(p.number) if ocr == "all" or is_scanned(p) else p for p in pages]
+    return document, pages
+
+
+def _assemble(
+    path: Path, sha256: str | None, document: _Document, pages: list[Page], hint: str, figures: bool
+) -> Paper:
+    """The `Paper` from its pages, checked for readability (`hint` ends a refusal: what to try)."""
     lines: list[Line] = []
     links: list[Link] = []
-    pages: list[Page] = []
-    with PdfDocument(path) as doc:
-        outline = doc.outline()
-        info_title = doc.metadata_title()
-        page_count = doc.page_count
-        pages = list(doc.pages())  # small line records only; MuPDF pages are released one by one
-    if _needs_ocr(pages):
-        raise NoTextLayerError(path, f"{NO_TEXT_LAYER} (run it through OCR, e.g. ocrmypdf, and try again)")
+    outline, info_title, page_count = document.outline, document.info_title, document.page_count
+    if lacks_text_layer(pages):
+        raise NoTextLayerError(path, f"{NO_TEXT_LAYER}: {hint}")
+    bitmap = any(page.source == "glyphs" for page in pages)
     first_text = next((ln.text for page in pages for ln in page.lines if ln.text.strip()), "")
     remove_furniture(pages)  # before the layout, so running headers do not look like column text
     pages = [arrange_page(page) for page in pages]
@@ -94,7 +149,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
     year = find_year(
         [ln for ln in lines[: tree.front_end] if ln.page <= title.page], [ln for ln in lines if ln.page == title.page]
     )
-    return Paper(
+    paper = Paper(
         path=str(path),
         sha256=sha256 or _sha256(path),
         pages=page_count,
@@ -115,6 +170,11 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         figure=figure,
         year=year,
     )
+    cause = unreadable(paper, fallback_title=not title.text)
+    if cause is not None:
+        kind = "Type-3 bitmap fonts; " if bitmap else ""
+        raise UnreadableTextError(path, f"{UNREADABLE} ({kind}{cause}): {hint}")
+    return paper
 
 
 def _only_furniture(sample: str) -> str:
@@ -132,17 +192,6 @@ def _fallback_title(info_title: str, path: Path) -> tuple[str, Literal["document
     if info_title and not re.search(r"\.(pdf|docx?|tex|dvi)$|^untitled|^microsoft word", info_title, re.I):
         return info_title, "document-info"
     return path.stem, "file-name"
-
-
-def _needs_ocr(pages: list[Page]) -> bool:
-    """No text at all, text in fonts without a Unicode mapping, or scans with at most a stamp of text."""
-    chars = [sum(len(ln.text.strip()) for ln in page.lines) for page in pages]
-    if sum(chars) == 0:
-        return True
-    unknown = sum(ln.text.count("\ufffd") for page in pages for ln in page.lines)
-    if unknown > 0.5 * sum(chars):
-        return True
-    return all(c < 30 for c in chars) and any(page.image_cover >= 0.5 for page in pages)
 
 
 def _lead_section(lines: list[Line], front_end: int, used: set[int], body: BodyStyle) -> Section | None:

@@ -101,6 +101,7 @@ class Page:
     links: list[Link] = field(default_factory=list)
     columns: int = 1
     image_cover: float = 0.0  # share of the page under images, measured only on (nearly) textless pages
+    source: str = "text"  # where its lines come from: "text" (the text layer), "glyphs" (rebuilt), "ocr"
 
 
 # --- text clean-up -------------------------------------------------------------------------------
@@ -240,6 +241,10 @@ def _url_continues(out: str, line: str) -> bool:
 
 
 # --- one page: columns, fragments, order ---------------------------------------------------------
+
+# A gap between two pieces of one printed line is a word break from this share of the type size on (a
+# word space is a quarter to a third of an em; kerns and the gaps inside a word stay under a tenth).
+WORD_GAP_EM = 0.15
 
 _NUMBER_TOKEN = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.?|[A-Z]\.|§\s*\d+)$")
 
@@ -465,7 +470,7 @@ def _merge_row(row: list[Line]) -> Line:
                 parts[-1] = tail
                 break
             parts.pop()
-        if gap > 0.15 * ln.size:
+        if gap > WORD_GAP_EM * ln.size:
             parts.append(" ")
             length += 1
         if gap > 0.9 * ln.size:

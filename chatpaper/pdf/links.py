@@ -31,7 +31,7 @@ _OFFERED_AT = (
     r"\b[^.]{0,40}\b(?:is|are|will be|has been|have been|can be)\b[^.]{0,25}\b(?:available|released|public(?:ly)?|"
     r"open[- ]sourced?|accessed|found|downloaded|retrieved)"
     r"|\bavailable (?:at|from|on)\s*:?\s*$|\breleased? (?:at|on)\b|\bproject (?:page|website)\b|"
-    r"\bgithub repo(?:sitory)?\b|\b(?:code|project|website|homepage|demo)\s*[:：]?\s*$|项目地址|代码|开源"
+    r"\bgithub repo(?:sitory)?\b|\b(?:code|project|website|(?<!journal )homepage|demo)\s*[:：]?\s*$|项目地址|代码|开源"
 )
 _OWN_CONTEXT = re.compile(rf"\b(?:our|we)\b[^.]{{0,60}}\b{_WHAT}\b|{_OFFERED_AT}", re.I)
 # The context as a sign of the paper's own link, without `_OWN_CONTEXT`'s loosest reading "we ... data"

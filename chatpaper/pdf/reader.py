@@ -1,11 +1,13 @@
 """The only module that talks to PyMuPDF: open and check a PDF, then stream its pages as lines, links and outline.
 
 Pages are read one at a time and turned into small `Line` records straight away, so a 500-page
-thesis never holds more than one MuPDF page (and its text page) in memory.
+thesis never holds more than one MuPDF page (and its text page) in memory. Pages set in bitmap fonts
+(dvips Type-3 output) are read from their glyphs instead of MuPDF's lines (see `glyphs`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -18,12 +20,29 @@ from typing import Literal
 import pymupdf
 
 from chatpaper.errors import BrokenPdfError, EncryptedPdfError, NotAPdfError
-from chatpaper.pdf.layout import Line, Link, Page, Span, clean_text
+from chatpaper.pdf.glyphs import (
+    TINY_DECLARED_SIZE,
+    FontRepair,
+    FontSizes,
+    Frame,
+    Run,
+    build_lines,
+    font_repair,
+    main_direction,
+)
+from chatpaper.pdf.layout import WORD_GAP_EM, Line, Link, Page, Span, clean_text
+from chatpaper.pdf.ocr import OCR_RESOLUTION, ocr_lines
 
 # Ligatures are split by MuPDF (no PRESERVE_LIGATURES) and images are not collected: faster, and
 # images are not text.
 _TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
 _SPAN_PAGES = 2  # pages whose spans are kept for title/author/affiliation parsing
+# Pages read from their glyphs (bitmap fonts, sideways sheets) also ask for the ink box of each glyph (its
+# height stands in for the size a bitmap font does not declare) and for the bare code of a glyph without
+# Unicode in place of U+FFFD (a TeX font's ligature codes, see `glyphs.font_repair`).
+_GLYPH_FLAGS = _TEXT_FLAGS | pymupdf.TEXT_ACCURATE_BBOXES | pymupdf.TEXT_USE_CID_FOR_UNKNOWN_UNICODE
+# The size given to a bitmap font that prints no letter to measure (rules, symbols): a common body size.
+_UNKNOWN_BITMAP_SIZE = 10.0
 
 # Weight and slant as font names print them. "Medium" is a text weight in many families (Stone Serif, Manrope)
 # and "SemiCn" a width: only URW's "-Medi" abbreviation and "Semibold"/"Demi" mean bold, else MuPDF's flag
@@ -91,6 +110,10 @@ class PdfDocument:
                 doc.close()
                 raise BrokenPdfError(path, "truncated or damaged PDF (no readable pages); download or export it again")
             self._page_count = doc.page_count
+            self._font_repairs: dict[int, FontRepair] = {}  # per Type-3 font xref, see `_repairs`
+            self._font_sizes = FontSizes()
+            self._type3_name: dict[int, str] = {}  # per Type-3 font xref: its /Name ("" without one)
+            self._bitmap_pages = False  # whether the last page read was set in bitmap fonts
 
     def __enter__(self) -> PdfDocument:
         return self
@@ -140,7 +163,7 @@ class PdfDocument:
             with _mupdf():
                 try:
                     page = self._doc.load_page(index)
-                    data = page.get_text("dict", flags=_TEXT_FLAGS)
+                    data, direction, repairs = self._page_text(page)
                     links = _uri_links(page, index + 1)
                     # text coordinates are those of the unrotated page
                     box = page.rect if page.rotation == 0 else page.cropbox
@@ -152,8 +175,264 @@ class PdfDocument:
                         self.path,
                         f"damaged PDF: page {index + 1} cannot be read ({_short(exc)}); download or export it again",
                     ) from exc
-            lines = _lines(data, index + 1, keep_spans=index < _SPAN_PAGES)  # plain Python: outside the lock
-            yield Page(number=index + 1, width=width, height=height, lines=lines, links=links, image_cover=cover)
+            keep_spans = index < _SPAN_PAGES
+            # plain Python from here: outside the lock
+            if direction is None:
+                lines = _lines(data, index + 1, keep_spans=keep_spans)
+            else:
+                frame = Frame.along(direction, width, height)
+                width, height = frame.width, frame.height
+                lines = self._glyph_lines(data, frame, repairs, index + 1, keep_spans)
+                links = [_turned_link(link, frame) for link in links]
+            source = "text" if direction is None else "glyphs"
+            yield Page(index + 1, width, height, lines, links, image_cover=cover, source=source)
+
+    def ocr_page(self, number: int) -> Page:
+        """Page `number` (1-based) read by OCR from its image, in the page's coordinates as displayed."""
+        zoom = OCR_RESOLUTION / 72
+        with _mupdf():
+            try:
+                page = self._doc.load_page(number - 1)
+                pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csRGB, alpha=False)
+                pixels, columns, rows = pix.samples, pix.width, pix.height
+                width, height = page.rect.width, page.rect.height
+                links = _uri_links(page, number) if page.rotation == 0 else []
+                del page, pix
+            except Exception as exc:
+                raise BrokenPdfError(
+                    self.path,
+                    f"damaged PDF: page {number} cannot be drawn ({_short(exc)}); download or export it again",
+                ) from exc
+        lines = ocr_lines(pixels, columns, rows, number, 1 / zoom)  # outside the lock: seconds per page
+        return Page(number, width, height, lines, links, image_cover=1.0, source="ocr")
+
+    def _page_text(self, page: pymupdf.Page) -> tuple[dict, tuple[float, float] | None, dict[str, FontRepair]]:
+        """The page's text dict, and for a page set in bitmap fonts the direction to read it in and its fonts'
+        repairs (its dict then has ink boxes, or is a rawdict where a repair needs each glyph's width)."""
+        guess = self._bitmap_pages  # the last page was set in bitmap fonts: the next one most likely is too
+        data = page.get_text("dict", flags=_GLYPH_FLAGS if guess else _TEXT_FLAGS)
+        type3 = self._type3_names(page) if _mostly_tiny(data) else {}
+        direction = _bitmap_direction(data, type3)
+        self._bitmap_pages = direction is not None
+        if direction is None:
+            if guess:
+                data = page.get_text("dict", flags=_TEXT_FLAGS)
+            return data, None, {}
+        repairs = self._repairs(type3)
+        if any(len(r.blanks) > 1 for r in repairs.values()):
+            data = page.get_text("rawdict", flags=_GLYPH_FLAGS)  # blanks told apart by their widths
+        elif not guess:
+            data = page.get_text("dict", flags=_GLYPH_FLAGS)
+        return data, direction, repairs
+
+    def _type3_names(self, page: pymupdf.Page) -> dict[str, int]:
+        """The page's Type-3 fonts by the name MuPDF gives their spans (their /Name, else 'Type3 (xref 0 R)')."""
+        names: dict[str, int] = {}
+        for xref, _ext, kind, *_ in page.get_fonts():
+            if kind != "Type3":
+                continue
+            if xref not in self._type3_name:
+                own = self._doc.xref_get_key(xref, "Name")
+                self._type3_name[xref] = own[1].lstrip("/") if own[0] == "name" else ""
+            names[f"Type3 ({xref} 0 R)"] = xref
+            if self._type3_name[xref]:
+                names[self._type3_name[xref]] = xref
+        return names
+
+    def _repairs(self, type3: dict[str, int]) -> dict[str, FontRepair]:
+        """Per span font name: the characters its encoding makes the text layer get wrong, and what they are."""
+        out = {}
+        for name, xref in type3.items():
+            if xref not in self._font_repairs:
+                self._font_repairs[xref] = font_repair(*_encoding_facts(self._doc, xref))
+            if self._font_repairs[xref]:
+                out[name] = self._font_repairs[xref]
+        return out
+
+    def _glyph_lines(
+        self, data: dict, frame: Frame, repairs: dict[str, FontRepair], page_no: int, keep_spans: bool
+    ) -> list[Line]:
+        """Lines rebuilt from the page's runs of glyphs in `frame` (see `glyphs`), built like any other page's."""
+        runs: list[Run] = []
+        bitmap_runs: list[Run] = []
+        sizes = self._font_sizes
+        upright = frame.upright
+        scales: dict[str, float | None] = {}  # per font, page units per glyph width unit (see `_width_scale`)
+        for block_no, block in enumerate(data.get("blocks", ())):
+            if block.get("type", 0) != 0:
+                continue
+            for line in block.get("lines", ()):
+                dx, dy = line.get("dir", (1.0, 0.0))
+                if abs(dx - frame.dx) > 0.05 or abs(dy - frame.dy) > 0.05:
+                    continue  # text at another angle: stamps, sideways labels
+                for span in line["spans"]:
+                    font = span["font"]
+                    fixes = repairs.get(font)
+                    if "chars" in span:  # a rawdict: glyph by glyph, for repairs that need their widths
+                        chars = span["chars"]
+                        if fixes is None:
+                            text = "".join(ch["c"] for ch in chars)
+                        else:
+                            if font not in scales:
+                                scales[font] = _width_scale(data, font, fixes, frame)
+                            text = _repaired(chars, fixes, scales[font], frame)
+                    else:
+                        text = span["text"] if fixes is None else _repaired_text(span["text"], fixes)
+                    if not text.strip():
+                        continue
+                    if upright:
+                        x0, top, x1, _ = span["bbox"]
+                        base = span["origin"][1]
+                    else:
+                        x0, top, x1, _ = frame.box(*span["bbox"])
+                        base = frame.point(*span["origin"])[1]
+                    run = Run(text, font, span["flags"], span["color"], span["size"], x0, x1, base, block_no)
+                    runs.append(run)
+                    if run.size < TINY_DECLARED_SIZE:
+                        bitmap_runs.append(run)
+                        if sizes.wants(font):
+                            sizes.add(font, text, base - top)  # the ink above the baseline (ink boxes asked for)
+        known: dict[str, float] = {}
+        for run in bitmap_runs:
+            size = known.get(run.font)
+            if size is None:
+                size = known[run.font] = sizes.size(run.font) or _UNKNOWN_BITMAP_SIZE
+            run.size = size
+        lines = []
+        for block_no, raw in build_lines(runs):
+            built = _line(raw, page_no, block_no, keep_spans)
+            if built is not None:
+                lines.append(built)
+        return lines
+
+
+def _repaired_text(text: str, repair: FontRepair) -> str:
+    """`_repaired` for a span known by its text alone (its font has at most one blanked letter)."""
+    if repair.blanks and " " in text:
+        text = text.replace(" ", next(iter(repair.blanks.values())))
+    return "".join(repair.chars.get(c, c) for c in text) if repair.chars else text
+
+
+def _repaired(chars: list[dict], repair: FontRepair, scale: float | None, frame: Frame) -> str:
+    """A span's text with what its font's encoding got wrong put right (see `glyphs.font_repair`)."""
+    out = []
+    for ch in chars:
+        c = ch["c"]
+        if c == " " and repair.blanks and not ch.get("synthetic"):
+            x0, _, x1, _ = frame.box(*ch["bbox"])
+            c = repair.blank(x1 - x0, scale) or " "
+        else:
+            c = repair.chars.get(c, c)
+        out.append(c)
+    return "".join(out)
+
+
+_DIFFERENCES_TOKEN = re.compile(r"/[^\s/\[\]<>()]*|-?\d+")
+_NAME_ESCAPE = re.compile(r"#([0-9A-Fa-f]{2})")
+_CMAP_SECTION = re.compile(r"begin(bfchar|bfrange)(.*?)end\1", re.S)
+_HEX = re.compile(r"<([0-9A-Fa-f]*)>")
+
+
+def _encoding_facts(doc: pymupdf.Document, xref: int) -> tuple[dict[int, str], dict[int, str], dict[int, float]]:
+    """A font's glyph names by code (its encoding's /Differences), its one-byte ToUnicode entries and its
+    glyph widths by code."""
+    names: dict[int, str] = {}
+    kind, value = doc.xref_get_key(xref, "Encoding/Differences")
+    if kind == "array":
+        code = 0
+        for token in _DIFFERENCES_TOKEN.findall(value):  # "[12 /#0C 14 /#0E /b]": a number sets the next code
+            if token.startswith("/"):
+                names[code] = _NAME_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), token[1:])
+                code += 1
+            else:
+                code = int(token)
+    to_unicode: dict[int, str] = {}
+    kind, value = doc.xref_get_key(xref, "ToUnicode")
+    if kind == "xref":
+        try:
+            cmap = doc.xref_stream(int(value.split()[0])).decode("latin-1")
+        except Exception:  # an unreadable map repairs nothing
+            cmap = ""
+        for section, body in _CMAP_SECTION.findall(cmap):
+            for entry in body.strip().splitlines():
+                parts = _HEX.findall(entry)
+                if section == "bfchar" and len(parts) == 2:
+                    first = last = parts[0]
+                elif section == "bfrange" and len(parts) == 3:
+                    first, last = parts[0], parts[1]
+                else:
+                    continue
+                target = parts[-1]
+                if len(first) != 2 or len(last) != 2 or len(target) != 4:
+                    continue  # one-byte codes to one UTF-16 unit: what the repairs look at
+                for offset, code in enumerate(range(int(first, 16), int(last, 16) + 1)):
+                    to_unicode[code] = chr(int(target, 16) + offset)
+    widths: dict[int, float] = {}
+    kind, value = doc.xref_get_key(xref, "FirstChar")
+    first_char = int(value) if kind == "int" else 0
+    kind, value = doc.xref_get_key(xref, "Widths")
+    if kind == "xref":
+        kind, value = "array", doc.xref_object(int(value.split()[0]), compressed=True)
+    if kind == "array":
+        for offset, width in enumerate(value.strip("[] ").split()):
+            with contextlib.suppress(ValueError):
+                widths[first_char + offset] = float(width)
+    return names, to_unicode, widths
+
+
+def _width_scale(data: dict, font: str, repair: FontRepair, frame: Frame) -> float | None:
+    """Page units per glyph-width unit of `font` on a page (a rawdict), from a letter whose code is its
+    ASCII code: the advance of a glyph extracted as a blank then tells which letter it is."""
+    for block in data.get("blocks", ()):
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                if span["font"] != font:
+                    continue
+                for ch in span["chars"]:
+                    c = ch["c"]
+                    if c.isascii() and c.isalpha() and repair.widths.get(ord(c), 0) > 0:
+                        x0, _, x1, _ = frame.box(*ch["bbox"])  # the advance, along the text
+                        return (x1 - x0) / repair.widths[ord(c)]
+    return None
+
+
+def _turned_link(link: Link, frame: Frame) -> Link:
+    x0, y0, x1, y1 = frame.box(link.x0, link.y0, link.x1, link.y1)
+    return Link(uri=link.uri, page=link.page, x0=x0, y0=y0, x1=x1, y1=y1)
+
+
+def _mostly_tiny(data: dict) -> bool:
+    """Whether most lines start in a font declaring a size under a point (told from one span per line: a
+    bitmap-font page has nothing else, and other pages are done with at C speed)."""
+    tiny = lines = 0
+    for block in data.get("blocks", ()):
+        for line in block.get("lines", ()):
+            spans = line["spans"]
+            if spans:
+                lines += 1
+                tiny += spans[0]["size"] < TINY_DECLARED_SIZE
+    return tiny * 2 > lines
+
+
+def _bitmap_direction(data: dict, type3: dict[str, int]) -> tuple[float, float] | None:
+    """For a page whose text is mostly in bitmap fonts (Type-3 fonts declaring a size under a point), the
+    direction most of its text runs in (a sideways sheet reads at 90 degrees); None for other pages."""
+    if not type3:
+        return None  # (nearly every page)
+    directions: dict[tuple[float, float], int] = {}
+    tiny = total = 0
+    for block in data.get("blocks", ()):
+        for line in block.get("lines", ()):
+            chars = 0
+            for span in line["spans"]:
+                n = len(span["text"])
+                chars += n
+                if span["size"] < TINY_DECLARED_SIZE and span["font"] in type3:
+                    tiny += n
+            direction = line.get("dir", (1.0, 0.0))
+            directions[direction] = directions.get(direction, 0) + chars
+            total += chars
+    return main_direction(directions) if tiny * 2 > total else None
 
 
 def _has_text(data: dict, enough: int = 30) -> bool:
@@ -162,7 +441,8 @@ def _has_text(data: dict, enough: int = 30) -> bool:
     for block in data.get("blocks", ()):
         for line in block.get("lines", ()):
             for span in line.get("spans", ()):
-                chars += len(span.get("text", "").strip())
+                text = span["text"] if "text" in span else "".join(c["c"] for c in span.get("chars", ()))
+                chars += len(text.strip())
                 if chars >= enough:
                     return True
     return False
@@ -312,11 +592,14 @@ def _build_line(
     last: Style | None,
     colored: bool,
     spans: list[Span] | None = None,
+    ink_x: tuple[float, float] | None = None,
 ) -> Line:
     """A Line from its text and styles; `head`/`last` are the styles of its first and last words (a
     run-in heading starts in bold or italic and goes on in plain text: "Datasets. We use")."""
     font, bold, italic, mono = style
     x0, y0, x1, y1 = raw["bbox"]
+    if ink_x is not None:
+        x0, x1 = ink_x
     return Line(
         page=page_no,
         x0=x0,
@@ -372,6 +655,16 @@ def _uniform_line(raw: dict, page_no: int, block_no: int) -> Line | Literal[Fals
     )
 
 
+def _next_printed(spans: list[dict], after: dict) -> dict | None:
+    """The first span after `after` with printed (non-blank) text."""
+    seen = False
+    for s in spans:
+        if seen and s["text"].strip():
+            return s
+        seen = seen or s is after
+    return None
+
+
 def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | None:
     if not keep_spans:
         line = _uniform_line(raw, page_no, block_no)
@@ -383,6 +676,10 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
     weights: dict[tuple[float, str, int], int] = {}
     looks: list[Style] = []  # the style of each part
     tinted = 0
+    # where the printed glyphs start and end: a space glyph at either end may sit apart from them (a zero-size
+    # space before every word, as some publishers draw), and the gap to the next piece of the row is what
+    # tells a word break
+    printed: list[float] = []
     for s in raw["spans"]:
         text = s["text"]
         if not text:
@@ -390,6 +687,12 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         size = s["size"]
         if not -1e9 < size < 1e9:  # NaN or infinite: a broken font matrix
             continue
+        if size < TINY_DECLARED_SIZE and not text.strip() and printed:
+            # a space glyph drawn at no size takes no room: the glyphs on either side tell whether a word
+            # ends here (Elsevier draws one before every word, and some inside words after an accent)
+            nxt = _next_printed(raw["spans"], s)
+            if nxt is not None and nxt["bbox"][0] - printed[-1] < WORD_GAP_EM * nxt["size"]:
+                continue
         raw_font = s["font"]
         flags = s["flags"]
         style = _span_style(raw_font, flags)
@@ -407,6 +710,9 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         looks.append(style)
         weight = len(text.strip())
         if weight:
+            bx0, _, bx1, _ = s["bbox"]
+            printed.append(bx0)
+            printed.append(bx1)
             wkey = (size, raw_font, flags)
             weights[wkey] = weights.get(wkey, 0) + weight
             color = s["color"]
@@ -441,4 +747,5 @@ def _line(raw: dict, page_no: int, block_no: int, keep_spans: bool) -> Line | No
         last=looks[worded[-1]] if worded else None,
         colored=tinted * 2 > sum(styles.values()),
         spans=spans if keep_spans else None,
+        ink_x=(min(printed), max(printed)) if printed else None,
     )

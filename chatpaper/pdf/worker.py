@@ -30,7 +30,7 @@ from typing import Any
 
 from chatpaper.errors import BrokenPdfError, PdfError, ReadBudgetError
 from chatpaper.models import Paper
-from chatpaper.pdf import read_paper
+from chatpaper.pdf import OcrMode, read_paper
 from chatpaper.settings import ReaderSettings
 
 try:  # POSIX only; elsewhere children still isolate crashes and the wall-clock limit still holds
@@ -85,23 +85,27 @@ class PaperReader:
         """Wall time after which a child still reading is stopped."""
         return max(WALL_PER_CPU * self.budget.cpu_seconds, WALL_MIN)
 
-    def read(self, path: Path | str, *, sha256: str | None = None, figures: bool = False) -> Paper:
+    def read(
+        self, path: Path | str, *, sha256: str | None = None, figures: bool = False, ocr: OcrMode = "auto"
+    ) -> Paper:
         """Read `path` into a `Paper` as `read_paper` does (with `figures`, its Figure 1 too); raises
         `ReadBudgetError` when the PDF needs more memory or CPU time than the budget, `BrokenPdfError` when the
         reader crashes on it, and the other `PdfError`s as `read_paper` raises them."""
         path = Path(path)
         with self._slots:
-            reply, exitcode = self._run(path, sha256, figures)
+            reply, exitcode = self._run(path, sha256, figures, ocr)
         return self._outcome(path, reply, exitcode)
 
-    def _run(self, path: Path, sha256: str | None, figures: bool) -> tuple[tuple[Any, ...] | None, int | None]:
+    def _run(
+        self, path: Path, sha256: str | None, figures: bool, ocr: OcrMode
+    ) -> tuple[tuple[Any, ...] | None, int | None]:
         """The child's reply (None when it sent none) and its exit code (None when it had to be stopped)."""
         ctx = _mp_context()
         receiver, sender = ctx.Pipe(duplex=False)
         child = ctx.Process(  # type: ignore[attr-defined]
             target=_read_in_child,
             # absolute: the fork server's working folder is the one it started in
-            args=(sender, str(path.absolute()), sha256, figures, self.budget.memory_mb, self.budget.cpu_seconds),
+            args=(sender, str(path.absolute()), sha256, figures, ocr, self.budget.memory_mb, self.budget.cpu_seconds),
             name=f"chatpaper-read-{path.name}"[:60],
             daemon=True,
         )
@@ -162,13 +166,13 @@ class PaperReader:
 
 
 def _read_in_child(
-    sender: Connection, path: str, sha256: str | None, figures: bool, memory_mb: int, cpu_seconds: int
+    sender: Connection, path: str, sha256: str | None, figures: bool, ocr: OcrMode, memory_mb: int, cpu_seconds: int
 ) -> None:
     """The child: set the limits, read, send back ("paper", Paper) or what went wrong. It never prints."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its children
     _limit(memory_mb, cpu_seconds)
     try:
-        reply: tuple[Any, ...] = ("paper", read_paper(path, sha256=sha256, figures=figures))
+        reply: tuple[Any, ...] = ("paper", read_paper(path, sha256=sha256, figures=figures, ocr=ocr))
     except BaseException as exc:  # whatever happens goes back to the parent as data
         reply = _failure(exc)
     try:
