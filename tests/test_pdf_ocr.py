@@ -13,8 +13,8 @@ import chatpaper.pdf
 from chatpaper.errors import NoTextLayerError
 from chatpaper.models import Paper
 from chatpaper.pdf import read_paper
+from chatpaper.pdf.headings import strip_numbering
 from chatpaper.pdf.ocr import ocr_available
-from chatpaper.pdf.sections import strip_numbering
 from tests.conftest import CORPUS, EXAMPLES
 from tests.corpus import norm
 
