@@ -139,7 +139,7 @@ class ReaderSettings(BaseModel):
         1024,
         ge=64,
         description="MiB of memory reading one PDF may take beyond the reader process itself (a 500-page thesis "
-        "takes about 400)",
+        "takes about 400; OCR of a scanned page about 700)",
     )
     cpu_seconds: int = Field(
         120,

@@ -24,6 +24,7 @@ from chatpaper.cli import main
 from chatpaper.digest import run_digest
 from chatpaper.errors import BrokenPdfError, NotAPdfError, ReadBudgetError
 from chatpaper.pdf import read_paper
+from chatpaper.pdf.ocr import ocr_available
 from chatpaper.pdf.worker import PaperReader
 from chatpaper.settings import ReaderSettings
 from tests.conftest import EXAMPLES
@@ -89,6 +90,23 @@ def test_a_memory_bomb_fails_alone_with_what_to_raise(tmp_path: Path) -> None:
     assert "needs more than the 128 MiB of memory the reader may use" in reason
     assert "[reader] memory_mb in chatpaper.toml or CHATPAPER_READER_MEMORY_MB" in reason
     assert reader.read(GOOD).title.startswith("SkimRAG")  # the next paper is read as usual
+
+
+def test_ocr_over_the_memory_budget_says_what_to_raise(tmp_path: Path) -> None:
+    """OCR (ONNX Runtime, C++) reports a refused allocation as std::bad_alloc: the user is told about the
+    budget in one line, not shown the engine's traceback."""
+    if not ocr_available():
+        pytest.skip("the OCR extra is not installed (pip install 'chatpaper[ocr]')")
+    scan = pymupdf.open()
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 1200, 1600), False)
+    pix.clear_with(255)
+    scan.new_page().insert_image(pymupdf.Rect(0, 0, 612, 792), pixmap=pix)
+    scan.save(tmp_path / "scan.pdf")
+    with pytest.raises(ReadBudgetError) as err:
+        # OCR needs some 700 MiB (its models and a page image at 200 ppi): 300 is well short
+        PaperReader(ReaderSettings(memory_mb=300)).read(tmp_path / "scan.pdf", ocr="always")
+    assert "needs more than the 300 MiB of memory the reader may use" in err.value.reason
+    assert "\n" not in str(err.value) and "Traceback" not in str(err.value)
 
 
 def test_a_pdf_over_the_cpu_budget_fails_alone(tmp_path: Path) -> None:

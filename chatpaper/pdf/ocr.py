@@ -9,6 +9,7 @@ and the rest of the reader work on them unchanged.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from pathlib import Path
@@ -73,11 +74,29 @@ def _engine() -> Any:
         "Det.model_path": model("det"),  # by path: the engine then never looks for a download
         "Rec.model_path": model("rec"),
         "Cls.model_path": model("cls"),
+        # the cores this process may run on (a container's share, not the host's count), as the engine would
+        # otherwise start a thread per host core, each with its own stack and allocator arena
+        "EngineConfig.onnxruntime.intra_op_num_threads": _usable_cores(),
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     }
     try:
         return RapidOCR(params=params)
     except Exception as exc:  # a broken install: the paper fails with the reason, the batch goes on
         raise OcrError(f"OCR could not start ({type(exc).__name__}: {exc}); reinstall: {INSTALL_HINT}") from exc
+
+
+def _usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _last_line(exc: BaseException) -> str:
+    """The one line of an engine error that says what went wrong (rapidocr wraps ONNX Runtime's errors in
+    their whole traceback; the last line is the error itself)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[-1] if lines else 'no reason given'}"[:300]
 
 
 _GLUED_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?)(?=[A-Z][a-z])")
@@ -94,7 +113,7 @@ def ocr_lines(pixels: bytes, width: int, height: int, page_no: int, scale: float
         try:
             result = engine(image)
         except Exception as exc:
-            raise OcrError(f"OCR failed on page {page_no} ({type(exc).__name__}: {exc})") from exc
+            raise OcrError(f"OCR failed on page {page_no} ({_last_line(exc)})") from exc
     gray = image.min(axis=2)
     found: list[tuple[str, float, float, float, float, float, float]] = []
     boxes = result.boxes if result.boxes is not None else ()

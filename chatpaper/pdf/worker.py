@@ -45,8 +45,12 @@ __all__ = ["PaperReader"]
 # must not wait for ever. The floor keeps a small budget from being cut short by a busy machine.
 WALL_PER_CPU = 4
 WALL_MIN = 60
-# MuPDF reports an allocation the address-space limit refused as "malloc (N bytes) failed" (or calloc/realloc).
-_MUPDF_OUT_OF_MEMORY = re.compile(r"\b(?:malloc|calloc|realloc) \([^)]*\) failed|out of memory", re.I)
+# An allocation the memory limit refused, as MuPDF reports it ("malloc (N bytes) failed", or calloc/realloc)
+# and as the OCR engine's C++ code does (ONNX Runtime: "std::bad_alloc"; OpenCV: "Failed to allocate N bytes").
+_OUT_OF_MEMORY = re.compile(
+    r"\b(?:malloc|calloc|realloc) \([^)]*\) failed|out of memory|bad_alloc|failed to allocate|insufficient memory",
+    re.I,
+)
 
 # Exit codes of a child ended by a signal: SIGKILL without a reply is the kernel's out-of-memory killer, SIGXCPU
 # is the CPU limit (neither signal exists on Windows, where neither limit is set).
@@ -185,20 +189,24 @@ def _read_in_child(
 def _limit(memory_mb: int, cpu_seconds: int) -> None:
     if resource is None:  # pragma: no cover - Windows
         return
-    # The budget is what reading may add to the process as it stands (Python and MuPDF loaded, about half a
-    # GiB of address space on Linux), so the setting means the same wherever it runs.
-    address_space = _address_space() + memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    # The budget is what reading may add to the process as it stands (Python and MuPDF loaded), so the setting
+    # means the same wherever it runs. It limits the data segment (memory written: the heap and private
+    # mappings, Linux >= 4.7), not the address space: threaded native code (ONNX Runtime's OCR, one malloc
+    # arena per thread) reserves far more address space than it touches, and how much depends on the number
+    # of cores, so an address-space limit fails OCR on one machine and passes it on another.
+    data = _data_segment() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (data, data))
     # SIGXCPU at the budget ends the child (its default action); the hard limit is MuPDF's last chance
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a child stopped by a signal leaves no core file
 
 
-def _address_space() -> int:
-    """Bytes of address space this process has mapped (Linux); 0 where the system does not say."""
+def _data_segment() -> int:
+    """Bytes of data segment (heap and private writable mappings) this process has (Linux); 0 where the
+    system does not say."""
     try:
         with open("/proc/self/statm", encoding="ascii") as fh:
-            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            return int(fh.read().split()[5]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -207,7 +215,7 @@ def _failure(exc: BaseException) -> tuple[Any, ...]:
     """What to tell the parent about `exc`: out of memory, a PdfError, or a reader bug with its traceback."""
     cause: BaseException | None = exc
     while cause is not None:
-        if isinstance(cause, MemoryError) or _MUPDF_OUT_OF_MEMORY.search(str(cause)):
+        if isinstance(cause, MemoryError) or _OUT_OF_MEMORY.search(str(cause)):
             return ("memory",)
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, PdfError):
