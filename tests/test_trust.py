@@ -32,7 +32,7 @@ from chatpaper.render.digest_view import DigestPage, DigestPaper
 from chatpaper.render.safe import md_text
 from chatpaper.settings import Settings
 from tests.conftest import CORPUS, EXAMPLES
-from tests.corpus import corpus_params
+from tests.corpus import corpus_params, load_truth
 from tests.fakes.openai_server import (
     FakeOpenAIServer,
     Plant,
@@ -73,8 +73,8 @@ class Run:
         return (self.out / "index.md").read_text(encoding="utf-8")
 
 
-def run_cli(folder: Path, base: Path, behavior: object, *, workers: int = 4) -> Run:
-    """The command over `folder` with the fake answering every paper with `behavior`; the environment is
+def run_cli(inputs: Path | list[Path], base: Path, behavior: object, *, workers: int = 4) -> Run:
+    """The command over `inputs` (a folder or files) with the fake answering every paper with `behavior`; the environment is
     cleared of the developer's keys and settings (a module-scoped run starts before the per-test fixture)."""
     with FakeOpenAIServer(api_key=KEY) as server:
         server.default = behavior  # type: ignore[assignment]
@@ -87,7 +87,8 @@ def run_cli(folder: Path, base: Path, behavior: object, *, workers: int = 4) -> 
             "CHATPAPER_CACHE_DIR": str(base / "cache"),
         }
         out = base / "reports"
-        args = [str(folder), "-o", str(out), "--workers", str(workers)]
+        paths = inputs if isinstance(inputs, list) else [inputs]
+        args = [*map(str, paths), "-o", str(out), "--workers", str(workers)]
         result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
         plants = {p.title: p for p in server.plants}
         return Run(result.exit_code, result.stderr, out, plants, len(server.chat_requests))
@@ -236,8 +237,10 @@ def corpus_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run,
     """The corpus through the command twice: lifted replies, then planted ones."""
     if not (CORPUS / "pdfs").is_dir():
         pytest.skip(f"real-paper corpus not found at {CORPUS} (it sits beside the repo in CI)")
-    honest = run_cli(CORPUS / "pdfs", tmp_path_factory.mktemp("lifted"), lifted())
-    lying = run_cli(CORPUS / "pdfs", tmp_path_factory.mktemp("planted"), planted())
+    # the papers with a text layer, as the tests below take (the scan's OCR is test_pdf_ocr.py's, and slow)
+    papers = [CORPUS / "pdfs" / record["file"] for record in load_truth() if record["text_layer"]]
+    honest = run_cli(papers, tmp_path_factory.mktemp("lifted"), lifted())
+    lying = run_cli(papers, tmp_path_factory.mktemp("planted"), planted())
     yield honest, lying
 
 
