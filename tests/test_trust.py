@@ -74,8 +74,9 @@ class Run:
 
 
 def run_cli(inputs: Path | list[Path], base: Path, behavior: object, *, workers: int = 4) -> Run:
-    """The command over `inputs` (a folder or files) with the fake answering every paper with `behavior`; the environment is
-    cleared of the developer's keys and settings (a module-scoped run starts before the per-test fixture)."""
+    """The command over `inputs` (a folder or files) with the fake answering every paper with `behavior`; the
+    environment is cleared of the developer's keys and settings (a module-scoped run starts before the per-test
+    fixture)."""
     with FakeOpenAIServer(api_key=KEY) as server:
         server.default = behavior  # type: ignore[assignment]
         env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(("CHATPAPER_", "OPENAI_"))}

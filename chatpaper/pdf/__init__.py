@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -50,12 +51,19 @@ class _Document:
     page_count: int
 
 
-def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = False, ocr: OcrMode = "auto") -> Paper:
+def read_paper(
+    path: Path | str,
+    *,
+    sha256: str | None = None,
+    figures: bool = False,
+    ocr: OcrMode = "auto",
+    before_ocr: Callable[[int], None] | None = None,
+) -> Paper:
     """Read a paper's PDF into a `Paper`; with `figures`, its first figure is rendered too (`Paper.figure`).
 
     `ocr`: "auto" reads pages without a text layer, and papers whose text layer fails the reading check
     (`confidence`), by OCR when the `chatpaper[ocr]` extra is installed; "always" reads every page by OCR;
-    "never" only the text layer.
+    "never" only the text layer. `before_ocr(n)` is called before n pages are read by OCR (seconds each).
 
     Raises NotAPdfError, BrokenPdfError, EncryptedPdfError, NoTextLayerError or UnreadableTextError (all
     `PdfError`s) with a one-line reason; never returns an empty paper or one made of junk.
@@ -69,7 +77,9 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
     else:
         hint = "OCR found no readable text either"
     try:
-        document, pages = _read_pages(path, ocr="all" if ocr == "always" and can_ocr else "scans" if can_ocr else "")
+        document, pages = _read_pages(
+            path, ocr="all" if ocr == "always" and can_ocr else "scans" if can_ocr else "", before_ocr=before_ocr
+        )
         try:
             return _assemble(path, sha256, document, pages, hint, figures)
         except (NoTextLayerError, UnreadableTextError) as first:
@@ -77,7 +87,7 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
                 raise
             refusal = first
         # the text layer fails the check: the page images may still be read
-        document, pages = _read_pages(path, ocr="all")
+        document, pages = _read_pages(path, ocr="all", before_ocr=before_ocr)
         try:
             return _assemble(path, sha256, document, pages, hint, figures)
         except (NoTextLayerError, UnreadableTextError):
@@ -86,14 +96,19 @@ def read_paper(path: Path | str, *, sha256: str | None = None, figures: bool = F
         raise UnreadableTextError(path, f"{UNREADABLE}, and {exc}") from exc
 
 
-def _read_pages(path: Path, *, ocr: str) -> tuple[_Document, list[Page]]:
+def _read_pages(
+    path: Path, *, ocr: str, before_ocr: Callable[[int], None] | None = None
+) -> tuple[_Document, list[Page]]:
     """The PDF's pages as lines; `ocr` "all" reads every page by OCR, "scans" the pages that are only an
     image (`confidence.is_scanned`), "" none."""
     with PdfDocument(path) as doc:
         document = _Document(doc.outline(), doc.metadata_title(), doc.page_count)
         pages = list(doc.pages())  # small line records only; MuPDF pages are released one by one
         if ocr:
-            pages = [doc.ocr_page(p.number) if ocr == "all" or is_scanned(p) else p for p in pages]
+            chosen = {p.number for p in pages if ocr == "all" or is_scanned(p)}
+            if chosen and before_ocr is not None:
+                before_ocr(len(chosen))
+            pages = [doc.ocr_page(p.number) if p.number in chosen else p for p in pages]
     return document, pages
 
 

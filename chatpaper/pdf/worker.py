@@ -22,6 +22,7 @@ import re
 import signal
 import sys
 import threading
+import time
 import traceback
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -45,6 +46,11 @@ __all__ = ["PaperReader"]
 # must not wait for ever. The floor keeps a small budget from being cut short by a busy machine.
 WALL_PER_CPU = 4
 WALL_MIN = 60
+# CPU seconds each page read by OCR may take on top of `[reader] cpu_seconds`, which is sized for text layers:
+# OCR takes up to ~13 CPU seconds a page (200 ppi, a dense two-column page of the corpus's 30-page scan), so
+# without this a scan of ten pages would fail a budget set for the text PDFs beside it. Twice that, for slower
+# cores; bounded all the same, as the pages to read are counted before OCR starts.
+OCR_CPU_SECONDS_PER_PAGE = 25
 # An allocation the memory limit refused, as MuPDF reports it ("malloc (N bytes) failed", or calloc/realloc)
 # and as the OCR engine's C++ code does (ONNX Runtime: "std::bad_alloc"; OpenCV: "Failed to allocate N bytes").
 _OUT_OF_MEMORY = re.compile(
@@ -121,13 +127,19 @@ class PaperReader:
         finally:
             sender.close()  # the child holds the only writing end: its death reads as end of file here
         reply: tuple[Any, ...] | None = None
+        deadline = time.monotonic() + self.wall_seconds
         try:
-            if not receiver.poll(self.wall_seconds):
-                return None, None
-            try:
-                reply = receiver.recv()
-            except EOFError:  # died without a word: killed or crashed
-                reply = None
+            while True:
+                if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                    return None, None
+                try:
+                    reply = receiver.recv()
+                except EOFError:  # died without a word: killed or crashed
+                    reply = None
+                if reply is None or reply[0] != "ocr":
+                    break
+                # the child is about to read reply[1] pages by OCR, with their CPU allowance: so much more wall time
+                deadline += WALL_PER_CPU * OCR_CPU_SECONDS_PER_PAGE * reply[1]
         finally:  # also on KeyboardInterrupt: no child outlives its paper
             if child.is_alive():
                 child.kill()
@@ -175,8 +187,14 @@ def _read_in_child(
     """The child: set the limits, read, send back ("paper", Paper) or what went wrong. It never prints."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its children
     _limit(memory_mb, cpu_seconds)
+
+    def before_ocr(pages: int) -> None:
+        _allow_more_cpu(OCR_CPU_SECONDS_PER_PAGE * pages)
+        sender.send(("ocr", pages))
+
     try:
-        reply: tuple[Any, ...] = ("paper", read_paper(path, sha256=sha256, figures=figures, ocr=ocr))
+        paper = read_paper(path, sha256=sha256, figures=figures, ocr=ocr, before_ocr=before_ocr)
+        reply: tuple[Any, ...] = ("paper", paper)
     except BaseException as exc:  # whatever happens goes back to the parent as data
         reply = _failure(exc)
     try:
@@ -196,9 +214,24 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     # of cores, so an address-space limit fails OCR on one machine and passes it on another.
     data = _data_segment() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (data, data))
-    # SIGXCPU at the budget ends the child (its default action); the hard limit is MuPDF's last chance
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    # SIGXCPU at the budget ends the child (its default action). The hard limit stays where it is, so that the
+    # budget can be raised for pages read by OCR (`_allow_more_cpu`); the parent's wall-time limit is the backstop.
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (_capped(cpu_seconds, hard), hard))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a child stopped by a signal leaves no core file
+
+
+def _allow_more_cpu(seconds: int) -> None:
+    """Move the CPU budget `seconds` further (up to the hard limit, which an unprivileged process cannot raise)."""
+    if resource is None:  # pragma: no cover - Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft != resource.RLIM_INFINITY:
+        resource.setrlimit(resource.RLIMIT_CPU, (_capped(max(soft, int(time.process_time())) + seconds, hard), hard))
+
+
+def _capped(seconds: int, hard: int) -> int:
+    return seconds if hard == resource.RLIM_INFINITY else min(seconds, hard)
 
 
 def _data_segment() -> int:
