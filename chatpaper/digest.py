@@ -54,6 +54,7 @@ from chatpaper.render import (
     render_digest,
     render_digest_index,
     render_digest_json,
+    render_digest_text,
 )
 from chatpaper.render.digest_html import render_digest_email, render_digest_html, render_digest_index_html
 from chatpaper.render.feed import FEED_ENTRIES, FEED_FILE, FeedItem, render_atom_feed
@@ -852,11 +853,11 @@ def _send(result: DigestResult, state: DigestState, settings: Settings) -> None:
     days = pages[0][0].day if len(pages) == 1 else f"{pages[0][0].day} to {pages[-1][0].day}"
     subject = f"arXiv digest {days}: {summarized} paper{'' if summarized == 1 else 's'}"
     # A backfill of several days is one message, its pages one after the other.
-    body = "\n\n---\n\n".join(text.rstrip("\n") for _, text, _ in pages) + "\n"
     out = settings.digest.out.expanduser()
     figures = FigureCache(settings.cache_path / "figures") if settings.figures else None
     redact = Redactor.from_settings(settings)
     shown = [_with_figures(build_page(state, page.day, redact=redact), out, figures) for page, _, _ in pages]
+    body = render_digest_text(shown)
     html, images = _email_html(shown, out, subject, settings)
     try:
         send_digest(body, html=html, images=images, subject=subject, to=to, smtp=settings.smtp)

@@ -2,7 +2,7 @@
 and sanitizing in `render/safe.py`."""
 
 from chatpaper.render.bibtex import render_bibtex
-from chatpaper.render.digest import render_digest, render_digest_index, render_digest_json
+from chatpaper.render.digest import render_digest, render_digest_index, render_digest_json, render_digest_text
 from chatpaper.render.digest_view import DigestIndexRow, DigestPage, DigestPaper
 from chatpaper.render.reports import RunUsage, render_index, render_report, tally_line
 
@@ -15,6 +15,7 @@ __all__ = [
     "render_digest",
     "render_digest_index",
     "render_digest_json",
+    "render_digest_text",
     "render_index",
     "render_report",
     "tally_line",

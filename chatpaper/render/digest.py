@@ -37,6 +37,19 @@ def render_digest(page: DigestPage) -> str:
     return _tidy(text)
 
 
+def render_digest_text(pages: Sequence[DigestPage]) -> str:
+    """The e-mail's plain-text part: the pages one after the other, every point in full, no markup (a mail
+    client without HTML shows it as it is, so Markdown's asterisks and `<details>` would show as such)."""
+    template = markdown_environment().get_template("digest.txt.j2")
+    bodies = []
+    for page in pages:
+        facts = page_facts(page)
+        described = usage(page.summarized)
+        facts["usage"] = "" if described is None else described.describe()
+        bodies.append(_tidy(template.render(**facts, version=__version__)))
+    return "\n\n".join(bodies)
+
+
 def render_digest_json(page: DigestPage) -> str:
     """`YYYY-MM-DD.json`: the validated summaries on the page, in page order."""
     data = [p.summary.model_dump(mode="json") for p in page.summarized if p.summary is not None]

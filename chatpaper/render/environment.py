@@ -40,7 +40,7 @@ def _environment(**options: Any) -> jinja2.Environment:
 
 @cache
 def markdown_environment() -> jinja2.Environment:
-    """Templates in `chatpaper/render/templates/` for Markdown output.
+    """Templates in `chatpaper/render/templates/` for Markdown output (and the e-mail's plain text).
 
     Autoescape is off because the output is Markdown, not HTML: every untrusted value passes
     through one of the filters instead (`md_text`, `md_paragraphs`, `md_cell`, `md_code`, `md_link`,
@@ -55,6 +55,7 @@ def markdown_environment() -> jinja2.Environment:
         md_link_text=md_link_text,
         md_paragraphs=md_paragraphs,
         md_text=md_text,
+        one_line=one_line,
         relative_url=relative_url,
         safe_url=safe_url,
     )
