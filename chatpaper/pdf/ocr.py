@@ -130,6 +130,7 @@ def ocr_lines(pixels: bytes, width: int, height: int, page_no: int, scale: float
         band, stroke = _ink_measures(np.asarray(gray[y0:y1, x0:x1] < _INK))
         size = band * scale / _X_HEIGHT_EM if band else (y1 - y0) * scale / _BOX_PER_SIZE
         found.append((text, x0 * scale, y0 * scale, x1 * scale, y1 * scale, size, stroke))
+    found = _numbers_joined(found)
     usual = [f for f in found if len(f[0]) >= _USUAL_LINE_CHARS] or found
     usual_size = _median([f[5] for f in usual])
     usual_stroke = _median([f[6] for f in usual if f[6]])
@@ -154,6 +155,43 @@ def ocr_lines(pixels: bytes, width: int, height: int, page_no: int, scale: float
             )
         )
     return lines
+
+
+_Box = tuple[str, float, float, float, float, float, float]  # text, x0, y0, x1, y1, size, stroke
+_DIGITS_ONLY = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?$")
+# A section number the recogniser boxed apart from its heading (set off by a quad space) is at most this many
+# of its own heights from the heading's first letter.
+_NUMBER_GAP_HEIGHTS = 3.0
+
+
+def _numbers_joined(found: list[_Box]) -> list[_Box]:
+    """Each box of a number alone joined to the box right of it on the same row ("4" + "Future Directions"),
+    which gives the heading its number and the number the heading's size: digits have no x-height, so a number
+    boxed alone is measured at no size the heading has, and the two would read as two lines."""
+    taken: set[int] = set()
+    joined: list[_Box] = []
+    for i, box in enumerate(found):
+        if i in taken:
+            continue
+        text, x0, y0, x1, y1, _, _ = box
+        height = y1 - y0
+        if _DIGITS_ONLY.match(text):
+            beside = [
+                j
+                for j, other in enumerate(found)
+                if j != i
+                and j not in taken
+                and 0 <= other[1] - x1 + 1 <= _NUMBER_GAP_HEIGHTS * height
+                and min(y1, other[4]) - max(y0, other[2]) >= 0.5 * min(height, other[4] - other[2])
+            ]
+            if beside:
+                j = min(beside, key=lambda k: found[k][1])
+                taken.add(j)
+                other = found[j]
+                joined.append((f"{text} {other[0]}", x0, min(y0, other[2]), other[3], max(y1, other[4]), *other[5:]))
+                continue
+        joined.append(box)
+    return joined
 
 
 def _ink_measures(ink: Any) -> tuple[int, float]:
