@@ -26,6 +26,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from chatpaper.atomic import output_folder, write_bytes_atomic, write_text_atomic
+from chatpaper.database import set_aside
+from chatpaper.digest_state import DigestDay, DigestState, PageEntry, Pick, SeenPaper, Source, SourceCounts
 from chatpaper.errors import (
     ArxivError,
     ChatpaperError,
@@ -61,19 +63,7 @@ from chatpaper.render.feed import FEED_ENTRIES, FEED_FILE, FeedItem, render_atom
 from chatpaper.settings import DigestSettings, Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.feed import fetch_announcement_feed
-from chatpaper.store import (
-    DigestDay,
-    DigestState,
-    LayeredSummaryCache,
-    PageEntry,
-    Pick,
-    SeenPaper,
-    Source,
-    SourceCounts,
-    SummaryCache,
-    cache_key,
-    set_aside,
-)
+from chatpaper.store import LayeredSummaryCache, SummaryCache, cache_key
 
 log = logging.getLogger(__name__)
 

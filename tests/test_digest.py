@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from chatpaper.digest import DigestResult, Topic, digest_topics, rank_for_topics, run_digest
+from chatpaper.digest_state import DigestState
 from chatpaper.errors import ConfigError, LLMUnavailableError, UsageError
 from chatpaper.llm.backend import Draft
 from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer, SummaryPoints
 from chatpaper.settings import DigestSettings, DigestTopic, Settings, load_settings
-from chatpaper.store import DigestState
 from tests.fakes.arxiv_server import FakeArxivServer
 
 DAY1 = date(2025, 8, 20)
