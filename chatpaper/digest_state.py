@@ -15,6 +15,7 @@ from typing import Literal
 
 from chatpaper.database import SharedConnection, open_database, store_error
 from chatpaper.models import ArxivEntry
+from chatpaper.ranking import Pick
 from chatpaper.store import SUMMARY_MIGRATIONS, SummaryCache
 
 # The option that picks another state file, named in every error about it.
@@ -105,17 +106,6 @@ class SeenPaper:
 
 
 Source = Literal["feed", "api"]
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A paper chosen for a day's page, with why it ranked where it did."""
-
-    entry: ArxivEntry
-    topic: str
-    score: float
-    matched: tuple[str, ...] = ()
-    carried_from: str | None = None  # the earlier day of a paper retried on this page
 
 
 @dataclass(frozen=True)
