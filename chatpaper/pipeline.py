@@ -51,23 +51,6 @@ Progress = Callable[[PaperOutcome], None]
 
 
 @dataclass
-class RunResult:
-    """What a batch produced: outcomes in input order, usage totals, and why it stopped early (if it did)."""
-
-    outcomes: list[PaperOutcome]
-    usage: RunUsage
-    started: datetime
-    index_path: Path
-    stopped: ChatpaperError | None = None
-    warnings: list[str] = field(default_factory=list)  # problems that cost no paper (a cache not updated)
-    index_error: OutputError | None = None  # index.md could not be written; the outcomes stand
-
-    @property
-    def failed(self) -> list[PaperOutcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
-
-
-@dataclass
 class _Run:
     """State shared by the worker threads of one batch."""
 
@@ -622,6 +605,21 @@ class BatchResult:
     usage: RunUsage
     stopped: ChatpaperError | None = None
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[PaperOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+@dataclass(kw_only=True)
+class RunResult(BatchResult):
+    """A batch written into an output folder (`summarize_batch`): its outcomes also list the inputs
+    known unusable beforehand, and the folder's index.md was written at `index_path` (or not:
+    `index_error`, the outcomes stand)."""
+
+    started: datetime
+    index_path: Path
+    index_error: OutputError | None = None
 
 
 # Threads reading papers ahead of the LLM workers: two, so one paper's download (at most two run at
