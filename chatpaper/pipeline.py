@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from chatpaper.atomic import output_folder, write_text_atomic
 from chatpaper.errors import (
@@ -34,7 +35,7 @@ from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
 from chatpaper.locks import PaperClaims, lock_holder
 from chatpaper.models import ArxivInfo, FigureInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
-from chatpaper.pdf import check_pdf_file
+from chatpaper.pdf import OcrMode, check_pdf_file
 from chatpaper.pdf.worker import PaperReader
 from chatpaper.redaction import Redactor
 from chatpaper.render import RunUsage, render_bibtex, render_index, render_report
@@ -50,6 +51,15 @@ log = logging.getLogger(__name__)
 Progress = Callable[[PaperOutcome], None]
 
 
+class Reader(Protocol):
+    """What the pipeline needs of a PDF reader: the real `PaperReader` (each PDF in a child process within
+    its budget), or a test's own, passed in as httpx takes a MockTransport."""
+
+    def read(
+        self, path: Path | str, *, sha256: str | None = None, figures: bool = False, ocr: OcrMode = "auto"
+    ) -> Paper: ...
+
+
 @dataclass
 class _Run:
     """State shared by the worker threads of one batch."""
@@ -59,7 +69,7 @@ class _Run:
     cache: SummaryStore
     out: Path | None  # None: the caller renders its own output (the digest page)
     claims: PaperClaims
-    reader: PaperReader
+    reader: Reader
     figures: FigureCache | None = None  # None: --no-figures
     # Failure reasons are stored (index.md, the digest state and pages): no secret may reach them.
     redact: Redactor = field(default_factory=Redactor)
@@ -647,12 +657,14 @@ def summarize_papers(
     backend: Backend | None = None,
     reports_dir: Path | None = None,
     progress: Progress | None = None,
+    reader: Reader | None = None,
 ) -> BatchResult:
     """Summarize refs with `settings.workers` papers in flight; never raises for a single paper.
 
     With `reports_dir`, each paper's `<name>.md`/`<name>.json` is written there (and papers whose
     JSON is current are skipped); without, only the cache is filled. `progress` is called once per
-    paper as it finishes, from worker threads. A paper whose failure was transient is tried once
+    paper as it finishes, from worker threads. `reader` reads the PDFs (default: a `PaperReader` with
+    `settings.reader`'s budget). A paper whose failure was transient is tried once
     more after the others, provided another paper of the batch succeeded (the server works). Raises
     ConfigError, before any paper starts, for a `max_cost` the model has no price for.
     """
@@ -667,7 +679,7 @@ def summarize_papers(
         cache=cache,
         out=reports_dir,
         claims=claims,
-        reader=PaperReader(settings.reader),
+        reader=reader or PaperReader(settings.reader),
         redact=redact,
         figures=figures,
     )
@@ -722,17 +734,20 @@ def summarize_batch(
     problems: Sequence[tuple[str, str]] = (),
     backend: Backend | None = None,
     progress: Progress | None = None,
+    reader: Reader | None = None,
 ) -> RunResult:
     """Summarize every ref into reports in `settings.out`, then write `index.md` listing the run.
 
     `problems` are inputs already known to be unusable (a missing path), as (source, reason); they
-    are listed as failures after the papers.
+    are listed as failures after the papers. `reader` as for `summarize_papers`.
     """
     started = datetime.now(UTC)
     with output_folder(settings.out, setting="-o (or CHATPAPER_OUT)") as out:
         cache = SummaryCache(settings.cache_path / "summaries.db")
         try:
-            batch = summarize_papers(refs, settings, cache=cache, backend=backend, reports_dir=out, progress=progress)
+            batch = summarize_papers(
+                refs, settings, cache=cache, backend=backend, reports_dir=out, progress=progress, reader=reader
+            )
         finally:
             cache.close()
         outcomes = list(batch.outcomes)
