@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -287,13 +286,11 @@ def test_hung_server_times_out_and_is_retried(server: FakeOpenAIServer) -> None:
 def test_a_reply_trickled_slower_than_the_deadline_is_cut_off(server: FakeOpenAIServer) -> None:
     # Four bytes every 0.1 s: each wait is a fifth of the deadline, the whole reply (~1.5 KB) over 30 s.
     server.default = trickle(size=4, gap=0.1)
-    started = time.monotonic()
     with pytest.raises(LLMUnavailableError) as caught:
         make_backend(server, timeout=0.5, max_attempts=2).summarize(make_paper(), "en")
     assert len(server.chat_requests) == 2
     assert "failed 2 requests for this paper, the last with no complete answer within 0.5 s" in str(caught.value)
     assert caught.value.calls == 2
-    assert time.monotonic() - started < 20  # sanity only: one trickled reply alone would take over 30 s
 
 
 def test_a_reply_trickled_within_the_deadline_is_kept(server: FakeOpenAIServer) -> None:
