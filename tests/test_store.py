@@ -148,4 +148,3 @@ def test_a_cache_folder_that_cannot_be_made_gives_a_memory_cache(tmp_path: Path)
     key = cache_key("x", "m", "en", "p")
     cache.put(key, make_summary())
     assert cache.get(key) is not None  # works for this run
-
