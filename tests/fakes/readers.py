@@ -12,7 +12,7 @@ from chatpaper.pdf import OcrMode, read_paper
 
 class FakeReader:
     """Reads each PDF with `read_paper` in the calling thread (no child process, no budget), after
-    calling `before(path)`; `paths` lists the files read, in the order their reads began."""
+    calling `before(path)`; `paths` lists the files read (in no set order: the pipeline reads on two threads)."""
 
     def __init__(self, before: Callable[[Path], None] | None = None) -> None:
         self.before = before
