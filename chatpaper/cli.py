@@ -744,7 +744,7 @@ def digest_command(
         }
         loaded = _load(overrides, config)
         settings = _digest_settings(loaded, category_list, include_list, _keyword_flags(excludes))
-        from chatpaper.digest import digest_topics
+        from chatpaper.ranking import digest_topics
 
         digest_topics(settings.digest)  # nothing to follow is a usage error, said before anything else
         return _digest(settings, day=day.date() if day else None, since=since.date() if since else None, quiet=quiet)

@@ -26,6 +26,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from chatpaper.atomic import output_folder, write_bytes_atomic, write_text_atomic
+from chatpaper.database import set_aside
+from chatpaper.digest_state import DigestDay, DigestState, PageEntry, SeenPaper, Source, SourceCounts
 from chatpaper.errors import (
     ArxivError,
     ChatpaperError,
@@ -34,7 +36,6 @@ from chatpaper.errors import (
     DeliveryError,
     OutputError,
     StoreError,
-    UsageError,
     describe_os_error,
 )
 from chatpaper.figure_cache import FigureCache
@@ -43,7 +44,7 @@ from chatpaper.llm.backend import Backend
 from chatpaper.locks import lock_holder, try_lock, wait_lock
 from chatpaper.models import ArxivEntry, PaperOutcome
 from chatpaper.pipeline import summarize_papers
-from chatpaper.ranking import score_entry
+from chatpaper.ranking import Pick, Topic, digest_topics, followed_categories, rank_for_topics, topic_order
 from chatpaper.redaction import Redactor
 from chatpaper.render import (
     DigestIndexRow,
@@ -58,22 +59,10 @@ from chatpaper.render import (
 )
 from chatpaper.render.digest_html import render_digest_email, render_digest_html, render_digest_index_html
 from chatpaper.render.feed import FEED_ENTRIES, FEED_FILE, FeedItem, render_atom_feed
-from chatpaper.settings import DigestSettings, Settings
+from chatpaper.settings import Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.feed import fetch_announcement_feed
-from chatpaper.store import (
-    DigestDay,
-    DigestState,
-    LayeredSummaryCache,
-    PageEntry,
-    Pick,
-    SeenPaper,
-    Source,
-    SourceCounts,
-    SummaryCache,
-    cache_key,
-    set_aside,
-)
+from chatpaper.store import LayeredSummaryCache, SummaryCache, cache_key
 
 log = logging.getLogger(__name__)
 
@@ -81,88 +70,6 @@ Progress = Callable[[PaperOutcome], None]
 
 # arXiv's API returns at most this many entries for one query; a busy category gets ~400 a day.
 WINDOW_MAX_RESULTS = 5000
-
-
-# --- topics and ranking --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Topic:
-    """Categories plus keywords. `name` None is the implicit topic of `[digest]`, grouped by category."""
-
-    name: str | None
-    categories: tuple[str, ...]
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-    def label(self, entry: ArxivEntry) -> str:
-        """The page group a paper goes under: the topic's name, or the followed category it belongs to."""
-        if self.name is not None:
-            return self.name
-        ordered = [entry.primary_category, *entry.categories]
-        return next((c for c in ordered if c in self.categories), self.categories[0])
-
-    def covers(self, entry: ArxivEntry) -> bool:
-        return bool(set(self.categories) & {*entry.categories, entry.primary_category})
-
-
-def digest_topics(digest: DigestSettings) -> list[Topic]:
-    """The topics a run ranks against.
-
-    Without `[[digest.topics]]`, the `[digest]` categories and keywords form one implicit topic. A
-    named topic without categories or include keywords takes `[digest]`'s; `[digest]` excludes
-    apply to every topic on top of its own.
-    """
-    if not digest.topics:
-        if not digest.categories:
-            raise UsageError("no arXiv categories to follow: pass --category cs.CL or set [digest] categories")
-        return [Topic(None, tuple(dict.fromkeys(digest.categories)), tuple(digest.include), tuple(digest.exclude))]
-    topics = []
-    for topic in digest.topics:
-        categories = tuple(dict.fromkeys(topic.categories or digest.categories))
-        if not categories:
-            raise ConfigError(
-                f"digest topic '{topic.name}' has no categories: give it categories = [...] or set [digest] categories"
-            )
-        include = tuple(topic.include or digest.include)
-        exclude = tuple(dict.fromkeys([*topic.exclude, *digest.exclude]))
-        topics.append(Topic(topic.name, categories, include, exclude))
-    return topics
-
-
-def followed_categories(topics: Sequence[Topic]) -> list[str]:
-    return list(dict.fromkeys(c for t in topics for c in t.categories))
-
-
-def topic_order(topics: Sequence[Topic]) -> tuple[str, ...]:
-    """Page group order: topic names, or for the implicit topic its categories."""
-    order: list[str] = []
-    for topic in topics:
-        order.extend([topic.name] if topic.name is not None else topic.categories)
-    return tuple(dict.fromkeys(order))
-
-
-def rank_for_topics(entries: Iterable[ArxivEntry], topics: Sequence[Topic]) -> list[Pick]:
-    """Score every entry against every topic that covers it; keep each under its best topic.
-
-    An entry is dropped by a topic when an exclude keyword occurs, or when the topic has include
-    keywords and it matches none; without include keywords every entry scores 0. Ties go to the
-    earlier topic, then the lower arXiv id, so the order never depends on the feed's.
-    """
-    best: dict[str, tuple[float, int, Pick]] = {}
-    for entry in entries:
-        for position, topic in enumerate(topics):
-            if not topic.covers(entry):
-                continue
-            scored = score_entry(entry, list(topic.include), list(topic.exclude))
-            if scored is None or (topic.include and not scored.matched):
-                continue  # excluded, or off-topic: a topic with keywords keeps only papers matching one
-            pick = Pick(entry, topic.label(entry), float(scored.score), tuple(scored.matched))
-            current = best.get(entry.arxiv_id)
-            if current is None or (pick.score, -position) > (current[0], -current[1]):
-                best[entry.arxiv_id] = (pick.score, position, pick)
-    ranked = sorted(best.values(), key=lambda item: (-item[0], item[1], item[2].entry.arxiv_id))
-    return [pick for _, _, pick in ranked]
 
 
 # --- fetching ------------------------------------------------------------------------------------

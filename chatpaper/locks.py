@@ -11,11 +11,14 @@ are not kept apart.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+
+from chatpaper.errors import describe_os_error
 
 try:
     import fcntl
@@ -152,3 +155,40 @@ def lock_holder(path: Path) -> str | None:
     except OSError:
         return None
     return note or None
+
+
+class PaperClaims:
+    """One lock per summary (cache key) in `<cache-dir>/locks`, held while a paper is summarized.
+
+    Runs sharing the cache (a cron job and an interactive run, a digest and `--ids`) never pay twice
+    for one summary: a paper another run holds is left for later, and by then its summary is in the
+    cache. Locking that cannot work (an unusable cache folder) lets every claim through, said once in
+    `problem`.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.problem: str | None = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._cannot(exc)
+
+    def _cannot(self, exc: OSError) -> None:
+        reason, advice = describe_os_error(exc)
+        self.problem = (
+            f"papers cannot be locked in {self.folder} ({reason}): {advice}; "
+            "a concurrent run sharing the cache may summarize the same paper again"
+        )
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock"
+
+    def claim(self, key: str, *, wait: bool) -> FileLock | None:
+        """The paper's lock; None (at once) when another run holds it and `wait` is False."""
+        if self.problem is None:
+            try:
+                return wait_lock(self.path(key)) if wait else try_lock(self.path(key))
+            except OSError as exc:
+                self._cannot(exc)
+        return FileLock(self.path(key), None)  # holds nothing

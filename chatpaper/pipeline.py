@@ -7,7 +7,6 @@ fail the same way) or a spent budget stops new papers from starting.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections import deque
@@ -16,10 +15,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
-from pydantic import ValidationError
-
-from chatpaper.atomic import output_folder, write_bytes_atomic, write_text_atomic
+from chatpaper.atomic import output_folder, write_text_atomic
 from chatpaper.errors import (
     BudgetExceededError,
     ChatpaperError,
@@ -29,19 +27,19 @@ from chatpaper.errors import (
     PaperError,
     SourceError,
     StoreError,
-    describe_os_error,
 )
 from chatpaper.evidence import PaperIndex, check_summary
 from chatpaper.figure_cache import FigureCache
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
-from chatpaper.locks import FileLock, lock_holder, try_lock, wait_lock
+from chatpaper.locks import PaperClaims, lock_holder
 from chatpaper.models import ArxivInfo, FigureInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
-from chatpaper.pdf import check_pdf_file
+from chatpaper.pdf import OcrMode, check_pdf_file
 from chatpaper.pdf.worker import PaperReader
 from chatpaper.redaction import Redactor
 from chatpaper.render import RunUsage, render_bibtex, render_index, render_report
+from chatpaper.report_folder import BIBTEX_FILE, folder_summaries, previous_summary, unique_names, write_reports
 from chatpaper.settings import Settings
 from chatpaper.sources.arxiv import ArxivClient, ArxivQuery, arxiv_ref
 from chatpaper.sources.download import download_pdf, is_complete_pdf, pdf_path
@@ -53,21 +51,13 @@ log = logging.getLogger(__name__)
 Progress = Callable[[PaperOutcome], None]
 
 
-@dataclass
-class RunResult:
-    """What a batch produced: outcomes in input order, usage totals, and why it stopped early (if it did)."""
+class Reader(Protocol):
+    """What the pipeline needs of a PDF reader: the real `PaperReader` (each PDF in a child process within
+    its budget), or a test's own, passed in as httpx takes a MockTransport."""
 
-    outcomes: list[PaperOutcome]
-    usage: RunUsage
-    started: datetime
-    index_path: Path
-    stopped: ChatpaperError | None = None
-    warnings: list[str] = field(default_factory=list)  # problems that cost no paper (a cache not updated)
-    index_error: OutputError | None = None  # index.md could not be written; the outcomes stand
-
-    @property
-    def failed(self) -> list[PaperOutcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
+    def read(
+        self, path: Path | str, *, sha256: str | None = None, figures: bool = False, ocr: OcrMode = "auto"
+    ) -> Paper: ...
 
 
 @dataclass
@@ -79,7 +69,7 @@ class _Run:
     cache: SummaryStore
     out: Path | None  # None: the caller renders its own output (the digest page)
     claims: PaperClaims
-    reader: PaperReader
+    reader: Reader
     figures: FigureCache | None = None  # None: --no-figures
     # Failure reasons are stored (index.md, the digest state and pages): no secret may reach them.
     redact: Redactor = field(default_factory=Redactor)
@@ -130,60 +120,8 @@ class _Run:
         return RunUsage(self.prompt_tokens, self.completion_tokens, self.calls, self.cost_usd, self.cached_tokens)
 
 
-class PaperClaims:
-    """One lock per summary (cache key) in `<cache-dir>/locks`, held while a paper is summarized.
-
-    Runs sharing the cache (a cron job and an interactive run, a digest and `--ids`) never pay twice
-    for one summary: a paper another run holds is left for later, and by then its summary is in the
-    cache. Locking that cannot work (an unusable cache folder) lets every claim through, said once in
-    `problem`.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.problem: str | None = None
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            self._cannot(exc)
-
-    def _cannot(self, exc: OSError) -> None:
-        reason, advice = describe_os_error(exc)
-        self.problem = (
-            f"papers cannot be locked in {self.folder} ({reason}): {advice}; "
-            "a concurrent run sharing the cache may summarize the same paper again"
-        )
-
-    def path(self, key: str) -> Path:
-        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock"
-
-    def claim(self, key: str, *, wait: bool) -> FileLock | None:
-        """The paper's lock; None (at once) when another run holds it and `wait` is False."""
-        if self.problem is None:
-            try:
-                return wait_lock(self.path(key)) if wait else try_lock(self.path(key))
-            except OSError as exc:
-                self._cannot(exc)
-        return FileLock(self.path(key), None)  # holds nothing
-
-
 class _HeldElsewhere(Exception):
     """Another run is summarizing this paper: come back to it after the rest of the batch."""
-
-
-# Report names the output folder already uses for itself: a paper called index.pdf becomes index-2.
-RESERVED_NAMES = ("index",)
-
-
-def unique_names(refs: Sequence[PaperRef]) -> list[PaperRef]:
-    """Give refs that share a report name (same file stem in two folders) distinct names: x, x-2, x-3."""
-    seen: dict[str, int] = dict.fromkeys(RESERVED_NAMES, 1)
-    result = []
-    for ref in refs:
-        count = seen.get(ref.name.lower(), 0) + 1
-        seen[ref.name.lower()] = count
-        result.append(ref if count == 1 else ref.model_copy(update={"name": f"{ref.name}-{count}"}))
-    return result
 
 
 def _verified_code_url(claimed: str | None, paper: Paper) -> str | None:
@@ -259,49 +197,6 @@ def build_summary(
     return PaperSummary.model_validate(fields)
 
 
-def figure_file(name: str) -> str:
-    """The file name of a report's Figure-1 PNG, beside `<name>.md`."""
-    return f"{name}.fig1.png"
-
-
-def write_reports(summary: PaperSummary, out: Path, name: str, *, figure: bytes | None = None) -> str:
-    """Write `<name>.fig1.png` (given the paper's figure), `<name>.json` then `<name>.md` atomically;
-    returns the Markdown file name. The report shows the figure only when its PNG is written."""
-    if summary.figure is not None:
-        image = None
-        if figure is not None:
-            image = figure_file(name)
-            write_bytes_atomic(out / image, figure)  # before the report that links it
-        summary = summary.model_copy(update={"figure": summary.figure.model_copy(update={"image": image})})
-    write_text_atomic(out / f"{name}.json", summary.model_dump_json(indent=2) + "\n")
-    write_text_atomic(out / f"{name}.md", render_report(summary))
-    return f"{name}.md"
-
-
-# Every paper summarized into an output folder, as BibTeX: the folder is the user's reading list.
-BIBTEX_FILE = "papers.bib"
-
-
-def folder_summaries(out: Path) -> dict[str, PaperSummary]:
-    """The JSON reports in `out` by report name (files that are not reports are passed over): what
-    papers.bib lists, and what index.md shows besides the run, so it keeps the whole folder in view."""
-    summaries = {}
-    for path in sorted(out.glob("*.json")):
-        try:
-            summaries[path.stem] = PaperSummary.model_validate_json(path.read_bytes())
-        except (OSError, ValidationError):
-            continue
-    return summaries
-
-
-def _previous_summary(out: Path, name: str) -> PaperSummary | None:
-    path = out / f"{name}.json"
-    try:
-        return PaperSummary.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError):
-        return None
-
-
 def _outcome(ref: PaperRef, status: str, **kwargs: object) -> PaperOutcome:
     title = ref.arxiv.title if ref.arxiv else None
     summary = kwargs.get("summary")
@@ -335,7 +230,7 @@ def _existing_summary(
     """("skipped", summary) when `out` holds a current report, ("cached", summary) on a cache hit, else None."""
     if settings.force:
         return None
-    previous = _previous_summary(out, ref.name) if out else None
+    previous = previous_summary(out, ref.name) if out else None
     if _is_current(previous, backend, settings.language, sha256=sha256, versioned=versioned):
         assert previous is not None
         return "skipped", previous
@@ -721,6 +616,21 @@ class BatchResult:
     stopped: ChatpaperError | None = None
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def failed(self) -> list[PaperOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+@dataclass(kw_only=True)
+class RunResult(BatchResult):
+    """A batch written into an output folder (`summarize_batch`): its outcomes also list the inputs
+    known unusable beforehand, and the folder's index.md was written at `index_path` (or not:
+    `index_error`, the outcomes stand)."""
+
+    started: datetime
+    index_path: Path
+    index_error: OutputError | None = None
+
 
 # Threads reading papers ahead of the LLM workers: two, so one paper's download (at most two run at
 # once anyway) or slow parse does not hold up the next; parsing holds the GIL, so more would not help.
@@ -747,12 +657,14 @@ def summarize_papers(
     backend: Backend | None = None,
     reports_dir: Path | None = None,
     progress: Progress | None = None,
+    reader: Reader | None = None,
 ) -> BatchResult:
     """Summarize refs with `settings.workers` papers in flight; never raises for a single paper.
 
     With `reports_dir`, each paper's `<name>.md`/`<name>.json` is written there (and papers whose
     JSON is current are skipped); without, only the cache is filled. `progress` is called once per
-    paper as it finishes, from worker threads. A paper whose failure was transient is tried once
+    paper as it finishes, from worker threads. `reader` reads the PDFs (default: a `PaperReader` with
+    `settings.reader`'s budget). A paper whose failure was transient is tried once
     more after the others, provided another paper of the batch succeeded (the server works). Raises
     ConfigError, before any paper starts, for a `max_cost` the model has no price for.
     """
@@ -767,7 +679,7 @@ def summarize_papers(
         cache=cache,
         out=reports_dir,
         claims=claims,
-        reader=PaperReader(settings.reader),
+        reader=reader or PaperReader(settings.reader),
         redact=redact,
         figures=figures,
     )
@@ -822,17 +734,20 @@ def summarize_batch(
     problems: Sequence[tuple[str, str]] = (),
     backend: Backend | None = None,
     progress: Progress | None = None,
+    reader: Reader | None = None,
 ) -> RunResult:
     """Summarize every ref into reports in `settings.out`, then write `index.md` listing the run.
 
     `problems` are inputs already known to be unusable (a missing path), as (source, reason); they
-    are listed as failures after the papers.
+    are listed as failures after the papers. `reader` as for `summarize_papers`.
     """
     started = datetime.now(UTC)
     with output_folder(settings.out, setting="-o (or CHATPAPER_OUT)") as out:
         cache = SummaryCache(settings.cache_path / "summaries.db")
         try:
-            batch = summarize_papers(refs, settings, cache=cache, backend=backend, reports_dir=out, progress=progress)
+            batch = summarize_papers(
+                refs, settings, cache=cache, backend=backend, reports_dir=out, progress=progress, reader=reader
+            )
         finally:
             cache.close()
         outcomes = list(batch.outcomes)

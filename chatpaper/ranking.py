@@ -1,4 +1,5 @@
-"""Keyword matching and ranking over a paper's title and abstract (pure functions, no I/O).
+"""Keyword matching and ranking over a paper's title and abstract (pure functions, no I/O), and the
+digest's topics: which papers each one picks, and under which topic a paper goes.
 
 Used by `--filter-keys` / `--exclude-keys` on arXiv searches and by the nightly digest. Matching is on
 whole words, case-insensitive: "rag" finds "RAG" and "RAGs" but never "fragment". A phrase matches
@@ -13,7 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from chatpaper.errors import ConfigError, UsageError
 from chatpaper.models import ArxivEntry
+from chatpaper.settings import DigestSettings
 
 # Weights: where a keyword is found matters more than how often (counting repeats would reward
 # keyword stuffing), and a multi-word phrase is a more specific signal than a single word.
@@ -103,22 +106,94 @@ def score_entry(entry: ArxivEntry, include: Sequence[str], exclude: Sequence[str
     return Scored(entry=entry, score=score, matched=matched)
 
 
-def rank_entries(
-    entries: Iterable[ArxivEntry],
-    include: Sequence[str],
-    exclude: Sequence[str],
-    top: int | None = None,
-    *,
-    require_match: bool = False,
-) -> list[Scored]:
-    """Entries not excluded, best score first, at most `top` of them.
+# --- the digest's topics ----------------------------------------------------------------------
 
-    The sort is stable: ties (and everything, when there are no include keywords) keep their input
-    order, which for the announcement feed is arXiv's own order. `require_match` drops entries that
-    match no include keyword (it has no effect without include keywords).
+
+@dataclass(frozen=True)
+class Pick:
+    """A paper chosen for a day's page, with why it ranked where it did."""
+
+    entry: ArxivEntry
+    topic: str
+    score: float
+    matched: tuple[str, ...] = ()
+    carried_from: str | None = None  # the earlier day of a paper retried on this page
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Categories plus keywords. `name` None is the implicit topic of `[digest]`, grouped by category."""
+
+    name: str | None
+    categories: tuple[str, ...]
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def label(self, entry: ArxivEntry) -> str:
+        """The page group a paper goes under: the topic's name, or the followed category it belongs to."""
+        if self.name is not None:
+            return self.name
+        ordered = [entry.primary_category, *entry.categories]
+        return next((c for c in ordered if c in self.categories), self.categories[0])
+
+    def covers(self, entry: ArxivEntry) -> bool:
+        return bool(set(self.categories) & {*entry.categories, entry.primary_category})
+
+
+def digest_topics(digest: DigestSettings) -> list[Topic]:
+    """The topics a run ranks against.
+
+    Without `[[digest.topics]]`, the `[digest]` categories and keywords form one implicit topic. A
+    named topic without categories or include keywords takes `[digest]`'s; `[digest]` excludes
+    apply to every topic on top of its own.
     """
-    scored = [s for s in (score_entry(e, include, exclude) for e in entries) if s is not None]
-    if require_match and _clean(include):
-        scored = [s for s in scored if s.matched]
-    scored.sort(key=lambda s: -s.score)
-    return scored if top is None else scored[: max(top, 0)]
+    if not digest.topics:
+        if not digest.categories:
+            raise UsageError("no arXiv categories to follow: pass --category cs.CL or set [digest] categories")
+        return [Topic(None, tuple(dict.fromkeys(digest.categories)), tuple(digest.include), tuple(digest.exclude))]
+    topics = []
+    for topic in digest.topics:
+        categories = tuple(dict.fromkeys(topic.categories or digest.categories))
+        if not categories:
+            raise ConfigError(
+                f"digest topic '{topic.name}' has no categories: give it categories = [...] or set [digest] categories"
+            )
+        include = tuple(topic.include or digest.include)
+        exclude = tuple(dict.fromkeys([*topic.exclude, *digest.exclude]))
+        topics.append(Topic(topic.name, categories, include, exclude))
+    return topics
+
+
+def followed_categories(topics: Sequence[Topic]) -> list[str]:
+    return list(dict.fromkeys(c for t in topics for c in t.categories))
+
+
+def topic_order(topics: Sequence[Topic]) -> tuple[str, ...]:
+    """Page group order: topic names, or for the implicit topic its categories."""
+    order: list[str] = []
+    for topic in topics:
+        order.extend([topic.name] if topic.name is not None else topic.categories)
+    return tuple(dict.fromkeys(order))
+
+
+def rank_for_topics(entries: Iterable[ArxivEntry], topics: Sequence[Topic]) -> list[Pick]:
+    """Score every entry against every topic that covers it; keep each under its best topic.
+
+    An entry is dropped by a topic when an exclude keyword occurs, or when the topic has include
+    keywords and it matches none; without include keywords every entry scores 0. Ties go to the
+    earlier topic, then the lower arXiv id, so the order never depends on the feed's.
+    """
+    best: dict[str, tuple[float, int, Pick]] = {}
+    for entry in entries:
+        for position, topic in enumerate(topics):
+            if not topic.covers(entry):
+                continue
+            scored = score_entry(entry, list(topic.include), list(topic.exclude))
+            if scored is None or (topic.include and not scored.matched):
+                continue  # excluded, or off-topic: a topic with keywords keeps only papers matching one
+            pick = Pick(entry, topic.label(entry), float(scored.score), tuple(scored.matched))
+            current = best.get(entry.arxiv_id)
+            if current is None or (pick.score, -position) > (current[0], -current[1]):
+                best[entry.arxiv_id] = (pick.score, position, pick)
+    ranked = sorted(best.values(), key=lambda item: (-item[0], item[1], item[2].entry.arxiv_id))
+    return [pick for _, _, pick in ranked]

@@ -11,8 +11,9 @@ import pytest
 from pybtex.database import parse_string
 
 from chatpaper.models import ArxivInfo, PaperSummary, SummaryMeta, SummaryPoints
-from chatpaper.pipeline import BIBTEX_FILE, summarize_batch
+from chatpaper.pipeline import summarize_batch
 from chatpaper.render.bibtex import base_key, bibtex_keys, latex_text, render_bibtex
+from chatpaper.report_folder import BIBTEX_FILE
 from chatpaper.settings import Settings
 from chatpaper.sources.local import find_pdfs
 from tests.conftest import EXAMPLES

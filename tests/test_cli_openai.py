@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -287,7 +286,6 @@ def test_a_server_that_trickles_or_never_answers_costs_each_paper_its_deadlines(
     server.default = fault
     out = tmp_path / "out"
     env = {**llm_env(server, tmp_path), "CHATPAPER_MAX_ATTEMPTS": "2"}
-    started = time.monotonic()
     code, _, err = invoke(str(papers), "-o", str(out), "--timeout", "1", env=env)
 
     assert code == 3, err
@@ -297,7 +295,6 @@ def test_a_server_that_trickles_or_never_answers_costs_each_paper_its_deadlines(
     assert len(lines) == 2 and all(reason in line for line in lines), err
     assert "0 done · 0 skipped · 2 failed" in err.splitlines()[-1]
     assert (out / "index.md").read_text(encoding="utf-8").split("## Failed", 1)[1].count(reason) == 2
-    assert time.monotonic() - started < 60  # sanity only: one trickled reply alone takes over 30 s
 
 
 def test_chinese_output_asks_for_chinese_and_translates_the_title(

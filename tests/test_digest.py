@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from chatpaper.digest import DigestResult, Topic, digest_topics, rank_for_topics, run_digest
-from chatpaper.errors import ConfigError, LLMUnavailableError, UsageError
+from chatpaper.digest import DigestResult, run_digest
+from chatpaper.digest_state import DigestState
+from chatpaper.errors import ConfigError, LLMUnavailableError
 from chatpaper.llm.backend import Draft
 from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer, SummaryPoints
-from chatpaper.settings import DigestSettings, DigestTopic, Settings, load_settings
-from chatpaper.store import DigestState
+from chatpaper.settings import Settings, load_settings
 from tests.fakes.arxiv_server import FakeArxivServer
 
 DAY1 = date(2025, 8, 20)
@@ -127,42 +127,6 @@ def page_text(tmp_path: Path, day: date) -> str:
 
 def run(settings: Settings, backend: StubBackend, **kwargs: Any) -> DigestResult:
     return run_digest(settings, backend=backend, today=DAY2, **kwargs)
-
-
-# --- ranking and topics --------------------------------------------------------------------------
-
-
-def test_rank_scores_whole_words_and_drops_excluded() -> None:
-    topic = Topic(None, ("cs.CL",), ("retrieval", "long context"), ("survey",))
-    picks = rank_for_topics(DAY1_PAPERS, [topic])
-    assert [(p.entry.arxiv_id, p.score, p.matched) for p in picks] == [
-        ("2508.00001", 9.0, ("retrieval", "long context")),
-        ("2508.00002", 4.0, ("retrieval",)),
-        ("2508.00005", 1.0, ("retrieval",)),
-    ]
-    assert {p.topic for p in picks} == {"cs.CL"}  # the implicit topic groups by category
-
-
-def test_a_paper_in_several_topics_appears_once_under_its_best() -> None:
-    digest = DigestSettings(
-        categories=["cs.CL"],
-        exclude=["molecules"],
-        topics=[
-            DigestTopic(name="Speech", include=["speech", "retrieval"]),
-            DigestTopic(name="Search", include=["retrieval", "dense"], exclude=["scale"]),
-            DigestTopic(name="Bio", categories=["q-bio.BM"], include=["proteins"]),
-        ],
-    )
-    topics = digest_topics(digest)
-    assert topics[2].exclude == ("molecules",) and topics[0].categories == ("cs.CL",)
-    picks = {p.entry.arxiv_id: p for p in rank_for_topics(DAY1_PAPERS, topics)}
-    assert picks["2508.00002"].topic == "Speech"  # "Search" excludes "scale"
-    assert picks["2508.00005"].topic == "Speech" and picks["2508.00005"].score == 5.0
-    assert picks["2508.00001"].topic == "Speech"  # tie (retrieval in the abstract) goes to the first topic
-    assert picks["2508.00006"].topic == "Bio"
-    assert "2508.00004" not in picks  # matches no include keyword of any topic
-    with pytest.raises(UsageError, match="no arXiv categories"):
-        digest_topics(DigestSettings())
 
 
 # --- runs ----------------------------------------------------------------------------------------

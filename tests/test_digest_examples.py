@@ -12,7 +12,7 @@ import shlex
 from pathlib import Path
 
 from chatpaper.cli import digest_command
-from chatpaper.digest import digest_topics, followed_categories
+from chatpaper.ranking import digest_topics, followed_categories
 from chatpaper.settings import Settings, load_settings
 from chatpaper.sources.feed import feed_url
 

@@ -1,13 +1,17 @@
-"""The digest's SQLite state: migrations next to the summary cache, day plans, statuses, runs."""
+"""The digest's SQLite state: migrations next to the summary cache, day plans, statuses, runs, a damaged file."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from chatpaper.digest_state import DigestDay, DigestState, Pick, SourceCounts
+from chatpaper.errors import CorruptStoreError
 from chatpaper.models import ArxivEntry
-from chatpaper.store import DigestDay, DigestState, Pick, SourceCounts, SummaryCache, cache_key
-from tests.test_store import make_summary
+from chatpaper.store import SummaryCache, cache_key
+from tests.test_store import damage, make_summary
 
 
 def entry(number: int, version: int = 1) -> ArxivEntry:
@@ -136,3 +140,13 @@ def test_counts_per_source_and_deliveries_round_trip(tmp_path: Path) -> None:
     state.record_delivery("2025-08-20", "me@example.org", "def")
     assert state.delivered("2025-08-20", "me@example.org") == "def"
     assert state.delivered("2025-08-20", "you@example.org") is None
+
+
+def test_a_damaged_digest_state_is_one_error_not_a_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    DigestState(path).close()
+    damage(path, 100, 4000, b"\xff")
+    with pytest.raises(CorruptStoreError) as caught:
+        DigestState(path)
+    assert str(caught.value).startswith(f"{path} is damaged (")
+    assert [p.name for p in tmp_path.iterdir()] == ["state.db"]  # the state decides: nothing moved here

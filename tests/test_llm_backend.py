@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,10 +22,12 @@ from chatpaper.errors import (
 )
 from chatpaper.llm.budget import WHOLE_PAPER_TEXT
 from chatpaper.llm.client import ChatClient
+from chatpaper.llm.limiter import RateLimiter
 from chatpaper.llm.openai_backend import OpenAIBackend
 from chatpaper.models import ArxivEntry, Paper, Section
 from chatpaper.settings import Settings
 from chatpaper.tokens import counter_for
+from tests.fakes.clock import FakeClock
 from tests.fakes.openai_server import (
     FakeOpenAIServer,
     answer,
@@ -84,11 +84,15 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield fake
 
 
-def make_backend(server: FakeOpenAIServer, **overrides: Any) -> OpenAIBackend:
-    """A backend on the fake server with quick backoff, so retry tests take milliseconds, not seconds."""
+def make_backend(server: FakeOpenAIServer, *, clock: FakeClock | None = None, **overrides: Any) -> OpenAIBackend:
+    """A backend on the fake server with quick backoff, so retry tests take milliseconds, not seconds; with
+    `clock`, its waits (Retry-After, the rate limiter) go to that fake clock instead of the real one."""
     values: dict[str, Any] = {"base_url": server.url, "api_key": "sk-test", "timeout": 5.0, **overrides}
     settings = Settings(**values)
-    return OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.05))
+    if clock is None:
+        return OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.05))
+    limiter = RateLimiter(settings.rpm, settings.tpm, clock=clock, sleep=clock.sleep)
+    return OpenAIBackend(settings, client=ChatClient(settings, limiter=limiter, backoff_base=0.05, sleep=clock.sleep))
 
 
 def reported_prompt_tokens(requests: list) -> int:
@@ -256,9 +260,11 @@ def test_server_error_then_success(server: FakeOpenAIServer) -> None:
 
 def test_rate_limit_honours_retry_after(server: FakeOpenAIServer) -> None:
     server.script(rate_limited(retry_after=1), answer())
-    make_backend(server).summarize(make_paper(), "en")
-    first, second = server.chat_requests
-    assert 0.9 <= second.time - first.time < 5
+    clock = FakeClock()
+    draft = make_backend(server, clock=clock).summarize(make_paper(), "en")
+    assert draft.calls == 2 and len(server.chat_requests) == 2
+    (waited,) = clock.slept  # the second request waited what the server asked (plus jitter), and only that
+    assert 1.0 <= waited <= 1.1
 
 
 def test_persistent_failures_stop_after_max_attempts(server: FakeOpenAIServer) -> None:
@@ -280,13 +286,11 @@ def test_hung_server_times_out_and_is_retried(server: FakeOpenAIServer) -> None:
 def test_a_reply_trickled_slower_than_the_deadline_is_cut_off(server: FakeOpenAIServer) -> None:
     # Four bytes every 0.1 s: each wait is a fifth of the deadline, the whole reply (~1.5 KB) over 30 s.
     server.default = trickle(size=4, gap=0.1)
-    started = time.monotonic()
     with pytest.raises(LLMUnavailableError) as caught:
         make_backend(server, timeout=0.5, max_attempts=2).summarize(make_paper(), "en")
     assert len(server.chat_requests) == 2
     assert "failed 2 requests for this paper, the last with no complete answer within 0.5 s" in str(caught.value)
     assert caught.value.calls == 2
-    assert time.monotonic() - started < 20  # sanity only: one trickled reply alone would take over 30 s
 
 
 def test_a_reply_trickled_within_the_deadline_is_kept(server: FakeOpenAIServer) -> None:
@@ -552,15 +556,15 @@ def test_a_one_call_prompt_too_long_for_the_real_window_is_planned_again_for_it(
 
 
 def test_rpm_limiter_spaces_requests(server: FakeOpenAIServer) -> None:
-    backend = make_backend(server, rpm=240)  # one request every 0.25 s
+    clock = FakeClock(frozen=True)  # the four papers ask at the same instant
+    backend = make_backend(server, clock=clock, rpm=240)  # one request every 0.25 s
     threads = [threading.Thread(target=backend.summarize, args=(make_paper(), "en")) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    times = sorted(r.time for r in server.chat_requests)
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert len(times) == 4 and min(gaps) >= 0.2
+    assert len(server.chat_requests) == 4
+    assert sorted(clock.slept) == pytest.approx([0.25, 0.5, 0.75])  # the first goes at once
 
 
 def test_many_threads_with_faults_account_for_every_call() -> None:

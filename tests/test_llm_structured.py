@@ -23,6 +23,7 @@ from chatpaper.llm.structured import (
 )
 from chatpaper.models import SummaryAnswer
 from chatpaper.settings import ModelPrice, Settings
+from tests.fakes.clock import FakeClock
 
 
 def answer_dict(**overrides: Any) -> dict[str, Any]:
@@ -191,19 +192,6 @@ def test_retry_after_forms() -> None:
     assert retry_after({}) is None
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_limiter_spaces_requests_per_minute() -> None:
     clock = FakeClock()
     limiter = RateLimiter(rpm=60, clock=clock, sleep=clock.sleep)
@@ -234,24 +222,25 @@ def test_limiter_pause_holds_everyone() -> None:
 
 
 def test_limiter_is_thread_safe() -> None:
-    limiter = RateLimiter(rpm=600)  # 0.1 s apart
-    import time
-
-    starts: list[float] = []
+    """Threads asking at the same instant each reserve their own slot, 0.1 s apart (no two share one)."""
+    clock = FakeClock(frozen=True)
+    limiter = RateLimiter(rpm=600, clock=clock, sleep=clock.sleep)  # 0.1 s apart
+    start = threading.Barrier(5)
+    waits: list[float] = []
     lock = threading.Lock()
 
     def go() -> None:
-        limiter.acquire()
+        start.wait()
+        waited = limiter.acquire()
         with lock:
-            starts.append(time.monotonic())
+            waits.append(waited)
 
     threads = [threading.Thread(target=go) for _ in range(5)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    starts.sort()
-    assert starts[-1] - starts[0] >= 0.35
+    assert sorted(waits) == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
 
 
 def test_prices() -> None:

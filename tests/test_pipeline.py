@@ -13,11 +13,11 @@ from chatpaper.llm.backend import Draft
 from chatpaper.llm.extractive import ExtractiveBackend
 from chatpaper.models import Paper, PaperRef, Section, SummaryAnswer, SummaryPoints
 from chatpaper.pdf import read_paper
-from chatpaper.pdf.worker import PaperReader
 from chatpaper.pipeline import build_summary
 from chatpaper.settings import Settings
 from tests.conftest import EXAMPLES
 from tests.fakes.openai_server import FakeOpenAIServer, answer
+from tests.fakes.readers import FakeReader
 
 OWN = "https://github.com/example-lab/skimrag"
 THIRD_PARTY = "https://github.com/huggingface/transformers"
@@ -67,7 +67,7 @@ def test_code_url_is_kept_only_when_the_paper_prints_it(
     assert summary.code_url == kept
 
 
-def test_a_slow_parse_does_not_hold_up_other_papers_llm_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_slow_parse_does_not_hold_up_other_papers_llm_calls(tmp_path: Path) -> None:
     """Worker threads parse and call independently: while one paper is still being read, another's
     request is already at the server (checked by order of events, not by timing)."""
     slow, quick = tmp_path / "slow.pdf", tmp_path / "quick.pdf"
@@ -76,28 +76,27 @@ def test_a_slow_parse_does_not_hold_up_other_papers_llm_calls(tmp_path: Path, mo
     seen_while_parsing: list[int] = []
 
     with FakeOpenAIServer() as server:
-        real_read = PaperReader.read
 
-        def read(self: PaperReader, path: Path, **kwargs: object) -> Paper:
-            if Path(path).name == "slow.pdf":
+        def before(path: Path) -> None:
+            if path.name == "slow.pdf":
                 deadline = time.monotonic() + 20
                 while not server.chat_requests and time.monotonic() < deadline:
                     time.sleep(0.01)
                 seen_while_parsing.append(len(server.chat_requests))
-            return real_read(self, path, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(PaperReader, "read", read)
         settings = Settings(
             base_url=server.url, api_key="sk-test", workers=2, out=tmp_path / "out", cache_dir=tmp_path / "cache"
         )
         result = pipeline.summarize_batch(
-            [PaperRef(source=str(p), name=p.stem, path=str(p)) for p in (slow, quick)], settings
+            [PaperRef(source=str(p), name=p.stem, path=str(p)) for p in (slow, quick)],
+            settings,
+            reader=FakeReader(before),
         )
     assert [o.status for o in result.outcomes] == ["done", "done"]
     assert seen_while_parsing == [1]
 
 
-def test_the_next_paper_is_read_while_the_llm_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_next_paper_is_read_while_the_llm_answers(tmp_path: Path) -> None:
     """With one LLM worker, paper 2 is parsed during paper 1's call, not after it (order of events)."""
     first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
     shutil.copy(EXAMPLES / "skimrag-long-document-qa.pdf", first)
@@ -107,18 +106,17 @@ def test_the_next_paper_is_read_while_the_llm_answers(tmp_path: Path, monkeypatc
 
     with FakeOpenAIServer() as server:
         server.script(answer(delay=1.0))  # long enough for the read-ahead to get to paper 2
-        real_read = PaperReader.read
 
-        def read(self: PaperReader, path: Path, **kwargs: object) -> Paper:
-            if Path(path).name == "second.pdf":
+        def before(path: Path) -> None:
+            if path.name == "second.pdf":
                 seen.append((len(server.chat_requests), (out / "first.json").exists()))
-            return real_read(self, path, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(PaperReader, "read", read)
         settings = Settings(base_url=server.url, api_key="sk-test", workers=1, out=out, cache_dir=tmp_path / "cache")
         refs = [PaperRef(source=str(p), name=p.stem, path=str(p)) for p in (first, second)]
-        result = pipeline.summarize_batch(refs, settings)
+        reader = FakeReader(before)
+        result = pipeline.summarize_batch(refs, settings, reader=reader)
     assert [o.status for o in result.outcomes] == ["done", "done"]
+    assert sorted(p.name for p in reader.paths) == ["first.pdf", "second.pdf"]  # read through the reader given
     (parsed_when,) = seen
     assert parsed_when[1] is False  # paper 1's answer had not come back yet
 

@@ -1,23 +1,28 @@
-"""Keyword matching and ranking: whole words, phrases across hyphens, weights, exclusion, stable ties."""
+"""Keyword matching and ranking: whole words, phrases across hyphens, weights, exclusion, ties; the digest's topics."""
 
 from __future__ import annotations
 
 import pytest
 
+from chatpaper.errors import UsageError
 from chatpaper.models import ArxivEntry
 from chatpaper.ranking import (
     ABSTRACT_WEIGHT,
     PHRASE_WEIGHT,
     TITLE_WEIGHT,
+    Topic,
+    digest_topics,
     find_keywords,
     matches_all,
-    rank_entries,
+    rank_for_topics,
     score_entry,
 )
+from chatpaper.settings import DigestSettings, DigestTopic
+from tests.test_digest import DAY1_PAPERS
 
 
 def entry(title: str, abstract: str = "", arxiv_id: str = "2501.00001") -> ArxivEntry:
-    return ArxivEntry(arxiv_id=arxiv_id, version=1, title=title, abstract=abstract)
+    return ArxivEntry(arxiv_id=arxiv_id, version=1, title=title, abstract=abstract, categories=["cs.CL"])
 
 
 @pytest.mark.parametrize(
@@ -85,31 +90,58 @@ def test_exclusion_drops_the_entry_wherever_the_word_is() -> None:
     assert kept is not None and kept.matched == ["rag"]
 
 
-def test_rank_is_stable_and_keeps_feed_order_on_ties() -> None:
+def test_ties_go_by_arxiv_id_whatever_the_feed_order() -> None:
+    topic = Topic(None, ("cs.CL",), ("rag",), ("survey",))
     entries = [
+        entry("RAG four", arxiv_id="2501.00004"),
         entry("plain one", arxiv_id="2501.00001"),
         entry("RAG two", arxiv_id="2501.00002"),
-        entry("plain three", arxiv_id="2501.00003"),
-        entry("RAG four", arxiv_id="2501.00004"),
         entry("RAG survey five", arxiv_id="2501.00005"),
         entry("rag", "and rag again", arxiv_id="2501.00006"),
     ]
-    ranked = rank_entries(entries, ["rag"], ["survey"], top=10)
-    assert [s.entry.arxiv_id for s in ranked] == [
-        "2501.00006",  # title + abstract
-        "2501.00002",  # title hits tie: feed order
-        "2501.00004",
-        "2501.00001",  # no hits: feed order, after the hits
-        "2501.00003",
+    picks = rank_for_topics(entries, [topic])
+    assert [(p.entry.arxiv_id, p.score) for p in picks] == [
+        ("2501.00006", TITLE_WEIGHT + ABSTRACT_WEIGHT),  # title + abstract
+        ("2501.00002", TITLE_WEIGHT),  # title hits tie: lower id first
+        ("2501.00004", TITLE_WEIGHT),
+    ]  # no hit: off-topic for a topic with keywords; 'survey' excluded
+
+
+def test_no_include_keywords_scores_zero_and_keeps_everything_by_id() -> None:
+    entries = [entry(f"paper {i}", arxiv_id=f"2501.0000{i}") for i in (3, 1, 2)]
+    picks = rank_for_topics(entries, [Topic(None, ("cs.CL",))])
+    assert [p.entry.arxiv_id for p in picks] == ["2501.00001", "2501.00002", "2501.00003"]
+    assert all(p.score == 0 and p.matched == () for p in picks)
+
+
+def test_rank_scores_whole_words_and_drops_excluded() -> None:
+    topic = Topic(None, ("cs.CL",), ("retrieval", "long context"), ("survey",))
+    picks = rank_for_topics(DAY1_PAPERS, [topic])
+    assert [(p.entry.arxiv_id, p.score, p.matched) for p in picks] == [
+        ("2508.00001", 9.0, ("retrieval", "long context")),
+        ("2508.00002", 4.0, ("retrieval",)),
+        ("2508.00005", 1.0, ("retrieval",)),
     ]
-    assert [s.entry.arxiv_id for s in rank_entries(entries, ["rag"], [], top=2)] == ["2501.00006", "2501.00002"]
-    matched_only = rank_entries(entries, ["rag"], ["survey"], require_match=True)
-    assert [s.entry.arxiv_id for s in matched_only] == ["2501.00006", "2501.00002", "2501.00004"]
+    assert {p.topic for p in picks} == {"cs.CL"}  # the implicit topic groups by category
 
 
-def test_no_include_keywords_scores_zero_and_keeps_order() -> None:
-    entries = [entry(f"paper {i}", arxiv_id=f"2501.0000{i}") for i in range(1, 6)]
-    ranked = rank_entries(entries, [], [], top=3, require_match=True)
-    assert [s.entry.arxiv_id for s in ranked] == ["2501.00001", "2501.00002", "2501.00003"]
-    assert all(s.score == 0 and s.matched == [] for s in ranked)
-    assert rank_entries(entries, [], [], top=0) == []
+def test_a_paper_in_several_topics_appears_once_under_its_best() -> None:
+    digest = DigestSettings(
+        categories=["cs.CL"],
+        exclude=["molecules"],
+        topics=[
+            DigestTopic(name="Speech", include=["speech", "retrieval"]),
+            DigestTopic(name="Search", include=["retrieval", "dense"], exclude=["scale"]),
+            DigestTopic(name="Bio", categories=["q-bio.BM"], include=["proteins"]),
+        ],
+    )
+    topics = digest_topics(digest)
+    assert topics[2].exclude == ("molecules",) and topics[0].categories == ("cs.CL",)
+    picks = {p.entry.arxiv_id: p for p in rank_for_topics(DAY1_PAPERS, topics)}
+    assert picks["2508.00002"].topic == "Speech"  # "Search" excludes "scale"
+    assert picks["2508.00005"].topic == "Speech" and picks["2508.00005"].score == 5.0
+    assert picks["2508.00001"].topic == "Speech"  # tie (retrieval in the abstract) goes to the first topic
+    assert picks["2508.00006"].topic == "Bio"
+    assert "2508.00004" not in picks  # matches no include keyword of any topic
+    with pytest.raises(UsageError, match="no arXiv categories"):
+        digest_topics(DigestSettings())

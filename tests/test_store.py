@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chatpaper.errors import CorruptStoreError
 from chatpaper.models import PaperSummary, SummaryMeta, SummaryPoints
-from chatpaper.store import DigestState, SummaryCache, cache_key
+from chatpaper.store import SummaryCache, cache_key
 
 
 def make_summary(title: str = "A Paper") -> PaperSummary:
@@ -149,13 +148,3 @@ def test_a_cache_folder_that_cannot_be_made_gives_a_memory_cache(tmp_path: Path)
     key = cache_key("x", "m", "en", "p")
     cache.put(key, make_summary())
     assert cache.get(key) is not None  # works for this run
-
-
-def test_a_damaged_digest_state_is_one_error_not_a_new_file(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
-    DigestState(path).close()
-    damage(path, 100, 4000, b"\xff")
-    with pytest.raises(CorruptStoreError) as caught:
-        DigestState(path)
-    assert str(caught.value).startswith(f"{path} is damaged (")
-    assert [p.name for p in tmp_path.iterdir()] == ["state.db"]  # the state decides: nothing moved here
