@@ -11,7 +11,7 @@ import pytest
 from chatpaper.pdf import read_paper
 from chatpaper.pdf.captions import figure_number, is_first_figure
 from chatpaper.pdf.figures import MIN_WIDTH_PX, Box, figure_region
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 from tests.conftest import EXAMPLES
 
 PAGE = Box(0, 0, 612, 792)

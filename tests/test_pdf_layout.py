@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatpaper.pdf.layout import (
-    Page,
-    arrange_page,
-    clean_text,
-    find_gutter,
-    join_lines,
-    merge_fragments,
-    remove_furniture,
-)
+from chatpaper.pdf.layout import arrange_page, clean_text, find_gutter, join_lines, merge_fragments, remove_furniture
+from chatpaper.pdf.lines import Page
 from tests.fakes.lines import line
 
 # --- text ------------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from chatpaper.pdf.confidence import is_scanned, lacks_text_layer, unreadable
 from chatpaper.pdf.dates import find_year
 from chatpaper.pdf.figures import render_first_figure
 from chatpaper.pdf.language import detect_language
-from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
+from chatpaper.pdf.layout import arrange_page, remove_furniture
+from chatpaper.pdf.lines import Line, Link, Page
 from chatpaper.pdf.links import find_code_links
 from chatpaper.pdf.metadata import extract_front_matter, find_authors, find_title
 from chatpaper.pdf.ocr import INSTALL_HINT, ocr_available

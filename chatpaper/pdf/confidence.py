@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from chatpaper.models import Paper
-from chatpaper.pdf.layout import Page
+from chatpaper.pdf.lines import Page
 from chatpaper.scripts import CJK_LETTERS
 
 # A page with fewer printed characters than this (a stamp, a page number) ...

@@ -17,7 +17,8 @@ import pymupdf
 
 from chatpaper.models import Figure
 from chatpaper.pdf.captions import figure_number, is_first_figure
-from chatpaper.pdf.layout import Line, join_lines
+from chatpaper.pdf.layout import join_lines
+from chatpaper.pdf.lines import Line
 from chatpaper.pdf.reader import PdfDocument
 
 # About 150 dpi, and never narrower than 600 px: a report is read on a laptop or a phone.

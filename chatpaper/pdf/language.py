@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 from chatpaper.scripts import CYRILLIC, HAN, HANGUL, KANA
 
 # Enough text to tell a language by (a few pages); a thesis is not read twice over for it.

@@ -30,7 +30,8 @@ from chatpaper.pdf.glyphs import (
     font_repair,
     main_direction,
 )
-from chatpaper.pdf.layout import WORD_GAP_EM, Line, Link, Page, Span, clean_text
+from chatpaper.pdf.layout import WORD_GAP_EM, clean_text
+from chatpaper.pdf.lines import Line, Link, Page, Span
 from chatpaper.pdf.ocr import OCR_RESOLUTION, ocr_lines
 
 # Ligatures are split by MuPDF (no PRESERVE_LIGATURES) and images are not collected: faster, and

@@ -23,7 +23,8 @@ from chatpaper.pdf.headings import (
     role_from_heading,
     strip_numbering,
 )
-from chatpaper.pdf.layout import Line, join_lines
+from chatpaper.pdf.layout import join_lines
+from chatpaper.pdf.lines import Line
 from chatpaper.scripts import HAN_CHAR
 
 # --- body style ----------------------------------------------------------------------------------
