@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from chatpaper.pdf import authors as names
 from chatpaper.pdf.authors import Affiliation, Authors
 from chatpaper.pdf.headings import parse_numbering, role_from_heading, unspace_letters
-from chatpaper.pdf.layout import join_lines
 from chatpaper.pdf.lines import Line
+from chatpaper.pdf.text import join_lines
 from chatpaper.pdf.typeset import BodyStyle
 from chatpaper.scripts import HAN_CHAR
 

@@ -26,9 +26,9 @@ from chatpaper.pdf.headings import (
     role_from_heading,
     role_from_heading_stems,
 )
-from chatpaper.pdf.layout import join_lines
 from chatpaper.pdf.lines import Line
 from chatpaper.pdf.outline import heading_key, headings_from_outline, merge_outline_and_fonts, outline_levels
+from chatpaper.pdf.text import join_lines
 from chatpaper.pdf.typeset import (
     HEADING_MAX_WORDS,
     SAME_SIZE_PT,

@@ -23,8 +23,8 @@ from chatpaper.pdf.headings import (
     role_from_heading,
     strip_numbering,
 )
-from chatpaper.pdf.layout import join_lines
 from chatpaper.pdf.lines import Line
+from chatpaper.pdf.text import join_lines
 from chatpaper.scripts import HAN_CHAR
 
 # --- body style ----------------------------------------------------------------------------------
