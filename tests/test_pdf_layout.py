@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chatpaper.pdf.layout import arrange_page, find_gutter, merge_fragments, remove_furniture
+from chatpaper.pdf.fragments import merge_fragments
+from chatpaper.pdf.layout import arrange_page, find_gutter, remove_furniture
 from chatpaper.pdf.lines import Page
 from tests.fakes.lines import line
 
