@@ -1,7 +1,8 @@
 """The heading vocabulary: how section numbers are printed and which words name a section's role.
 
 Pure module, no layout: `sections` uses it to tell headings from text and to give sections their roles,
-`metadata` to keep section headings out of the title. Each rule here has one owner; others import it.
+`title` and `byline` to keep section headings out of the title and the authors, `labels` for the abstract's
+words. Each rule here has one owner; others import it.
 """
 
 from __future__ import annotations

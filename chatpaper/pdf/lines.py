@@ -42,7 +42,7 @@ class Line:
     italic: bool
     mono: bool
     block: int
-    # kept on the first pages only: metadata needs markers and gaps; elsewhere the line style is enough
+    # kept on the first pages only: the front matter needs markers and gaps; elsewhere the line style is enough
     spans: list[Span] | None = None
     col: int = 0  # 0: full width or single column, 1: left column, 2: right column
     upper: bool = False  # all cased letters are capitals (ALL CAPS or small caps)
