@@ -141,6 +141,27 @@ def strip_numbering(heading: str) -> str:
 
 # --- heading words -> roles ----------------------------------------------------------------------
 
+# The words that name an abstract, as its heading or as its run-in label ("Resumo. O sucesso ..."), in every
+# language the reader supports; `labels` builds the front matter's abstract label from these.
+ABSTRACT_WORDS = (
+    "abstract", "summary", "摘要", "摘 要", "概要", "要旨", "要約",
+    "zusammenfassung", "kurzfassung", "résumé", "resumen", "resumo", "sommario", "riassunto",
+    "аннотация", "реферат", "резюме",
+)  # fmt: skip
+# An abstract's label in languages whose headings the reader does not read (a second abstract in Dutch, Swedish,
+# Polish, Czech, Turkish, or a Japanese or Korean one): a label the front matter knows, never a section role
+# (`role_from_heading` compares no Hangul).
+ABSTRACT_LABEL_ONLY_WORDS = (
+    "samenvatting",
+    "sammanfattning",
+    "streszczenie",
+    "abstrakt",
+    "özet",
+    "抄録",
+    "초록",
+    "요약",
+)
+
 # The words that name a section's role, in every language the reader supports (English, Chinese, Japanese,
 # German, French, Spanish, Portuguese, Italian, Russian). Latin and Cyrillic keys match whole words, case and
 # accents aside; Chinese and Japanese keys match anywhere in the heading. Listed in order of precedence for
@@ -160,14 +181,7 @@ _ROLE_WORDS: list[tuple[SectionRole, tuple[str, ...]]] = [
             "библиографический список", "библиография",
         ),
     ),
-    (
-        "abstract",
-        (
-            "abstract", "summary", "摘要", "摘 要", "概要", "要旨", "要約",
-            "zusammenfassung", "kurzfassung", "résumé", "resumen", "resumo", "sommario", "riassunto",
-            "аннотация", "реферат", "резюме",
-        ),
-    ),
+    ("abstract", ABSTRACT_WORDS),
     (
         "appendix",
         (

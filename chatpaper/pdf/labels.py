@@ -9,14 +9,21 @@ from __future__ import annotations
 import re
 
 from chatpaper.pdf import authors as names
-from chatpaper.pdf.headings import unspace_letters
-from chatpaper.scripts import HAN_CHAR
+from chatpaper.pdf.headings import ABSTRACT_LABEL_ONLY_WORDS, ABSTRACT_WORDS, unspace_letters
+from chatpaper.scripts import HAN_CHAR, is_wide
+
+
+def _label_word(word: str) -> str:
+    """A label word as a regex: letters as printed; a CJK word also letter-spaced ("摘 要", "초 록")."""
+    if word.isascii() or not is_wide(word[0]):
+        return re.escape(word)
+    return r"\s*".join(re.escape(ch) for ch in word if not ch.isspace())
+
 
 _ABSTRACT_RE = re.compile(
     # the label in the languages papers print it in, run in ("Resumo. O sucesso...") or on its own line
-    r"^\s*(abstract|summary|résumé|resumen|resumo|riassunto|sommario|zusammenfassung|kurzfassung|"
-    r"samenvatting|sammanfattning|streszczenie|abstrakt|özet|аннотация|реферат|резюме|摘\s*要|要\s*旨|概\s*要|"
-    r"抄\s*録|초\s*록|요\s*약)\b\s*[:.：—–/-]?\s*(.*)$",
+    rf"^\s*({'|'.join(dict.fromkeys(map(_label_word, ABSTRACT_WORDS + ABSTRACT_LABEL_ONLY_WORDS)))})"
+    r"\b\s*[:.：—–/-]?\s*(.*)$",
     re.I | re.S,
 )
 _KEYWORDS_RE = re.compile(
