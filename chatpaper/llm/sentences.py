@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from chatpaper.captions import FIGURE_WORDS, FLOAT_WORDS
 from chatpaper.scripts import HAN
 
 
@@ -62,9 +63,11 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MATH = re.compile(r"[=<>+±×÷∑∏∫∂∇∈∉⊂⊆∀∃≤≥≈≠∝→←↦^_{}|\\∞√]")
 _GREEK = re.compile(r"[α-ωΑ-Ω]")
 _CAPTION = re.compile(
-    # "Figure 3: ...", "Table 2. ...", "Table 3 OCR model comparison" but not "Table 1 lists ..." (prose).
-    r"^(?:\d{1,3}\s+)?(?i:fig(?:ure)?s?\.?|tab(?:le)?s?\.?|algorithm|listing|eq(?:uation)?\.?|图|表)\s*[\dIVX]+[a-z]?"
-    r"(?:\s*[.:|：]|\s+[A-Z]|$)"
+    # "Figure 3: ...", "Table 2. ...", "Table 3 OCR model comparison" but not "Table 1 lists ..." (prose). The label
+    # words are the reader's (chatpaper.captions); a sentence may also start with a plural ("Figs. 3 and 4:",
+    # "Tables 2-3.") or an equation's label.
+    rf"^(?:\d{{1,3}}\s+)?(?i:{FIGURE_WORDS}|{FLOAT_WORDS}|fig(?:ure)?s\.?|tab(?:le)?s?\.?|eq(?:uation)?\.?)"
+    r"\s*[\dIVX]+[a-z]?(?:\s*[.:|：]|\s+[A-Z]|$)"
 )
 _TERMINATED = re.compile(r"(?:[.!?。！？；][\"'”’)\]]*(?:\[[^\]]*\])?|(?<=[a-z)\]]\.)\d{1,2})$")
 _HEADING_END = re.compile(r"[.,;:!?，。；：、\-–]$")

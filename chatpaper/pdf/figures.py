@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pymupdf
 
+from chatpaper.captions import figure_number, is_first_figure
 from chatpaper.models import Figure
-from chatpaper.pdf.captions import figure_number, is_first_figure
 from chatpaper.pdf.lines import Line
 from chatpaper.pdf.reader import PdfDocument
 from chatpaper.pdf.text import join_lines

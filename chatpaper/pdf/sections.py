@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from chatpaper.captions import BARE_CAPTION, CAPTION, LABEL_ONLY
 from chatpaper.models import Section, SectionRole
-from chatpaper.pdf.captions import BARE_CAPTION, CAPTION, LABEL_ONLY
 from chatpaper.pdf.headings import (
     is_abstract_heading,
     is_end_matter,

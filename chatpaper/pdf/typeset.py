@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from chatpaper.pdf.captions import CAPTION
+from chatpaper.captions import CAPTION
 from chatpaper.pdf.headings import (
     Numbering,
     is_end_matter,
