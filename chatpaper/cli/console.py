@@ -155,7 +155,9 @@ class ProgressBar:
         columns, lines = _terminal_shape(sys.stderr) if show else (None, None)
         self._bar = tqdm(total=total, unit="paper", file=sys.stderr, disable=not show, ncols=columns, nrows=lines)
         if show:
-            self._bar.dynamic_ncols = _terminal_shape  # follows a resized terminal, never down to 0 columns
+            # follows a resized terminal, never down to 0 columns: tqdm keeps the screen-shape function it calls
+            # on each refresh in this attribute (the stubs type only the constructor's flag, a bool)
+            self._bar.dynamic_ncols = _terminal_shape  # type: ignore[assignment]
         self._lock = threading.Lock()
         self._failed = 0
 

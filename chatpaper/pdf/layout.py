@@ -182,12 +182,12 @@ def _widen_header_rows(lines: list[Line], gutter: float, height: float) -> None:
             for ln in row:
                 ln.col = 0
     # the short last line of a full-width paragraph (an abstract) stays with its paragraph
-    wide = [ln for ln in header if ln.col == 0]
+    full_width = [ln for ln in header if ln.col == 0]
     for ln in lines:
         if (
             ln.col
             and ln.y0 <= flow_top + 2 * ln.height
-            and any(w.block == ln.block and abs(w.x0 - ln.x0) < 3 and 0 <= ln.y0 - w.y1 < ln.height for w in wide)
+            and any(w.block == ln.block and abs(w.x0 - ln.x0) < 3 and 0 <= ln.y0 - w.y1 < ln.height for w in full_width)
         ):
             ln.col = 0
 
