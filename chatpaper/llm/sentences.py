@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from chatpaper.captions import FIGURE_WORDS, FLOAT_WORDS
-from chatpaper.scripts import HAN
+from chatpaper.scripts import HAN, HAN_CHAR
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -34,7 +34,6 @@ ABBREVIATIONS = word_set(
     """
 )
 
-_CJK = re.compile(f"[{HAN}]")
 _CJK_PAIR_GAP = re.compile(f"(?<=[{HAN}，。！？；：、（）“”])\\s+(?=[{HAN}，。！？；：、（）“”])")
 _SPACE = re.compile(r"\s+")
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -124,13 +123,13 @@ def normalize_space(text: str) -> str:
 
 def is_cjk(text: str) -> bool:
     """Whether `text` is mostly Chinese (or Japanese) characters rather than Latin words."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(HAN_CHAR.findall(text))
     return cjk > 0 and cjk >= len(_WORD.findall(text))
 
 
 def length_units(text: str) -> float:
     """Length in word-like units: Latin words plus about two Chinese characters per word."""
-    return len(_WORD.findall(text)) + len(re.findall(r"\d+(?:[.,]\d+)*", text)) + len(_CJK.findall(text)) / 2
+    return len(_WORD.findall(text)) + len(re.findall(r"\d+(?:[.,]\d+)*", text)) + len(HAN_CHAR.findall(text)) / 2
 
 
 def split_sentences(text: str) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chatpaper.models import SectionRole
-from chatpaper.scripts import CYRILLIC, HAN, KANA, is_han
+from chatpaper.scripts import CYRILLIC, HAN, KANA
 
 # --- numbering -----------------------------------------------------------------------------------
 
@@ -128,9 +128,12 @@ def _roman_value(token: str) -> int:
     return total
 
 
+_CJK_START = re.compile(f"[{HAN}{KANA}]")
+
+
 def _starts_cjk(text: str) -> bool:
     """Whether `text` starts with a Chinese character or Japanese kana (scripts without word spaces)."""
-    return bool(text) and (is_han(text[0]) or "\u3040" <= text[0] <= "\u30ff")
+    return _CJK_START.match(text) is not None
 
 
 def strip_numbering(heading: str) -> str:

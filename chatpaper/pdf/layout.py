@@ -13,7 +13,7 @@ from collections import Counter
 
 from chatpaper.pdf.fragments import merge_fragments
 from chatpaper.pdf.lines import Line, Page
-from chatpaper.scripts import CJK_LETTERS, HAN
+from chatpaper.scripts import CJK_LETTER_CHAR, HAN
 
 # --- one page: columns, fragments, order ---------------------------------------------------------
 
@@ -370,7 +370,6 @@ def _set_gaps(lines: list[Line]) -> None:
         prev = ln
 
 
-_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
 _LOWER = re.compile(f"[^\\W\\d_A-Z\u00c0-\u00de{HAN}]")
 _UPPER = re.compile(r"[A-Z\u00c0-\u00de]")
 
@@ -387,7 +386,7 @@ def is_mostly_upper(text: str) -> bool:
     if lower > 3 and lower * 4 > len(text):
         return False  # ordinary prose: decided without counting capitals
     upper = len(_UPPER.findall(text))
-    if upper and _CJK_CHAR.search(text):
+    if upper and CJK_LETTER_CHAR.search(text):
         return False  # Chinese text with a capital letter in it is not set in capitals
     return upper > 0 and lower <= 0.1 * (upper + lower)
 
