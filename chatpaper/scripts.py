@@ -22,6 +22,7 @@ CJK_LETTERS = KANA + HAN + HANGUL
 WIDE = CJK_PUNCTUATION + KANA + HAN + HANGUL + FULLWIDTH
 
 HAN_CHAR = re.compile(f"[{HAN}]")
+CJK_LETTER_CHAR = re.compile(f"[{CJK_LETTERS}]")
 _WIDE_CHAR = re.compile(f"[{WIDE}]")
 
 

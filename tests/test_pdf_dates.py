@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatpaper.pdf.dates import find_year
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 
 
 def lines(*texts: str) -> list[Line]:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from chatpaper.captions import figure_number, is_first_figure
 from chatpaper.pdf import read_paper
-from chatpaper.pdf.captions import figure_number, is_first_figure
 from chatpaper.pdf.figures import MIN_WIDTH_PX, Box, figure_region
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 from tests.conftest import EXAMPLES
 
 PAGE = Box(0, 0, 612, 792)

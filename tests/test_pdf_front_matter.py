@@ -15,7 +15,7 @@ import pytest
 
 from chatpaper.pdf import read_paper
 from chatpaper.pdf.authors import affiliation_segments, is_name, join_address, read_author_line, tidy_affiliation
-from chatpaper.pdf.layout import Line, Span
+from chatpaper.pdf.lines import Line, Span
 
 PROSE = (
     "Coastal sediment moves with every tide, and most surveys only measure it once a season. Earlier "

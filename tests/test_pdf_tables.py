@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from chatpaper.pdf import read_paper
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 from chatpaper.pdf.tables import find_tables
 
 

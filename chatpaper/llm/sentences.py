@@ -15,7 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from chatpaper.scripts import HAN
+from chatpaper.captions import FIGURE_WORDS, FLOAT_WORDS
+from chatpaper.scripts import HAN, HAN_CHAR
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -33,7 +34,6 @@ ABBREVIATIONS = word_set(
     """
 )
 
-_CJK = re.compile(f"[{HAN}]")
 _CJK_PAIR_GAP = re.compile(f"(?<=[{HAN}，。！？；：、（）“”])\\s+(?=[{HAN}，。！？；：、（）“”])")
 _SPACE = re.compile(r"\s+")
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -62,9 +62,11 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MATH = re.compile(r"[=<>+±×÷∑∏∫∂∇∈∉⊂⊆∀∃≤≥≈≠∝→←↦^_{}|\\∞√]")
 _GREEK = re.compile(r"[α-ωΑ-Ω]")
 _CAPTION = re.compile(
-    # "Figure 3: ...", "Table 2. ...", "Table 3 OCR model comparison" but not "Table 1 lists ..." (prose).
-    r"^(?:\d{1,3}\s+)?(?i:fig(?:ure)?s?\.?|tab(?:le)?s?\.?|algorithm|listing|eq(?:uation)?\.?|图|表)\s*[\dIVX]+[a-z]?"
-    r"(?:\s*[.:|：]|\s+[A-Z]|$)"
+    # "Figure 3: ...", "Table 2. ...", "Table 3 OCR model comparison" but not "Table 1 lists ..." (prose). The label
+    # words are the reader's (chatpaper.captions); a sentence may also start with a plural ("Figs. 3 and 4:",
+    # "Tables 2-3.") or an equation's label.
+    rf"^(?:\d{{1,3}}\s+)?(?i:{FIGURE_WORDS}|{FLOAT_WORDS}|fig(?:ure)?s\.?|tab(?:le)?s?\.?|eq(?:uation)?\.?)"
+    r"\s*[\dIVX]+[a-z]?(?:\s*[.:|：]|\s+[A-Z]|$)"
 )
 _TERMINATED = re.compile(r"(?:[.!?。！？；][\"'”’)\]]*(?:\[[^\]]*\])?|(?<=[a-z)\]]\.)\d{1,2})$")
 _HEADING_END = re.compile(r"[.,;:!?，。；：、\-–]$")
@@ -121,13 +123,13 @@ def normalize_space(text: str) -> str:
 
 def is_cjk(text: str) -> bool:
     """Whether `text` is mostly Chinese (or Japanese) characters rather than Latin words."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(HAN_CHAR.findall(text))
     return cjk > 0 and cjk >= len(_WORD.findall(text))
 
 
 def length_units(text: str) -> float:
     """Length in word-like units: Latin words plus about two Chinese characters per word."""
-    return len(_WORD.findall(text)) + len(re.findall(r"\d+(?:[.,]\d+)*", text)) + len(_CJK.findall(text)) / 2
+    return len(_WORD.findall(text)) + len(re.findall(r"\d+(?:[.,]\d+)*", text)) + len(HAN_CHAR.findall(text)) / 2
 
 
 def split_sentences(text: str) -> list[str]:

@@ -3,11 +3,12 @@
     from chatpaper.pdf import read_paper
     paper = read_paper("paper.pdf")
 
-`reader` is the only module that imports PyMuPDF; `layout` (reading order), `sections` (section tree and
-roles) with `typeset` (body style, headings by their type) and `outline` (headings from bookmarks),
-`headings` (numbering and role words), `tables` (table rows as cells), `metadata` (title page,
-title, abstract) with `authors` (names and affiliations), `links` (code links) and `language` are pure and work
-on the lines it produces.
+`reader` is the only module that imports PyMuPDF; it hands over `lines` (spans, lines, links, pages).
+`layout` (reading order) with `fragments` (pieces of one line) and `text` (clean-up, line joins), `sections`
+(section tree and roles) with `typeset` (body style, headings by their type) and `outline` (headings from
+bookmarks), `headings` (numbering and role words), `tables` (table rows as cells), `title` (title page, title),
+`byline` (where the authors are) with `authors` (names and affiliations), `abstract` (abstract, keywords) with
+`labels` (their labels), `links` (code links) and `language` are pure and work on the lines it produces.
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ from typing import Literal
 
 from chatpaper.errors import NoTextLayerError, OcrError, UnreadableTextError
 from chatpaper.models import Paper, Section
+from chatpaper.pdf.abstract import extract_front_matter
+from chatpaper.pdf.byline import find_authors
 from chatpaper.pdf.confidence import is_scanned, lacks_text_layer, unreadable
 from chatpaper.pdf.dates import find_year
 from chatpaper.pdf.figures import render_first_figure
 from chatpaper.pdf.language import detect_language
-from chatpaper.pdf.layout import Line, Link, Page, arrange_page, remove_furniture
+from chatpaper.pdf.layout import arrange_page, remove_furniture
+from chatpaper.pdf.lines import Line, Link, Page
 from chatpaper.pdf.links import find_code_links
-from chatpaper.pdf.metadata import extract_front_matter, find_authors, find_title
 from chatpaper.pdf.ocr import INSTALL_HINT, ocr_available
 from chatpaper.pdf.reader import OutlineEntry, PdfDocument, check_pdf_file
 from chatpaper.pdf.sections import extract_sections, join_paragraphs_paged
 from chatpaper.pdf.tables import find_tables
+from chatpaper.pdf.title import find_title
 from chatpaper.pdf.typeset import BodyStyle, body_style
 
 __all__ = ["NO_TEXT_LAYER", "OcrMode", "check_pdf_file", "read_paper"]

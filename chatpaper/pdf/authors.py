@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chatpaper.pdf.headings import is_end_matter, role_from_heading
-from chatpaper.pdf.layout import Line, Span, join_lines
+from chatpaper.pdf.lines import Line, Span
+from chatpaper.pdf.text import join_lines
 from chatpaper.scripts import HAN, HANGUL
 
 # --- vocabularies --------------------------------------------------------------------------------

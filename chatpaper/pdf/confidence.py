@@ -12,8 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 
 from chatpaper.models import Paper
-from chatpaper.pdf.layout import Page
-from chatpaper.scripts import CJK_LETTERS
+from chatpaper.pdf.lines import Page
+from chatpaper.scripts import CJK_LETTER_CHAR
 
 # A page with fewer printed characters than this (a stamp, a page number) ...
 SCAN_TEXT_CHARS = 30
@@ -41,7 +41,6 @@ BODY_CHARS = 500
 _ONE_LETTER_WORDS = frozenset("aAiIoOeEyYuUàÀéÉиИвВсСкКуУоОаАяЯ")
 _VOWELS = frozenset("aeiouyAEIOUYáéíóúýàèìòùâêîôûäëïöüÿãõåæœøÁÉÍÓÚÝÀÈÌÒÙÂÊÎÔÛÄËÏÖÜÃÕÅÆŒØ")
 _LETTERS = re.compile(r"[^\W\d_]+")
-_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
 
 
 def is_scanned(page: Page) -> bool:
@@ -73,7 +72,7 @@ def unreadable(paper: Paper, fallback_title: bool) -> str | None:
         junk = sum(1 for ch in printed if _is_junk(ch))
         if junk > JUNK_SHARE * len(printed):
             return f"mostly garbage: {junk * 100 // len(printed)}% of its characters are control or unmapped codes"
-    words = [w for w in _LETTERS.findall(text) if not _CJK_CHAR.search(w)]
+    words = [w for w in _LETTERS.findall(text) if not CJK_LETTER_CHAR.search(w)]
     if len(words) >= _WORDS_TO_JUDGE:
         loose = sum(1 for w in words if len(w) == 1 and w not in _ONE_LETTER_WORDS)
         if loose > FRAGMENT_SHARE * len(words):
@@ -99,7 +98,7 @@ def _credible_title(title: str, fallback: bool) -> bool:
     """A title printed on the paper: two words (or four CJK characters), no junk, not in fragments."""
     if fallback or any(_is_junk(ch) for ch in title):
         return False
-    if len(_CJK_CHAR.findall(title)) >= 4:
+    if len(CJK_LETTER_CHAR.findall(title)) >= 4:
         return True
     words = _LETTERS.findall(title)
     long_words = [w for w in words if len(w) >= 2]

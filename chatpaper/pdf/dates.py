@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 
 # A four-digit year on its own: not part of a longer number, an arXiv id ("2012.00001" is December
 # 2020, not 2012) or a decimal.

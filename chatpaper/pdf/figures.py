@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pymupdf
 
+from chatpaper.captions import figure_number, is_first_figure
 from chatpaper.models import Figure
-from chatpaper.pdf.captions import figure_number, is_first_figure
-from chatpaper.pdf.layout import Line, join_lines
+from chatpaper.pdf.lines import Line
 from chatpaper.pdf.reader import PdfDocument
+from chatpaper.pdf.text import join_lines
 
 # About 150 dpi, and never narrower than 600 px: a report is read on a laptop or a phone.
 DPI = 150

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from chatpaper.pdf.layout import WORD_GAP_EM
+from chatpaper.pdf.fragments import WORD_GAP_EM
 
 # TeX's OT1 text encoding below code 32: what a dvips font's control-code glyphs are when the text layer
 # gives the bare code (no Unicode mapping) or a wrong one. The accents (18-24) are spacing accents, which

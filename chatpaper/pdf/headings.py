@@ -1,7 +1,8 @@
 """The heading vocabulary: how section numbers are printed and which words name a section's role.
 
 Pure module, no layout: `sections` uses it to tell headings from text and to give sections their roles,
-`metadata` to keep section headings out of the title. Each rule here has one owner; others import it.
+`title` and `byline` to keep section headings out of the title and the authors, `labels` for the abstract's
+words. Each rule here has one owner; others import it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chatpaper.models import SectionRole
-from chatpaper.scripts import CYRILLIC, HAN, KANA, is_han
+from chatpaper.scripts import CYRILLIC, HAN, KANA
 
 # --- numbering -----------------------------------------------------------------------------------
 
@@ -127,9 +128,12 @@ def _roman_value(token: str) -> int:
     return total
 
 
+_CJK_START = re.compile(f"[{HAN}{KANA}]")
+
+
 def _starts_cjk(text: str) -> bool:
     """Whether `text` starts with a Chinese character or Japanese kana (scripts without word spaces)."""
-    return bool(text) and (is_han(text[0]) or "\u3040" <= text[0] <= "\u30ff")
+    return _CJK_START.match(text) is not None
 
 
 def strip_numbering(heading: str) -> str:
@@ -139,6 +143,27 @@ def strip_numbering(heading: str) -> str:
 
 
 # --- heading words -> roles ----------------------------------------------------------------------
+
+# The words that name an abstract, as its heading or as its run-in label ("Resumo. O sucesso ..."), in every
+# language the reader supports; `labels` builds the front matter's abstract label from these.
+ABSTRACT_WORDS = (
+    "abstract", "summary", "摘要", "摘 要", "概要", "要旨", "要約",
+    "zusammenfassung", "kurzfassung", "résumé", "resumen", "resumo", "sommario", "riassunto",
+    "аннотация", "реферат", "резюме",
+)  # fmt: skip
+# An abstract's label in languages whose headings the reader does not read (a second abstract in Dutch, Swedish,
+# Polish, Czech, Turkish, or a Japanese or Korean one): a label the front matter knows, never a section role
+# (`role_from_heading` compares no Hangul).
+ABSTRACT_LABEL_ONLY_WORDS = (
+    "samenvatting",
+    "sammanfattning",
+    "streszczenie",
+    "abstrakt",
+    "özet",
+    "抄録",
+    "초록",
+    "요약",
+)
 
 # The words that name a section's role, in every language the reader supports (English, Chinese, Japanese,
 # German, French, Spanish, Portuguese, Italian, Russian). Latin and Cyrillic keys match whole words, case and
@@ -159,14 +184,7 @@ _ROLE_WORDS: list[tuple[SectionRole, tuple[str, ...]]] = [
             "библиографический список", "библиография",
         ),
     ),
-    (
-        "abstract",
-        (
-            "abstract", "summary", "摘要", "摘 要", "概要", "要旨", "要約",
-            "zusammenfassung", "kurzfassung", "résumé", "resumen", "resumo", "sommario", "riassunto",
-            "аннотация", "реферат", "резюме",
-        ),
-    ),
+    ("abstract", ABSTRACT_WORDS),
     (
         "appendix",
         (

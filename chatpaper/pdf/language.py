@@ -9,8 +9,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from chatpaper.pdf.layout import Line
-from chatpaper.scripts import CYRILLIC, HAN, HANGUL, KANA
+from chatpaper.pdf.lines import Line
+from chatpaper.scripts import CYRILLIC, HAN_CHAR, HANGUL, KANA
 
 # Enough text to tell a language by (a few pages); a thesis is not read twice over for it.
 SAMPLE_CHARS = 60_000
@@ -37,7 +37,6 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
 # Evidence below this many function words is no evidence: a title and a few captions.
 MIN_FUNCTION_WORDS = 20
 
-_HAN = re.compile(f"[{HAN}]")
 _KANA = re.compile(f"[{KANA}]")
 _HANGUL = re.compile(f"[{HANGUL}]")
 _CYRILLIC = re.compile(f"[{CYRILLIC}]")
@@ -56,7 +55,7 @@ def detect_language(lines: Sequence[Line]) -> str:
             break
     sample = "\n".join(parts)
     latin = len(_LATIN.findall(sample))
-    han = len(_HAN.findall(sample))
+    han = len(HAN_CHAR.findall(sample))
     kana = len(_KANA.findall(sample))
     if (han + kana) * LETTERS_PER_HAN >= latin and han + kana:
         return "ja" if kana >= KANA_SHARE_JA * (han + kana) else "zh"

@@ -1,7 +1,7 @@
-"""Page geometry to reading order: columns, fragments, running headers and footers, text clean-up.
+"""Page geometry to reading order: columns, fragments, tables, running headers and footers.
 
-Pure module: it works on the `Line`s the reader builds from PyMuPDF's span dictionaries, so it can be
-tested and reasoned about without a PDF library.
+Pure module: it works on the `Line`s (`chatpaper.pdf.lines`) the reader builds from PyMuPDF's span
+dictionaries, so it can be tested and reasoned about without a PDF library.
 """
 
 from __future__ import annotations
@@ -9,244 +9,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 
-from chatpaper.scripts import CJK_LETTERS, HAN, is_wide
-
-# --- what the reader hands over ------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Span:
-    """A run of text in one font, as printed."""
-
-    text: str
-    size: float
-    font: str
-    bold: bool
-    italic: bool
-    superscript: bool
-    x0: float
-    x1: float
-    y0: float
-    y1: float
-
-
-@dataclass(slots=True)
-class Line:
-    """One printed line (or line fragment) with its dominant style."""
-
-    page: int  # 1-based
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    text: str
-    size: float
-    font: str
-    bold: bool
-    italic: bool
-    mono: bool
-    block: int
-    # kept on the first pages only: metadata needs markers and gaps; elsewhere the line style is enough
-    spans: list[Span] | None = None
-    col: int = 0  # 0: full width or single column, 1: left column, 2: right column
-    upper: bool = False  # all cased letters are capitals (ALL CAPS or small caps)
-    gap_above: float = 0.0  # whitespace to the previous line of the same column (large at a column top)
-    tabular: bool = False  # one cell of a row of several short cells (a table), not running text
-    styled_head: bool = False  # starts in bold or italic ...
-    bold_head: bool = False  # starts in bold (a caption label "Table 1" before plain text)
-    plain_tail: bool = False  # ... and ends in plain text: a run-in paragraph heading ("Datasets. We use")
-    cells: int = 1  # pieces separated by wide gaps (table cells) merged into this line
-    cell_starts: tuple[int, ...] = ()  # where in `text` each of those pieces after the first begins
-    gap_min: float = 0.0  # narrowest and widest of those gaps: a justified line spreads its words evenly
-    gap_max: float = 0.0
-    colored: bool = False  # set in a colour other than black or grey
-
-    @property
-    def runin(self) -> bool:
-        return self.styled_head and self.plain_tail
-
-    @property
-    def width(self) -> float:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-
-@dataclass(slots=True)
-class Link:
-    """A URI link annotation and where it sits on its page."""
-
-    uri: str
-    page: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-
-@dataclass(slots=True)
-class Page:
-    """One page's text lines (reading order once arranged) and links."""
-
-    number: int  # 1-based
-    width: float
-    height: float
-    lines: list[Line]
-    links: list[Link] = field(default_factory=list)
-    columns: int = 1
-    image_cover: float = 0.0  # share of the page under images, measured only on (nearly) textless pages
-    source: str = "text"  # where its lines come from: "text" (the text layer), "glyphs" (rebuilt), "ocr"
-
-
-# --- text clean-up -------------------------------------------------------------------------------
-
-_LIGATURES = str.maketrans(
-    {
-        "\ufb00": "ff",
-        "\ufb01": "fi",
-        "\ufb02": "fl",
-        "\ufb03": "ffi",
-        "\ufb04": "ffl",
-        "\ufb05": "st",
-        "\ufb06": "st",
-        "\u00ad": "",  # soft hyphen
-        "\u200b": "",
-        "\u200c": "",
-        "\u200d": "",
-        "\ufeff": "",
-        "\u00a0": " ",
-        "\u2002": " ",
-        "\u2003": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-        "\u2010": "-",
-        "\u2011": "-",
-    }
-)
-
-# TeX and some publishers draw accents as separate spacing glyphs ("Te\u02c7sanovi\u00b4c", "Ste\u00b4phane").
-_SPACING_ACCENTS = {
-    "\u00b4": "\u0301",  # acute
-    "\u02ca": "\u0301",
-    "`": "\u0300",  # grave
-    "\u02cb": "\u0300",
-    "\u02c7": "\u030c",  # caron
-    "\u00a8": "\u0308",  # diaeresis
-    "\u02dc": "\u0303",  # tilde
-    "\u02c6": "\u0302",  # circumflex
-    "\u00b8": "\u0327",  # cedilla
-    "\u02d8": "\u0306",  # breve
-    "\u02da": "\u030a",  # ring
-    "\u02dd": "\u030b",  # double acute
-}
-_COMMON_ACCENTED = set("áéíóúýćńśźÁÉÍÓÚÝĆŃŚŹàèìòùÀÈÌÒÙčšžřěňďťČŠŽŘĚŇĎŤäëïöüÿÄËÏÖÜâêîôûÂÊÎÔÛãñõÃÑÕçşÇŞăğĂĞåůÅŮőűŐŰ")
-_ACCENT_RE = re.compile("[" + "".join(re.escape(a) for a in _SPACING_ACCENTS) + "]")
-# The grave is also the backtick, which papers print around code (`make`, `a`) and doubled as TeX quotes
-# (``word''). A backtick is a grave accent only outside such pairs and runs: TeX's own graves sit inside a
-# word ("Troisi`eme"), and a pair needs an opening one at a word start and a closing one at a word end.
-_BACKTICKS = re.compile(r"``+|(?<![^\s(\[{\"'])`[^`\s](?:[^`]*?[^`\s])?`(?![^\s.,;:!?)\]}\"'])")
-
-
-def _combine(letter: str, accent: str) -> str:
-    # TeX puts an accent on a dotless i (\'{\i} comes out as "´ı"): the accent takes the dot's place
-    letter = "i" if letter == "ı" else letter
-    return unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[accent])
-
-
-def _join_spacing_accents(text: str) -> str:
-    """Attach spacing accents to their letter: the following one (TeX) unless only the preceding one fits.
-    Backticks in pairs or runs are code or quotes and stay as printed."""
-    code: set[int] = set()
-    if "`" in text:
-        code = {k for m in _BACKTICKS.finditer(text) for k in range(m.start(), m.end()) if text[k] == "`"}
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch not in _SPACING_ACCENTS or i in code:
-            out.append(ch)
-            i += 1
-            continue
-        after = _combine(text[i + 1], ch) if i + 1 < n and text[i + 1].isalpha() else ""
-        before = _combine(out[-1], ch) if out and out[-1].isalpha() else ""
-        if after in _COMMON_ACCENTED:
-            out.append(after)
-            i += 2
-        elif before in _COMMON_ACCENTED:
-            out[-1] = before
-            i += 1
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def clean_text(text: str) -> str:
-    """Normalise ligatures, odd spaces and spacing accents; keep everything else as printed."""
-    text = text.translate(_LIGATURES)
-    if _ACCENT_RE.search(text):
-        text = _join_spacing_accents(text)
-    return text
-
-
-def join_lines(lines: list[str]) -> str:
-    """Join printed lines into running text: undo end-of-line hyphenation, keep URLs whole."""
-    out = ""
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        if not out:
-            out = line
-            continue
-        if _url_continues(out, line):
-            out += line  # a URL broken at the line end continues without a space
-        elif out.endswith("-") and len(out) >= 2 and out[-2].isalpha() and line[0].islower():
-            word = out.rsplit(None, 1)[-1]
-            # "state-of-the-" + "art" keeps its hyphen; "approxi-" + "mation" loses it
-            out = out + line if "-" in word[:-1] else out[:-1] + line
-        elif out.endswith("-") and len(out) >= 2 and out[-2].isalpha() and line[0].isupper():
-            out += line  # "Self-" + "Attention": a compound split at its own hyphen
-        elif is_wide(out[-1]) and is_wide(line[0]):
-            out += line
-        else:
-            out += " " + line
-    return out
-
-
-_URL_END = re.compile(r"(?:https?://|www\.)\S*$", re.I)
-_URL_NEXT = re.compile(r"^[\w\-./#?=&%~+:@]+")
-
-
-def _url_continues(out: str, line: str) -> bool:
-    tail = out[out.rfind(" ") + 1 :]  # only the last word can be an unfinished URL
-    m = _URL_END.search(tail) if ("://" in tail or "www." in tail) else None
-    if not m:
-        return False
-    url = m.group(0)
-    token = _URL_NEXT.match(line)
-    if not token:
-        return False
-    token_text = token.group(0).rstrip(".,;:")
-    host_open = "/" not in url.split("://", 1)[-1]  # "https://github." + "com/..."
-    if url.endswith(("/", "-", "_", "#", "?", "=", "&")):
-        return bool(re.search(r"[/._\-#]", token_text)) or url.endswith("-") or host_open
-    return url.endswith(".") and host_open
-
+from chatpaper.pdf.fragments import merge_fragments
+from chatpaper.pdf.lines import Line, Page
+from chatpaper.scripts import CJK_LETTER_CHAR, HAN
 
 # --- one page: columns, fragments, order ---------------------------------------------------------
-
-# A gap between two pieces of one printed line is a word break from this share of the type size on (a
-# word space is a quarter to a third of an em; kerns and the gaps inside a word stay under a tenth).
-WORD_GAP_EM = 0.15
-
-_NUMBER_TOKEN = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.?|[A-Z]\.|§\s*\d+)$")
 
 
 def find_gutter(lines: list[Line], width: float) -> float | None:
@@ -319,194 +88,6 @@ def _assign_columns(lines: list[Line], gutter: float, span: float) -> None:
 def _same_row(a: Line, b: Line) -> bool:
     overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
     return overlap >= 0.5 * min(a.y1 - a.y0, b.y1 - b.y0)  # (not the height property: asked very often)
-
-
-# How far a row looks for its next piece: a gap up to this many font sizes after a number ("1" + "Introduction",
-# set apart by a quad), and up to this many between other pieces (justified words, a style change).
-_GAP_AFTER_NUMBER = 3.0
-_GAP_BETWEEN_PIECES = 1.6
-# A row gives up looking for more pieces after this many that did not join it (pieces it had to test, and bands
-# of later rows it had to look through). Real pages stay far below it: the most on the corpus is 65, on a
-# Type-3 page whose glyph boxes are 240 pt tall, so every row reaches into the rows under it. Without a cap, a
-# page crafted so that thousands of pieces sit in one another's reach would cost every piece a test of every
-# other (minutes for a few kilobytes of PDF).
-_ROW_LOOKS = 1000
-
-
-@dataclass(slots=True)
-class _Band:
-    """The pieces of one column whose bottoms round to the same y, left to right: `start`..`end` of the sorted
-    pieces, their left edges, the largest font size among them and the range of their tops."""
-
-    col: int
-    start: int
-    end: int
-    x0s: list[float]
-    size: float
-    top_min: float
-    top_max: float
-
-
-def _bands(lines: list[Line]) -> tuple[list[_Band], list[int]]:
-    """`lines` (sorted by column, rounded bottom, left edge) cut into bands, and each line's band."""
-    bands: list[_Band] = []
-    band_of = [0] * len(lines)
-    start = 0
-    for k in range(1, len(lines) + 1):
-        if k < len(lines) and lines[k].col == lines[start].col and round(lines[k].y1) == round(lines[start].y1):
-            continue
-        members = lines[start:k]
-        tops = [ln.y0 for ln in members]
-        size = max(ln.size for ln in members)
-        bands.append(_Band(members[0].col, start, k, [ln.x0 for ln in members], size, min(tops), max(tops)))
-        band_of[start:k] = [len(bands) - 1] * (k - start)
-        start = k
-    return bands, band_of
-
-
-def merge_fragments(lines: list[Line]) -> list[Line]:
-    """Merge pieces of one printed line ("1" + "Introduction", justified words) into a single line.
-
-    Left to right from the first piece not yet taken (by column, bottom, left edge), a row takes the next piece on
-    the same row whose left edge is close after its right edge, until a piece starts below the row. Candidates are
-    found by their left edges (bisected per band), so a row never tests pieces it cannot reach: near-linear even
-    when text is drawn over itself thousands of times.
-    """
-    if not lines:
-        return lines
-    lines = sorted(lines, key=lambda ln: (ln.col, round(ln.y1), ln.x0))
-    n = len(lines)
-    bands, band_of = _bands(lines)
-    free = list(range(n + 1))  # free[k] leads to the first piece at or after k not yet taken
-
-    def next_free(k: int) -> int:
-        root = k
-        while free[root] != root:
-            root = free[root]
-        while free[k] != root:  # path compression: later look-ups skip taken pieces at once
-            free[k], k = root, free[k]
-        return root
-
-    out: list[Line] = []
-    for i, ln in enumerate(lines):
-        if free[i] != i:
-            continue  # taken by an earlier row
-        free[i] = i + 1
-        row = [ln]
-        last = ln
-        below = ln.y1 + 2
-        looks = 0
-        b, k = band_of[i], i + 1
-        while b < len(bands) and looks < _ROW_LOOKS:
-            band = bands[b]
-            if band.col != ln.col:
-                break
-            k = next_free(max(k, band.start))
-            if k >= band.end:
-                b += 1
-                continue  # every piece of this band is taken
-            if band.top_min > below:
-                break  # its first free piece starts below the row
-            stop = band.end
-            if band.top_max > below:  # the row ends at the first free piece that starts below it
-                stop = k
-                while stop < band.end and lines[stop].y0 <= below:
-                    stop = next_free(stop + 1)
-                    looks += 1
-                stop = min(stop, band.end)
-            while k < stop:
-                reach = max(last.size, band.size)  # no piece of this band joins with a bigger size than this
-                lo = band.start + bisect.bisect_right(band.x0s, last.x1 - reach)
-                if lo > k:
-                    k = next_free(lo)  # pieces left of `lo` overlap the row's end by a size or more
-                    if k >= stop:
-                        break
-                other = lines[k]
-                if other.x0 > last.x1 + _GAP_AFTER_NUMBER * reach:
-                    break  # this piece and the rest of the band are too far right
-                # on the same row (`_same_row`, inline: this loop is the hot one)
-                if min(last.y1, other.y1) - max(last.y0, other.y0) >= 0.5 * min(last.y1 - last.y0, other.y1 - other.y0):
-                    gap = other.x0 - last.x1
-                    size = max(last.size, other.size)
-                    number = _NUMBER_TOKEN.match(last.text.strip())
-                    if -size < gap <= (_GAP_AFTER_NUMBER if number else _GAP_BETWEEN_PIECES) * size:
-                        row.append(other)
-                        free[k] = k + 1
-                        last = other
-                        k = next_free(k + 1)
-                        continue
-                looks += 1
-                if looks >= _ROW_LOOKS:
-                    break
-                k = next_free(k + 1)
-            if stop < band.end:
-                break
-            b += 1
-            looks += 1
-        out.append(_merge_row(row) if len(row) > 1 else ln)
-    return out
-
-
-def _merge_row(row: list[Line]) -> Line:
-    row.sort(key=lambda ln: ln.x0)
-    first = row[0]
-    parts = [first.text]  # joined once at the end: a row may have thousands of pieces
-    spans = list(first.spans) if first.spans is not None else None
-    weights: Counter[tuple[float, str, bool, bool, bool]] = Counter()
-    for ln in row:
-        weights[(ln.size, ln.font, ln.bold, ln.italic, ln.mono)] += max(1, len(ln.text.strip()))
-    prev = first
-    cells = first.cells
-    wide: list[float] = []
-    starts: list[int] = []
-    length = len(first.text)  # of what is joined so far
-    for ln in row[1:]:
-        gap = ln.x0 - prev.x1
-        cells += ln.cells if gap > 0.9 * ln.size else ln.cells - 1
-        while parts:  # what is joined so far, right-stripped
-            tail = parts[-1].rstrip()
-            length -= len(parts[-1]) - len(tail)
-            if tail:
-                parts[-1] = tail
-                break
-            parts.pop()
-        if gap > WORD_GAP_EM * ln.size:
-            parts.append(" ")
-            length += 1
-        if gap > 0.9 * ln.size:
-            wide.append(gap)
-            starts.append(length)  # a table reads its cells back from these (chatpaper/pdf/tables.py)
-        piece = ln.text.lstrip()
-        parts.append(piece)
-        length += len(piece)
-        if spans is not None and ln.spans is not None:
-            spans.extend(ln.spans)
-        prev = ln
-    size, font, bold, italic, mono = weights.most_common(1)[0][0]
-    return Line(
-        page=first.page,
-        x0=min(ln.x0 for ln in row),
-        y0=min(ln.y0 for ln in row),
-        x1=max(ln.x1 for ln in row),
-        y1=max(ln.y1 for ln in row),
-        text="".join(parts),
-        size=size,
-        font=font,
-        bold=bold,
-        italic=italic,
-        mono=mono,
-        block=first.block,
-        spans=spans,
-        col=first.col,
-        styled_head=first.styled_head,
-        bold_head=first.bold_head,
-        plain_tail=row[-1].plain_tail,
-        cells=cells,
-        cell_starts=tuple(starts),
-        gap_min=min(wide, default=0.0),
-        gap_max=max(wide, default=0.0),
-        colored=first.colored,
-    )
 
 
 def _attach_drop_caps(lines: list[Line]) -> list[Line]:
@@ -601,12 +182,12 @@ def _widen_header_rows(lines: list[Line], gutter: float, height: float) -> None:
             for ln in row:
                 ln.col = 0
     # the short last line of a full-width paragraph (an abstract) stays with its paragraph
-    wide = [ln for ln in header if ln.col == 0]
+    full_width = [ln for ln in header if ln.col == 0]
     for ln in lines:
         if (
             ln.col
             and ln.y0 <= flow_top + 2 * ln.height
-            and any(w.block == ln.block and abs(w.x0 - ln.x0) < 3 and 0 <= ln.y0 - w.y1 < ln.height for w in wide)
+            and any(w.block == ln.block and abs(w.x0 - ln.x0) < 3 and 0 <= ln.y0 - w.y1 < ln.height for w in full_width)
         ):
             ln.col = 0
 
@@ -789,7 +370,6 @@ def _set_gaps(lines: list[Line]) -> None:
         prev = ln
 
 
-_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
 _LOWER = re.compile(f"[^\\W\\d_A-Z\u00c0-\u00de{HAN}]")
 _UPPER = re.compile(r"[A-Z\u00c0-\u00de]")
 
@@ -806,7 +386,7 @@ def is_mostly_upper(text: str) -> bool:
     if lower > 3 and lower * 4 > len(text):
         return False  # ordinary prose: decided without counting capitals
     upper = len(_UPPER.findall(text))
-    if upper and _CJK_CHAR.search(text):
+    if upper and CJK_LETTER_CHAR.search(text):
         return False  # Chinese text with a capital letter in it is not set in capitals
     return upper > 0 and lower <= 0.1 * (upper + lower)
 

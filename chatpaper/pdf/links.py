@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chatpaper.code_hosts import CODE_HOST_PATTERN, REPOSITORY_HOST_PATTERN, REPOSITORY_HOSTS, is_pages_host
-from chatpaper.pdf.layout import Line, Link
+from chatpaper.pdf.lines import Line, Link
 
 _URL_CHARS = r"[!#-&*-;=?-Z_a-z~]"  # printable ASCII without quotes, brackets, <>, \\, ^, `, {|}
 _URL = re.compile(

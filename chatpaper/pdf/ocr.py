@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chatpaper.errors import OcrError
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 
 INSTALL_HINT = "pip install 'chatpaper[ocr]'"
 # Pixels per inch pages are rendered at for OCR: enough to tell a regular stroke (3 px at 10 pt) from a

@@ -17,7 +17,8 @@ from chatpaper.pdf.headings import (
     role_from_heading,
     strip_numbering,
 )
-from chatpaper.pdf.layout import Line, join_lines
+from chatpaper.pdf.lines import Line
+from chatpaper.pdf.text import join_lines
 from chatpaper.pdf.typeset import BodyStyle, Candidate, Heading, heading_like, line_style, same_style
 
 # --- headings from the PDF outline ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Literal
 import pymupdf
 
 from chatpaper.errors import BrokenPdfError, EncryptedPdfError, NotAPdfError
+from chatpaper.pdf.fragments import WORD_GAP_EM
 from chatpaper.pdf.glyphs import (
     TINY_DECLARED_SIZE,
     FontRepair,
@@ -30,8 +31,9 @@ from chatpaper.pdf.glyphs import (
     font_repair,
     main_direction,
 )
-from chatpaper.pdf.layout import WORD_GAP_EM, Line, Link, Page, Span, clean_text
+from chatpaper.pdf.lines import Line, Link, Page, Span
 from chatpaper.pdf.ocr import OCR_RESOLUTION, ocr_lines
+from chatpaper.pdf.text import clean_text
 
 # Ligatures are split by MuPDF (no PRESERVE_LIGATURES) and images are not collected: faster, and
 # images are not text.

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from chatpaper.captions import BARE_CAPTION, CAPTION, LABEL_ONLY
 from chatpaper.models import Section, SectionRole
-from chatpaper.pdf.captions import BARE_CAPTION, CAPTION, LABEL_ONLY
 from chatpaper.pdf.headings import (
     is_abstract_heading,
     is_end_matter,
@@ -26,8 +26,9 @@ from chatpaper.pdf.headings import (
     role_from_heading,
     role_from_heading_stems,
 )
-from chatpaper.pdf.layout import Line, join_lines
+from chatpaper.pdf.lines import Line
 from chatpaper.pdf.outline import heading_key, headings_from_outline, merge_outline_and_fonts, outline_levels
+from chatpaper.pdf.text import join_lines
 from chatpaper.pdf.typeset import (
     HEADING_MAX_WORDS,
     SAME_SIZE_PT,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chatpaper.models import Table
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 
 # A caption labels a table when it starts with one of these words and a number ("Table 3:", "Tab. 2",
 # "TABLE IV", "表 1"); the caption finder in `sections` has already told captions from prose.

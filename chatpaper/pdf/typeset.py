@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from chatpaper.pdf.captions import CAPTION
+from chatpaper.captions import CAPTION
 from chatpaper.pdf.headings import (
     Numbering,
     is_end_matter,
@@ -23,7 +23,8 @@ from chatpaper.pdf.headings import (
     role_from_heading,
     strip_numbering,
 )
-from chatpaper.pdf.layout import Line, join_lines
+from chatpaper.pdf.lines import Line
+from chatpaper.pdf.text import join_lines
 from chatpaper.scripts import HAN_CHAR
 
 # --- body style ----------------------------------------------------------------------------------

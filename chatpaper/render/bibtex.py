@@ -17,7 +17,7 @@ from anyascii import anyascii
 
 from chatpaper.models import PaperSummary
 from chatpaper.render.safe import one_line, safe_url
-from chatpaper.scripts import CJK_LETTERS
+from chatpaper.scripts import CJK_LETTER_CHAR
 
 # LaTeX's special characters, as text-mode commands biblatex and Zotero's importer both read. Braces
 # become commands, not "\{": BibTeX counts every brace, escaped or not, so a lone "\}" would end the field.
@@ -37,7 +37,6 @@ _SPECIAL = re.compile("[" + re.escape("".join(_SPECIALS)) + "]")
 # Words a key skips when it takes the title's first word, as citation keys usually do.
 _KEY_STOPWORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", "towards", "toward", "with"})
 _ARXIV_VERSION = re.compile(r"v\d+$")
-_CJK = re.compile(f"[{CJK_LETTERS}]")
 # Fields biblatex reads verbatim (url, doi, eprint): nothing is escaped there, so what could end the
 # field or start a command is dropped (a DOI or an arXiv id holds none of it).
 _VERBATIM_UNSAFE = re.compile(r"[{}\\%\s]")
@@ -64,14 +63,14 @@ def _surname(author: str) -> str:
     parts = name.split()
     if not parts:
         return ""
-    if _CJK.match(parts[0]):
+    if CJK_LETTER_CHAR.match(parts[0]):
         return parts[0] if len(parts) > 1 else parts[0][0]
     return parts[-1]
 
 
 def _first_title_word(title: str) -> str:
     for word in re.findall(r"[^\W_]+", one_line(title)):
-        if _CJK.match(word):
+        if CJK_LETTER_CHAR.match(word):
             word = word[:2]  # no spaces between words there: the first two characters, a word more often than not
         ascii_word = _ascii_word(word)
         if ascii_word and ascii_word not in _KEY_STOPWORDS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatpaper.pdf.layout import Line
+from chatpaper.pdf.lines import Line
 
 
 def line(text: str, x0: float, y0: float, x1: float, *, size: float = 10.0, page: int = 1, bold: bool = False) -> Line:

@@ -1,7 +1,8 @@
 """What starts a figure or table caption: the label words of every language the reader knows, and the number.
 
-Pure module, the one owner of the caption vocabulary: the section tree uses it to keep captions out of
-the body text, the figure finder (`figures.py`) to find the paper's first figure.
+Pure module below `pdf/` and `llm/`, the one owner of the caption vocabulary: the section tree uses it to keep
+captions out of the body text, the figure finder (`pdf/figures.py`) to find the paper's first figure, the
+sentence filter (`llm/sentences.py`) to leave captions that reached the text out of quotes.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from chatpaper.scripts import HAN
 # Scandinavian (Figur), Russian (Рисунок, Рис.), Chinese (图/圖), Japanese (図), Korean (그림).
 FIGURE_WORDS = r"fig(?:ure|ura|ur)?\.?|abb(?:ildung)?\.?|рис(?:унок)?\.?|图|圖|図|그림"
 # Words that label a table or another float: Tabelle, Tabla, Tabela, Tabella, Tableau, Таблица, 表.
-_OTHER_WORDS = r"tab(?:le|elle|la|ela|ella|leau|\.)|таблица|algorithm|listing|chart|plate|scheme|exhibit|表"
-_LABEL = rf"(?:{FIGURE_WORDS}|{_OTHER_WORDS})"
+FLOAT_WORDS = r"tab(?:le|elle|la|ela|ella|leau|\.)|таблица|algorithm|listing|chart|plate|scheme|exhibit|表"
+_LABEL = rf"(?:{FIGURE_WORDS}|{FLOAT_WORDS})"
 # "1", "IV", "A.2", "S1" (supplementary), with a sub-number: "1.2", "3-1" (Japanese theses).
 _NUMBER = r"(?>(?:\d+|[IVXL]+|[A-Z]\.?\d*)(?:[.-]\d+)?)"  # atomic: "Fig1.2(a)" is no "Fig1" + "."
 

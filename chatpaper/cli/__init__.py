@@ -1,4 +1,5 @@
-"""The `chatpaper` command: the only place that prints, draws progress bars or picks exit codes.
+"""The `chatpaper` command and its subcommands (run, parse, config, digest): with `console` (what they print,
+the progress bar, the exit codes), the only place that prints, draws progress bars or picks exit codes.
 
 Exit codes: 0 every paper done; 3 the batch finished but some papers failed; 1 a fatal error
 (bad config, refused API key); 2 a usage error.
@@ -7,27 +8,35 @@ Exit codes: 0 every paper done; 3 the batch finished but some papers failed; 1 a
 from __future__ import annotations
 
 import json
-import logging
 import os
-import sys
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from tqdm import tqdm
 
 from chatpaper import __version__
-from chatpaper.errors import BudgetExceededError, ChatpaperError, UsageError
+from chatpaper.cli.console import (
+    EXIT_FATAL,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    ProgressBar,
+    announce_backend,
+    echo,
+    echo_err,
+    fail,
+    hide_secrets_of,
+    one_line,
+    report_failures,
+    report_warnings,
+    run_guarded,
+)
+from chatpaper.errors import BudgetExceededError
 from chatpaper.models import PaperOutcome
-from chatpaper.redaction import Redactor
 from chatpaper.render import tally_line
 from chatpaper.settings import LoadedSettings, Settings, describe_settings, load_settings
 from chatpaper.words import plural
-
-EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
 class _DefaultToRun(click.Group):
@@ -55,84 +64,10 @@ def _bare_word(text: str) -> bool:
     return bool(text) and not text.startswith("-") and not any(ch in text for ch in "/\\.~")
 
 
-# Everything this command prints or logs passes the redactor of the settings in use: the first line
-# of defence is where messages are made, this is the last (see chatpaper.redaction). Until settings
-# are loaded it hides the credentials in URLs only.
-_redact = Redactor()
-
-
-def _hide_secrets_of(settings: Settings | None) -> None:
-    global _redact
-    _redact = Redactor.from_settings(settings) if settings is not None else Redactor()
-
-
-def _echo(message: str) -> None:
-    click.echo(_redact(message))
-
-
-def _one_line(text: str) -> str:
-    """`text` with control characters shown as escapes: a newline in a file name must not split the
-    line a script or a cron mail reads."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-
-
-def _echo_err(message: str) -> None:
-    click.echo(_redact(message), err=True)
-
-
-def _fail(message: str) -> None:
-    _echo_err(f"chatpaper: error: {message}")
-
-
-class _RedactingFormatter(logging.Formatter):
-    """Log lines, tracebacks included, with the secrets hidden (--debug turns on the HTTP libraries' logs)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return _redact(super().format(record))
-
-
-def _configure_logging(debug: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
-    if not debug:
-        # The HTTP libraries log every request at INFO; a batch run should stay quiet.
-        for noisy in ("httpx", "httpx2", "openai", "urllib3", "arxiv"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
 def _load(overrides: dict[str, Any], config: str | None) -> LoadedSettings:
     loaded = load_settings({k: v for k, v in overrides.items() if v is not None}, config_path=config)
-    _hide_secrets_of(loaded.settings)
+    hide_secrets_of(loaded.settings)
     return loaded
-
-
-def _run_guarded(debug: bool, body: Callable[[], int]) -> None:
-    """Run a command body; render chatpaper errors as one line (traceback with --debug)."""
-    _hide_secrets_of(None)  # the settings of an earlier command in this process are not this one's
-    _configure_logging(debug)
-    try:
-        code = body()
-    except UsageError as exc:  # found by the library before any request: click's usage message, exit 2
-        raise click.UsageError(_one_line(_redact(str(exc))), click.get_current_context(silent=True)) from None
-    except ChatpaperError as exc:
-        if debug:
-            _echo_err(traceback.format_exc().rstrip("\n"))
-        _fail(_one_line(str(exc)))
-        code = EXIT_FATAL
-    except KeyboardInterrupt:
-        _fail("interrupted; finished reports are kept, rerun to resume")
-        code = 130
-    except (click.ClickException, click.exceptions.Exit, click.Abort):
-        raise  # usage errors: click prints them and exits 2
-    except Exception:
-        # A bug: its traceback as Python would print it, but redacted (exception text may quote a
-        # URL or a server's answer).
-        _echo_err(traceback.format_exc().rstrip("\n"))
-        code = EXIT_FATAL
-    sys.exit(code)
 
 
 common_options = [
@@ -330,12 +265,12 @@ def run_command(
             refs += found
             problems += missing
             if not found and not missing and not quiet:
-                _echo_err("chatpaper: arXiv found no papers for this query")
+                echo_err("chatpaper: arXiv found no papers for this query")
         if dry_run:
             return _dry_run(refs, problems, settings, jsonl=jsonl)
         return _summarize(refs, problems, settings, quiet=quiet, jsonl=jsonl)
 
-    _run_guarded(debug, body)
+    run_guarded(debug, body)
 
 
 def _check_inputs(inputs: list[str], ids: list[str], *, searching: bool) -> None:
@@ -353,10 +288,10 @@ def _check_inputs(inputs: list[str], ids: list[str], *, searching: bool) -> None
         )
     if searching or not inputs or any(os.path.lexists(Path(path).expanduser()) for path in inputs):
         return
-    missing = ", ".join(_one_line(path) for path in inputs)
+    missing = ", ".join(one_line(path) for path in inputs)
     commands = ", ".join(sorted(main.commands))
     words = [path for path in inputs if _bare_word(path)]
-    hint = f"; nor is {_one_line(words[0])!r} a command ({commands})" if words else ""
+    hint = f"; nor is {one_line(words[0])!r} a command ({commands})" if words else ""
     raise click.UsageError(f"no such file or folder: {missing}{hint}")
 
 
@@ -370,9 +305,9 @@ def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Setting
     extractive = settings.resolved_backend() == "extractive"
     if jsonl:
         for plan in plans:
-            _echo(json.dumps(_plan_record(plan, settings, extractive=extractive), ensure_ascii=False))
+            echo(json.dumps(_plan_record(plan, settings, extractive=extractive), ensure_ascii=False))
         for source, reason in problems:
-            _echo(json.dumps({"source": source, "status": "failed", "reason": reason}, ensure_ascii=False))
+            echo(json.dumps({"source": source, "status": "failed", "reason": reason}, ensure_ascii=False))
         return EXIT_OK
     rows = []
     for plan in plans:
@@ -392,12 +327,12 @@ def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Setting
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
         for row in [head, *rows]:
             cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2])][:columns]
-            _echo("  ".join([*cells, row[3] or "title"]))
+            echo("  ".join([*cells, row[3] or "title"]))
     usable = [p for p in plans if p.would_spend]
     done_before = sum(p.done_before for p in plans)
     before = f" · {done_before} summarized before (skipped, free)" if done_before else ""
     if extractive:
-        _echo(
+        echo(
             f"{plural(len(usable), 'paper')} would be summarized offline by the extractive backend "
             f"(sentences quoted from each paper): no LLM calls, no cost{before}"
         )
@@ -409,7 +344,7 @@ def _dry_run(refs: list[Any], problems: list[tuple[str, str]], settings: Setting
     line += before
     if any(not p.measured for p in usable):
         line += " (~: estimated from the budget, PDF not downloaded yet)"
-    _echo(line)
+    echo(line)
     return EXIT_OK
 
 
@@ -437,76 +372,6 @@ def _plan_record(plan: Any, settings: Settings, *, extractive: bool) -> dict[str
     }
 
 
-def _announce_backend(settings: Settings, quiet: bool) -> None:
-    if quiet:
-        return
-    if settings.backend == "auto" and settings.resolved_backend() == "extractive":
-        _echo_err(
-            "chatpaper: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: using the offline extractive "
-            "backend (sentences quoted from each paper, no LLM)."
-        )
-
-
-def _report_failures(failed: list[PaperOutcome], stopped: ChatpaperError | None, *, retried: bool = False) -> None:
-    """One line per failed paper, then why the batch stopped; a reason shared with the stop is said once."""
-    stop_reason = _redact(str(stopped)) if stopped is not None else None  # as the outcomes store it
-    later = " (retried on the next run)" if retried else ""
-    for outcome in failed:
-        if outcome.reason != stop_reason:  # a refused key fails every paper in flight the same way
-            _echo_err(f"failed: {_one_line(outcome.source)}: {_one_line(outcome.reason or '')}{later}")
-    if stop_reason is not None:
-        _fail(_one_line(stop_reason))
-
-
-def _report_warnings(warnings: list[str]) -> None:
-    for warning in warnings:
-        _echo_err(f"chatpaper: warning: {_one_line(warning)}")
-
-
-# What a bar is drawn in when the terminal reports no width (0 columns: a pty nobody sized, as CI
-# runners and `script` give): tqdm would trim the bar to nothing.
-FALLBACK_COLUMNS, FALLBACK_LINES = 80, 24
-
-
-def _terminal_shape(stream: Any) -> tuple[int, int]:
-    """(columns, lines) tqdm may use on `stream`, one column short of the edge as tqdm's own reading."""
-    try:
-        columns, lines = os.get_terminal_size(stream.fileno())
-    except (AttributeError, ValueError, OSError):
-        columns, lines = 0, 0
-    return (columns or FALLBACK_COLUMNS) - 1, (lines or FALLBACK_LINES) - 1
-
-
-class _ProgressBar:
-    """Papers finished of the total on stderr, with the failures so far and the last paper's name.
-
-    Drawn only on a terminal and without --quiet; called from worker threads.
-    """
-
-    def __init__(self, total: int, *, quiet: bool) -> None:
-        show = not quiet and sys.stderr.isatty()
-        columns, lines = _terminal_shape(sys.stderr) if show else (None, None)
-        self._bar = tqdm(total=total, unit="paper", file=sys.stderr, disable=not show, ncols=columns, nrows=lines)
-        if show:
-            self._bar.dynamic_ncols = _terminal_shape  # follows a resized terminal, never down to 0 columns
-        self._lock = threading.Lock()
-        self._failed = 0
-
-    def reset(self, total: int) -> None:
-        with self._lock:
-            self._bar.reset(total=total)
-
-    def __call__(self, outcome: PaperOutcome) -> None:
-        with self._lock:
-            self._failed += outcome.status == "failed"
-            failed = f"{self._failed} failed · " if self._failed else ""
-            self._bar.set_postfix_str(f"{failed}{_one_line(outcome.name)[-30:]}", refresh=False)
-            self._bar.update(1)
-
-    def close(self) -> None:
-        self._bar.close()
-
-
 def _outcome_record(outcome: PaperOutcome, out: Path) -> dict[str, Any]:
     """One --jsonl line: the paper's fate in this run, its report files and what this run spent on it."""
     report = out / outcome.report if outcome.report else None
@@ -532,8 +397,8 @@ def _summarize(
 ) -> int:
     from chatpaper.pipeline import summarize_batch
 
-    _announce_backend(settings, quiet)
-    bar = _ProgressBar(len(refs) + len(problems), quiet=quiet)
+    announce_backend(settings, quiet)
+    bar = ProgressBar(len(refs) + len(problems), quiet=quiet)
     out = settings.out.expanduser()
     lock = threading.Lock()
 
@@ -541,22 +406,22 @@ def _summarize(
         bar(outcome)
         if jsonl:  # as each paper finishes, so a script can follow a long batch
             with lock:
-                _echo(json.dumps(_outcome_record(outcome, out), ensure_ascii=False))
+                echo(json.dumps(_outcome_record(outcome, out), ensure_ascii=False))
 
     try:
         result = summarize_batch(refs, settings, problems=problems, progress=progress)
     finally:
         bar.close()
 
-    _report_warnings(result.warnings)
-    _report_failures(result.failed, result.stopped)
+    report_warnings(result.warnings)
+    report_failures(result.failed, result.stopped)
     if not quiet:
         usage = result.usage.describe()
         out = settings.out.expanduser()
         index = "index.md not written" if result.index_error else "index.md"
-        _echo_err(f"{tally_line(result.outcomes)}{' · ' + usage if usage else ''} · reports in {out}/ ({index})")
+        echo_err(f"{tally_line(result.outcomes)}{' · ' + usage if usage else ''} · reports in {out}/ ({index})")
     if result.index_error is not None:
-        _fail(_one_line(str(result.index_error)))
+        fail(one_line(str(result.index_error)))
     if result.index_error is not None or (
         result.stopped is not None and not isinstance(result.stopped, BudgetExceededError)
     ):
@@ -613,7 +478,7 @@ def parse_command(file: str, as_json: bool, ocr: str | None, debug: bool) -> Non
             click.echo(f"{indent}{section.heading}  [p.{section.page}, {section.role}, {len(section.text):,} chars]")
         return EXIT_OK
 
-    _run_guarded(debug, body)
+    run_guarded(debug, body)
 
 
 @main.command("config")
@@ -625,19 +490,19 @@ def config_command(config: str | None, debug: bool) -> None:
         from chatpaper.llm.budget import describe_default_cap
 
         loaded = load_settings(config_path=config)
-        _hide_secrets_of(loaded.settings)
+        hide_secrets_of(loaded.settings)
         rows = describe_settings(loaded)
         width = max(len(name) for name, _, _ in rows)
         settings = loaded.settings
         files = [f"{path} ({role}, {'read' if read else 'none there'})" for role, path, read in loaded.config_files]
-        _echo(f"# config files, lowest first: {' · '.join(files)}")
+        echo(f"# config files, lowest first: {' · '.join(files)}")
         for name, value, source in rows:
             if name == "prompt_tokens" and settings.prompt_tokens is None:
                 value = f"(unset: {describe_default_cap(settings.model, settings.context_tokens)})"
-            _echo(f"{name.ljust(width)} = {value}  ({source})")
+            echo(f"{name.ljust(width)} = {value}  ({source})")
         return EXIT_OK
 
-    _run_guarded(debug, body)
+    run_guarded(debug, body)
 
 
 # --- chatpaper digest ----------------------------------------------------------------------------
@@ -749,50 +614,50 @@ def digest_command(
         digest_topics(settings.digest)  # nothing to follow is a usage error, said before anything else
         return _digest(settings, day=day.date() if day else None, since=since.date() if since else None, quiet=quiet)
 
-    _run_guarded(debug, body)
+    run_guarded(debug, body)
 
 
 def _digest(settings: Settings, *, day: Any, since: Any, quiet: bool) -> int:
     from chatpaper.digest import run_digest
 
-    _announce_backend(settings, quiet)
-    bar = _ProgressBar(0, quiet=quiet)
+    announce_backend(settings, quiet)
+    bar = ProgressBar(0, quiet=quiet)
 
     def on_wait(holder: str) -> None:
         if not quiet:
             state = settings.digest.state.expanduser()
-            _echo_err(f"chatpaper: waiting for the digest run that holds {state} ({holder}) to finish")
+            echo_err(f"chatpaper: waiting for the digest run that holds {state} ({holder}) to finish")
 
     try:
         result = run_digest(settings, date=day, since=since, progress=bar, on_plan=bar.reset, on_wait=on_wait)
     finally:
         bar.close()
 
-    _report_warnings(result.warnings)
-    _report_failures(result.failed, result.stopped, retried=True)
+    report_warnings(result.warnings)
+    report_failures(result.failed, result.stopped, retried=True)
     for page in result.pages:
-        _echo(str(page.markdown))
+        echo(str(page.markdown))
     if not quiet:
         usage = result.usage.describe() or "no LLM calls"
         if result.empty_days:
             days = ", ".join(result.empty_days)
-            _echo_err(f"no page for {plural(len(result.empty_days), 'day')} arXiv had no papers for: {days}")
+            echo_err(f"no page for {plural(len(result.empty_days), 'day')} arXiv had no papers for: {days}")
         for page in result.pages:
             what = "" if page.fresh else " (updated after a retry)"
             unfinished = f" · {page.unfinished} not summarized yet" if page.unfinished else ""
-            _echo_err(f"{page.day}: {page.summarized} summarized{unfinished}{what} · {page.markdown}")
+            echo_err(f"{page.day}: {page.summarized} summarized{unfinished}{what} · {page.markdown}")
         done = sum(o.status in ("done", "cached") for o in result.outcomes)
         failed = f", {len(result.failed)} failed" if result.failed else ""
-        _echo_err(f"this run: {done} summarized{failed} · {usage} · index: {result.index}")
+        echo_err(f"this run: {done} summarized{failed} · {usage} · index: {result.index}")
         if result.emailed:
-            _echo_err(f"e-mailed to {settings.digest.email}: {', '.join(result.emailed)}")
+            echo_err(f"e-mailed to {settings.digest.email}: {', '.join(result.emailed)}")
         if result.email_unchanged:
             unchanged = ", ".join(result.email_unchanged)
-            _echo_err(f"not e-mailed again (unchanged since sent to {settings.digest.email}): {unchanged}")
+            echo_err(f"not e-mailed again (unchanged since sent to {settings.digest.email}): {unchanged}")
     if result.delivery_error is not None:
-        _fail(f"{result.delivery_error} (the digest is saved in {settings.digest.out.expanduser()}/)")
+        fail(f"{result.delivery_error} (the digest is saved in {settings.digest.out.expanduser()}/)")
     if result.write_error is not None:
-        _fail(f"{_one_line(str(result.write_error))} (the summaries are kept in the state: rerun to write the pages)")
+        fail(f"{one_line(str(result.write_error))} (the summaries are kept in the state: rerun to write the pages)")
         return EXIT_FATAL
     if result.stopped is not None and not isinstance(result.stopped, BudgetExceededError):
         return EXIT_FATAL
