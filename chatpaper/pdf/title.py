@@ -122,7 +122,33 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_heights: Mapping[int
     homepage"), kickers naming the article type, codes and numbers (UDC lines, student numbers), section
     headings; a line shaped like a person's name weighs less (thesis title pages print the author as big).
     """
-    page = find_title_page(lines)
+    title = _title_on(lines, find_title_page(lines), body, page_heights)
+    # Report, thesis and proceedings covers print the title again over the paper's own first page, which adds
+    # the byline and affiliations (the cover gives them short, and the title often in capitals): the same title
+    # on one of the next pages makes that page the paper's own first page.
+    for later in range(title.page + 1, title.page + 1 + _COVER_PAGES):
+        if not title.text:
+            break
+        again = _title_on(lines, later, body, page_heights)
+        if again.text and _same_words(again.text, title.text):
+            return again
+    return title
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Whether two titles are the same words, whatever their case and spacing (OCR may misread one letter)."""
+    words_a, words_b = (re.findall(r"\w+", t.casefold()) for t in (a, b))
+    if not words_a or not words_b:
+        return False
+    common = len(set(words_a) & set(words_b))
+    return common >= _SAME_TITLE_SHARE * max(len(set(words_a)), len(set(words_b)))
+
+
+_SAME_TITLE_SHARE = 0.8  # of the longer title's words: a misread word or two still match
+
+
+def _title_on(lines: Sequence[Line], page: int, body: BodyStyle, page_heights: Mapping[int, float]) -> Title:
+    """The title as printed on `page` (the lines before it are its cover)."""
     first = [i for i, ln in enumerate(lines) if ln.page == page]
     cover = {i for i, ln in enumerate(lines) if ln.page < page}
     height = page_heights.get(page, 792.0)
