@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from chatpaper.atomic import output_folder, write_text_atomic
 from chatpaper.errors import (
@@ -34,7 +34,16 @@ from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
 from chatpaper.llm.pricing import estimate_cost, model_price
 from chatpaper.locks import PaperClaims, lock_holder
-from chatpaper.models import ArxivInfo, FigureInfo, Paper, PaperOutcome, PaperRef, PaperSummary, SummaryMeta
+from chatpaper.models import (
+    ArxivInfo,
+    FigureInfo,
+    Paper,
+    PaperOutcome,
+    PaperRef,
+    PaperSummary,
+    Status,
+    SummaryMeta,
+)
 from chatpaper.pdf import OcrMode, check_pdf_file
 from chatpaper.pdf.worker import PaperReader
 from chatpaper.redaction import Redactor
@@ -197,7 +206,7 @@ def build_summary(
     return PaperSummary.model_validate(fields)
 
 
-def _outcome(ref: PaperRef, status: str, **kwargs: object) -> PaperOutcome:
+def _outcome(ref: PaperRef, status: Status, **kwargs: Any) -> PaperOutcome:
     title = ref.arxiv.title if ref.arxiv else None
     summary = kwargs.get("summary")
     if isinstance(summary, PaperSummary):
