@@ -267,7 +267,7 @@ def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
     if ref.path is not None:
         return Path(ref.path)
     if ref.arxiv is not None:
-        return download_pdf(ref.arxiv, settings.cache_path, settings)
+        return download_pdf(ref.arxiv, settings.cache_path, settings.arxiv)
     raise SourceError(f"{ref.source}: neither a file nor an arXiv entry")
 
 
@@ -535,7 +535,7 @@ def find_arxiv_papers(query: ArxivQuery, settings: Settings) -> tuple[list[Paper
 
     Raises ArxivError when arXiv rejects the query or stays unavailable.
     """
-    with ArxivClient(settings) as client:
+    with ArxivClient(settings.arxiv) as client:
         entries, problems = client.find(query)
     return [arxiv_ref(e) for e in entries], problems
 

@@ -266,7 +266,7 @@ def test_corpus_prompts_cover_key_sections_within_budget(corpus_dir: Path) -> No
     from chatpaper.llm.openai_backend import OpenAIBackend
     from chatpaper.pdf import read_paper
 
-    backend = OpenAIBackend(Settings(base_url="http://127.0.0.1:9/v1"))
+    backend = OpenAIBackend(Settings(base_url="http://127.0.0.1:9/v1").llm)
     sizes = []
     for pdf in sorted((corpus_dir / "pdfs").glob("*.pdf")):
         try:

@@ -15,7 +15,7 @@ import pytest
 import chatpaper
 from chatpaper.errors import ArxivError, ArxivRejectedError, ArxivUnavailableError
 from chatpaper.models import ArxivEntry
-from chatpaper.settings import Settings
+from chatpaper.settings import ArxivSettings, Settings
 from chatpaper.sources.arxiv import (
     ArxivClient,
     ArxivQuery,
@@ -37,8 +37,8 @@ def server() -> Iterator[FakeArxivServer]:
         yield fake
 
 
-def settings_for(server: FakeArxivServer, tmp_path: Path, *, delay: float = DELAY, retries: int = 3) -> Settings:
-    return Settings(cache_dir=tmp_path / "cache", **server.settings_overrides(delay=delay, retries=retries))
+def settings_for(server: FakeArxivServer, tmp_path: Path, *, delay: float = DELAY, retries: int = 3) -> ArxivSettings:
+    return Settings(cache_dir=tmp_path / "cache", **server.settings_overrides(delay=delay, retries=retries)).arxiv
 
 
 def gaps(server: FakeArxivServer) -> list[float]:
@@ -166,15 +166,15 @@ def test_user_agent_names_the_installed_version(server: FakeArxivServer, tmp_pat
 
 
 def test_arxiv_org_always_gets_three_seconds(caplog: pytest.LogCaptureFixture) -> None:
-    assert ArxivClient(Settings()).delay == 3.0
+    assert ArxivClient(Settings().arxiv).delay == 3.0
     with caplog.at_level(logging.WARNING):
-        short = ArxivClient(Settings(arxiv_api_url="https://floor-test.arxiv.org/api/query", arxiv_delay=0.5))
+        short = ArxivClient(Settings(arxiv_api_url="https://floor-test.arxiv.org/api/query", arxiv_delay=0.5).arxiv)
     assert short.delay == 3.0
     assert "arxiv_delay 0.5 s is below arXiv's minimum for floor-test.arxiv.org; using 3 s" in caplog.text
     assert pacer_for("https://floor-test.arxiv.org/other", 0.0).interval == 3.0
     # a test server or a mirror keeps the delay it was given
-    assert ArxivClient(Settings(arxiv_api_url="http://127.0.0.1:9/api/query", arxiv_delay=0.5)).delay == 0.5
-    assert ArxivClient(Settings(arxiv_api_url="https://notarxiv.org/api/query", arxiv_delay=0.5)).delay == 0.5
+    assert ArxivClient(Settings(arxiv_api_url="http://127.0.0.1:9/api/query", arxiv_delay=0.5).arxiv).delay == 0.5
+    assert ArxivClient(Settings(arxiv_api_url="https://notarxiv.org/api/query", arxiv_delay=0.5).arxiv).delay == 0.5
 
 
 def test_search_is_lazy(server: FakeArxivServer, tmp_path: Path) -> None:
@@ -502,7 +502,7 @@ def test_a_body_cut_mid_transfer_is_retried(server: FakeArxivServer, tmp_path: P
 
 def test_a_request_that_cannot_be_made_is_one_arxiv_error(tmp_path: Path) -> None:
     settings = Settings(arxiv_api_url="http://127.0.0.1:99999/api/query", arxiv_delay=0.0, arxiv_retries=3)
-    client = ArxivClient(settings)
+    client = ArxivClient(settings.arxiv)
     with pytest.raises(ArxivError, match=r"^arXiv API request failed \(InvalidURL: .*check the arxiv_api_url setting"):
         list(client.search(ArxivQuery(text="x")))
     assert client.calls == 1  # not retried: it would fail the same way
@@ -514,7 +514,7 @@ def test_connection_errors_are_retried_then_reported(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
     settings = Settings(arxiv_api_url=f"http://127.0.0.1:{port}/api/query", arxiv_delay=0.05, arxiv_retries=1)
     with pytest.raises(ArxivError, match="after 2 attempts: connection failed"):
-        list(ArxivClient(settings).search(ArxivQuery(text="x")))
+        list(ArxivClient(settings.arxiv).search(ArxivQuery(text="x")))
 
 
 def test_arxiv_error_feed_gives_arxivs_message_without_retrying(server: FakeArxivServer, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatpaper.errors import ArxivError
-from chatpaper.settings import Settings
+from chatpaper.settings import ArxivSettings, Settings
 from chatpaper.sources.feed import (
     fetch_announcement_feed,
     fetch_announcements,
@@ -93,8 +93,8 @@ def server() -> Iterator[FakeArxivServer]:
         yield fake
 
 
-def settings_for(server: FakeArxivServer, tmp_path: Path, **kw: float) -> Settings:
-    return Settings(cache_dir=tmp_path, **server.settings_overrides(**kw))
+def settings_for(server: FakeArxivServer, tmp_path: Path, **kw: float) -> ArxivSettings:
+    return Settings(cache_dir=tmp_path, **server.settings_overrides(**kw)).arxiv
 
 
 def test_fetch_announcements_from_the_fake(server: FakeArxivServer, tmp_path: Path) -> None:

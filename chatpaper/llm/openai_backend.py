@@ -43,7 +43,7 @@ from chatpaper.llm.structured import (
     response_format,
 )
 from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer
-from chatpaper.settings import Settings
+from chatpaper.settings import LlmSettings
 from chatpaper.tokens import trim_to_tokens
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class OpenAIBackend:
 
     name: Literal["openai"] = "openai"
 
-    def __init__(self, settings: Settings, *, client: ChatClient | None = None) -> None:
+    def __init__(self, settings: LlmSettings, *, client: ChatClient | None = None) -> None:
         if not settings.has_llm_endpoint:
             raise ConfigError(
                 "no LLM endpoint configured: set OPENAI_API_KEY, or --base-url for a local server, "

@@ -27,7 +27,7 @@ from chatpaper.errors import ArxivError, ArxivQueryError, ArxivRejectedError, Ar
 from chatpaper.models import ArxivEntry, PaperRef
 from chatpaper.ranking import find_keywords, matches_all
 from chatpaper.redaction import mask_url_credentials
-from chatpaper.settings import Settings
+from chatpaper.settings import ArxivSettings
 from chatpaper.sources.http import (
     RETRYABLE_STATUS,
     Retry,
@@ -334,14 +334,14 @@ class ArxivClient:
     """How to ask arXiv: endpoint, pacing, User-Agent, retries and paging.
 
     One client may be shared; requests to a host are serialised and spaced by a process-wide
-    pacer, so even several clients cannot exceed `settings.arxiv_delay` (never under 3 s on
+    pacer, so even several clients cannot exceed `settings.delay` (arxiv_delay) (never under 3 s on
     arxiv.org itself, see `polite_delay`).
     """
 
-    def __init__(self, settings: Settings, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
-        self.api_url = settings.arxiv_api_url.split("?", 1)[0].rstrip("/")
-        self.delay = polite_delay(self.api_url, settings.arxiv_delay)
-        self.retries = settings.arxiv_retries
+    def __init__(self, settings: ArxivSettings, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        self.api_url = settings.api_url.split("?", 1)[0].rstrip("/")
+        self.delay = polite_delay(self.api_url, settings.delay)
+        self.retries = settings.retries
         self.page_size = max(1, min(page_size, 2000))  # 2000: the API's own ceiling per call
         self.session = new_session()
         self._pacer = pacer_for(self.api_url, self.delay)
