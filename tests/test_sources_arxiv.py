@@ -21,7 +21,6 @@ from chatpaper.sources.arxiv import (
     ArxivQuery,
     build_search_query,
     normalize_id,
-    parse_feed,
 )
 from chatpaper.sources.http import pacer_for
 from tests.conftest import CORPUS
@@ -529,8 +528,10 @@ def test_arxiv_error_feed_gives_arxivs_message_without_retrying(server: FakeArxi
 
 
 @pytest.mark.corpus
-def test_recorded_legacy_feeds_parse() -> None:
-    (entry,) = parse_feed(atom_file("arxiv_legacy_id_list_1111.2011v2.xml"))
+def test_recorded_legacy_feeds_read_through_the_client(server: FakeArxivServer, tmp_path: Path) -> None:
+    client = ArxivClient(settings_for(server, tmp_path))
+    server.respond_raw(atom_file("arxiv_legacy_id_list_1111.2011v2.xml"))
+    (entry,) = client.fetch(["1111.2011v2"])
     assert (entry.arxiv_id, entry.version) == ("1111.2011", 2)
     assert entry.title == "Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit"
     assert entry.authors == ["James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"]
@@ -542,28 +543,27 @@ def test_recorded_legacy_feeds_parse() -> None:
     assert entry.pdf_url == "https://arxiv.org/pdf/1111.2011v2"
     assert entry.published is not None and entry.published.year == 2011
 
-    (old,) = parse_feed(atom_file("arxiv_legacy_search_au_del_maestro_AND_ti_checkerboard.xml"))
+    server.respond_raw(atom_file("arxiv_legacy_search_au_del_maestro_AND_ti_checkerboard.xml"))
+    (old,) = client.search(ArxivQuery(text="au:del_maestro AND ti:checkerboard"))
     assert (old.arxiv_id, old.version) == ("cond-mat/0603029", 1)
     assert old.primary_category == "cond-mat.str-el"
     assert old.categories == ["cond-mat.str-el", "cond-mat.supr-con"]
 
 
 @pytest.mark.corpus
-def test_recorded_current_feeds_parse() -> None:
-    (entry,) = parse_feed(atom_file("arxiv_2026_id_list_1707.08567.xml"))
+def test_recorded_current_feeds_read_through_the_client(server: FakeArxivServer, tmp_path: Path) -> None:
+    client = ArxivClient(settings_for(server, tmp_path))
+    server.respond_raw(atom_file("arxiv_2026_id_list_1707.08567.xml"))
+    (entry,) = client.fetch(["1707.08567"])
     assert (entry.arxiv_id, entry.version) == ("1707.08567", 1)
     assert len(entry.authors) == 34 and entry.authors[-1] == "Hirosuke Yamamoto"
     assert entry.primary_category == "cs.IT"
-    entries = parse_feed(atom_file("arxiv_2026_search_all_testing_max10.xml"))
+    server.respond_raw(atom_file("arxiv_2026_search_all_testing_max10.xml"))
+    entries = list(client.search(ArxivQuery(text="all:testing", max_results=10)))
     assert [e.versioned_id for e in entries][:3] == ["2202.12139v1", "2405.13786v1", "2005.14124v2"]
     assert len(entries) == 10
     assert entries[0].doi == "10.1109/ICSTW55395.2022.00035"
-
-
-@pytest.mark.corpus
-def test_recorded_error_feed_raises_arxivs_message() -> None:
-    with pytest.raises(ArxivError, match="incorrect id format for abc"):
-        parse_feed(atom_file("arxiv_2026_error_bad_id_abc_http400.xml"))
+    assert [r.status for r in server.api_requests] == [200, 200]
 
 
 @pytest.mark.corpus
