@@ -167,11 +167,6 @@ def parse_announcement_feed(xml_bytes: bytes, *, cross_lists: bool = False) -> A
     return AnnouncementFeed(entries=list(kept.values()), day=day, counts=dict(counts))
 
 
-def parse_announcements(xml_bytes: bytes, *, cross_lists: bool = False) -> list[ArxivEntry]:
-    """The kept entries of an announcement feed (see `parse_announcement_feed`)."""
-    return parse_announcement_feed(xml_bytes, cross_lists=cross_lists).entries
-
-
 def feed_url(categories: Sequence[str], settings: ArxivSettings) -> str:
     """settings.rss_url (arxiv_rss_url) + "/" + "cs.CL+cs.LG"; ArxivError for anything that is not a category."""
     cats = [c.strip() for c in categories if c.strip()]
@@ -216,10 +211,3 @@ def fetch_announcement_feed(
     base_delay = polite_delay(url, settings.delay)
     content = with_retries(attempt, retries=settings.retries, base_delay=base_delay, give_up=give_up)
     return parse_announcement_feed(content, cross_lists=cross_lists)
-
-
-def fetch_announcements(
-    categories: Sequence[str], settings: ArxivSettings, *, cross_lists: bool = False
-) -> list[ArxivEntry]:
-    """Tonight's `new` announcements for `categories` (plus `cross` with `cross_lists`)."""
-    return fetch_announcement_feed(categories, settings, cross_lists=cross_lists).entries
