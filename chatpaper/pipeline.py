@@ -32,7 +32,8 @@ from chatpaper.evidence import PaperIndex, check_summary
 from chatpaper.figure_cache import FigureCache
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
-from chatpaper.llm.pricing import estimate_cost, model_price
+from chatpaper.llm.model_facts import model_price
+from chatpaper.llm.pricing import estimate_cost
 from chatpaper.locks import PaperClaims, lock_holder
 from chatpaper.models import (
     ArxivInfo,

@@ -25,7 +25,6 @@ from chatpaper.llm.budget import (
     Excerpt,
     PaperText,
     answer_room,
-    context_window,
     default_prompt_cap,
     fit_paper,
     key_sections_fit,
@@ -33,6 +32,7 @@ from chatpaper.llm.budget import (
     text_room,
 )
 from chatpaper.llm.client import ChatClient, ContextTooLongError, Message, Usage, estimate_request_tokens
+from chatpaper.llm.model_facts import context_window
 from chatpaper.llm.structured import (
     MIN_TEXT_BUDGET,
     FormatChooser,
