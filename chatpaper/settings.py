@@ -23,7 +23,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 
 from chatpaper.errors import ConfigError
-from chatpaper.models import Language
+from chatpaper.models import BackendName, Language
 from chatpaper.redaction import mask_url_credentials
 
 ENV_PREFIX = "CHATPAPER_"
@@ -216,7 +216,7 @@ class Settings(BaseModel):
     figures: bool = Field(True, description="render each paper's Figure 1 to a PNG beside its report and digest page")
 
     # --- which model
-    backend: Literal["auto", "openai", "extractive"] = Field(
+    backend: Literal["auto", BackendName] = Field(
         "auto",
         description="auto: the OpenAI-compatible server when a key or base URL is set, else extractive",
     )
@@ -327,7 +327,7 @@ class Settings(BaseModel):
         """The LLM slice, for `ChatClient` and `OpenAIBackend` (its fields keep their names here)."""
         return LlmSettings.model_validate({name: getattr(self, name) for name in LlmSettings.model_fields})
 
-    def resolved_backend(self) -> Literal["openai", "extractive"]:
+    def resolved_backend(self) -> BackendName:
         if self.backend == "auto":
             return "openai" if self.has_llm_endpoint else "extractive"
         return self.backend
