@@ -104,7 +104,7 @@ class Candidates:
 def fetch_feed_day(categories: Sequence[str], settings: Settings, *, today: date) -> Candidates:
     """Tonight's announcements: new (and, with cross-lists, cross) entries, dated by the feed itself."""
     cross_lists = settings.digest.cross_lists
-    feed = fetch_announcement_feed(list(categories), settings, cross_lists=cross_lists)
+    feed = fetch_announcement_feed(list(categories), settings.arxiv, cross_lists=cross_lists)
     day = feed.day or today
     return Candidates(
         day=day.isoformat(),
@@ -129,7 +129,7 @@ def fetch_window_days(categories: Sequence[str], settings: Settings, *, first: d
         for n in range((last - first).days + 1)
     }
     read = 0
-    for entry in ArxivClient(settings).search(query):
+    for entry in ArxivClient(settings.arxiv).search(query):
         read += 1
         if entry.published is None:
             continue
@@ -165,7 +165,7 @@ def enrich_metadata(entries: Sequence[ArxivEntry], settings: Settings) -> tuple[
     if not entries:
         return [], None
     try:
-        fetched = ArxivClient(settings).fetch([e.versioned_id for e in entries])
+        fetched = ArxivClient(settings.arxiv).fetch([e.versioned_id for e in entries])
     except ArxivError as exc:
         return list(entries), f"arXiv metadata not fetched ({exc}); using the feed's"
     by_id = {(e.arxiv_id, e.version): e for e in fetched}

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Language = Literal["en", "zh"]
+# The summarizing backends: an OpenAI-compatible server, or the offline extractive one.
+BackendName = Literal["openai", "extractive"]
 
 SectionRole = Literal[
     "abstract",
@@ -291,7 +293,7 @@ class SummaryMeta(BaseModel):
 
     source: str = Field(description="file path or arXiv id")
     sha256: str | None = Field(description="SHA-256 of the PDF")
-    backend: Literal["openai", "extractive"]
+    backend: BackendName
     model: str
     language: Language
     prompt_version: str

@@ -32,7 +32,8 @@ from chatpaper.evidence import PaperIndex, check_summary
 from chatpaper.figure_cache import FigureCache
 from chatpaper.llm import make_backend, make_prompt_estimator
 from chatpaper.llm.backend import Backend, Draft
-from chatpaper.llm.pricing import estimate_cost, model_price
+from chatpaper.llm.model_facts import model_price
+from chatpaper.llm.pricing import estimate_cost
 from chatpaper.locks import PaperClaims, lock_holder
 from chatpaper.models import (
     ArxivInfo,
@@ -267,7 +268,7 @@ def _pdf_for(ref: PaperRef, settings: Settings) -> Path:
     if ref.path is not None:
         return Path(ref.path)
     if ref.arxiv is not None:
-        return download_pdf(ref.arxiv, settings.cache_path, settings)
+        return download_pdf(ref.arxiv, settings.cache_path, settings.arxiv)
     raise SourceError(f"{ref.source}: neither a file nor an arXiv entry")
 
 
@@ -535,7 +536,7 @@ def find_arxiv_papers(query: ArxivQuery, settings: Settings) -> tuple[list[Paper
 
     Raises ArxivError when arXiv rejects the query or stays unavailable.
     """
-    with ArxivClient(settings) as client:
+    with ArxivClient(settings.arxiv) as client:
         entries, problems = client.find(query)
     return [arxiv_ref(e) for e in entries], problems
 

@@ -23,7 +23,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 
 from chatpaper.errors import ConfigError
-from chatpaper.models import Language
+from chatpaper.models import BackendName, Language
 from chatpaper.redaction import mask_url_credentials
 
 ENV_PREFIX = "CHATPAPER_"
@@ -149,6 +149,61 @@ class ReaderSettings(BaseModel):
     )
 
 
+# How the JSON answer is requested, and what a paper too long for the window gets (one spelling each,
+# for the setting and the LLM slice).
+StructuredSetting = Literal["auto", "json_schema", "json_object", "prompt"]
+LongPaperSetting = Literal["map-reduce", "truncate"]
+
+
+def _has_endpoint(api_key: SecretStr | None, base_url: str | None) -> bool:
+    """A key or a base URL is configured (a base URL alone suits keyless local servers)."""
+    return bool(api_key and api_key.get_secret_value()) or bool(base_url)
+
+
+class ArxivSettings(BaseModel):
+    """What talking to arXiv needs (the API client, the announcement feed, PDF downloads): `Settings.arxiv`.
+
+    A slice of the flat settings, built by the caller and handed down, so the sources layer sees
+    only these; the names users set (arxiv_api_url, CHATPAPER_ARXIV_DELAY ...), their defaults
+    and checks stay on `Settings`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    api_url: str  # arxiv_api_url
+    rss_url: str  # arxiv_rss_url
+    delay: float  # arxiv_delay
+    retries: int  # arxiv_retries
+    download_workers: int
+
+
+class LlmSettings(BaseModel):
+    """What the OpenAI-compatible client and backend need: `Settings.llm`.
+
+    A slice of the flat settings (same names, defaults and checks on `Settings`), built by the
+    caller and handed down, so the LLM layer sees only these. The key stays a `SecretStr`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str
+    api_key: SecretStr | None
+    base_url: str | None
+    timeout: float
+    max_attempts: int
+    structured: StructuredSetting
+    rpm: int | None
+    tpm: int | None
+    context_tokens: int | None
+    prompt_tokens: int | None
+    max_output_tokens: int
+    long_paper: LongPaperSetting
+
+    @property
+    def has_llm_endpoint(self) -> bool:
+        return _has_endpoint(self.api_key, self.base_url)
+
+
 class Settings(BaseModel):
     """Everything a run can be configured with."""
 
@@ -161,7 +216,7 @@ class Settings(BaseModel):
     figures: bool = Field(True, description="render each paper's Figure 1 to a PNG beside its report and digest page")
 
     # --- which model
-    backend: Literal["auto", "openai", "extractive"] = Field(
+    backend: Literal["auto", BackendName] = Field(
         "auto",
         description="auto: the OpenAI-compatible server when a key or base URL is set, else extractive",
     )
@@ -180,7 +235,7 @@ class Settings(BaseModel):
         description="failed LLM requests (timeouts, 429, 5xx, lost connections) a paper may have over all its "
         "calls before it fails",
     )
-    structured: Literal["auto", "json_schema", "json_object", "prompt"] = Field(
+    structured: StructuredSetting = Field(
         "auto", description="how the JSON answer is requested; auto falls back when the server refuses"
     )
 
@@ -198,7 +253,7 @@ class Settings(BaseModel):
         "up to 16,000 tokens of text on a model window of 32k tokens or more, else 3,500 for the whole prompt",
     )
     max_output_tokens: int = Field(1500, ge=200, description="room reserved for the model's answer")
-    long_paper: Literal["map-reduce", "truncate"] = Field(
+    long_paper: LongPaperSetting = Field(
         "map-reduce", description="when the key sections do not fit: summarize them in parts, or trim"
     )
     max_cost: float | None = Field(None, gt=0, description="stop starting new papers past this many USD")
@@ -254,9 +309,25 @@ class Settings(BaseModel):
     @property
     def has_llm_endpoint(self) -> bool:
         """True when a key or a base URL is configured (a base URL alone suits keyless local servers)."""
-        return bool(self.api_key and self.api_key.get_secret_value()) or bool(self.base_url)
+        return _has_endpoint(self.api_key, self.base_url)
 
-    def resolved_backend(self) -> Literal["openai", "extractive"]:
+    @property
+    def arxiv(self) -> ArxivSettings:
+        """The arXiv slice, for `ArxivClient`, `download_pdf` and `fetch_announcement_feed`."""
+        return ArxivSettings(
+            api_url=self.arxiv_api_url,
+            rss_url=self.arxiv_rss_url,
+            delay=self.arxiv_delay,
+            retries=self.arxiv_retries,
+            download_workers=self.download_workers,
+        )
+
+    @property
+    def llm(self) -> LlmSettings:
+        """The LLM slice, for `ChatClient` and `OpenAIBackend` (its fields keep their names here)."""
+        return LlmSettings.model_validate({name: getattr(self, name) for name in LlmSettings.model_fields})
+
+    def resolved_backend(self) -> BackendName:
         if self.backend == "auto":
             return "openai" if self.has_llm_endpoint else "extractive"
         return self.backend

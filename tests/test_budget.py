@@ -1,4 +1,4 @@
-"""Section choice within a token budget, context windows and map chunks."""
+"""Section choice within a token budget, the answer's room and map chunks."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 
 from chatpaper.llm.budget import (
-    DEFAULT_CONTEXT,
     KEY_ROLES,
     ROLE_WEIGHT,
     WHOLE_PAPER_TEXT,
     Excerpt,
     answer_room,
-    context_window,
     default_prompt_cap,
     fit_paper,
     key_sections_fit,
@@ -145,27 +143,7 @@ def test_shorten_cuts_at_a_sentence() -> None:
     assert shorten("short", 50) == "short"
 
 
-@pytest.mark.parametrize(
-    ("model", "tokens"),
-    [
-        ("gpt-4o-mini", 128_000),
-        ("gpt-4o-2024-08-06", 128_000),
-        ("gpt-4.1-nano", 1_047_576),
-        ("gpt-3.5-turbo", 16_385),
-        ("deepseek-chat", 65_536),
-        ("qwen2.5:7b", 32_768),
-        ("Qwen/Qwen2.5-7B-Instruct", 32_768),
-        ("llama3", 8_192),
-        ("llama3.1:8b", 131_072),
-        ("my-own-finetune", DEFAULT_CONTEXT),
-    ],
-)
-def test_context_windows(model: str, tokens: int) -> None:
-    assert context_window(model) == tokens
-
-
-def test_configured_context_window_wins() -> None:
-    assert context_window("gpt-4o", 4096) == 4096
+def test_the_answer_keeps_a_third_of_a_small_window() -> None:
     assert answer_room(2048, 1500) == 682
     assert answer_room(128_000, 1500) == 1500
 

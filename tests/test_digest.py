@@ -317,14 +317,14 @@ def test_feed_failure_is_fatal_and_writes_nothing(
 
 def test_the_real_recorded_feed(backend: StubBackend, tmp_path: Path) -> None:
     """arXiv's own announcement feed (cs.AI, 2025-08-20): its date, new vs cross, ranking, the page."""
-    from chatpaper.sources.feed import parse_announcements
+    from chatpaper.sources.feed import parse_announcement_feed
     from tests.conftest import CORPUS
 
     recorded = CORPUS / "atom" / "arxiv_rss_cs.AI_2025-08-20.xml"
     if not recorded.is_file():
         pytest.skip(f"recorded announcement feed not found at {recorded} (../shared/corpus sits beside the repo)")
     raw = recorded.read_bytes()
-    with FakeArxivServer(parse_announcements(raw, cross_lists=True), announce_day=DAY2) as server:
+    with FakeArxivServer(parse_announcement_feed(raw, cross_lists=True).entries, announce_day=DAY2) as server:
         server.respond_raw(raw, route="rss", times=2)
         settings = make_settings(
             server, tmp_path, categories=["cs.AI"], include=["language models", "transformers"], exclude=[], top=5

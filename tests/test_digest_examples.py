@@ -88,5 +88,7 @@ def test_the_sample_config_loads_with_its_topics() -> None:
     assert [t.name for t in topics] == ["Retrieval & RAG", "Generative models"]
     assert topics[0].categories == ("cs.CL", "cs.IR") and "RAG" in topics[0].include
     assert "survey" in topics[0].exclude  # [digest] exclude applies to every topic
-    assert feed_url(followed_categories(topics), Settings()) == "https://rss.arxiv.org/atom/cs.CL+cs.IR+cs.LG+cs.CV"
+    assert (
+        feed_url(followed_categories(topics), Settings().arxiv) == "https://rss.arxiv.org/atom/cs.CL+cs.IR+cs.LG+cs.CV"
+    )
     assert settings.smtp.starttls and settings.smtp.port == 587 and settings.smtp.password is None

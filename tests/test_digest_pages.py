@@ -20,7 +20,7 @@ from pybtex.database import parse_string
 from chatpaper.cli import main
 from chatpaper.models import PaperSummary
 from chatpaper.pdf.figures import MIN_WIDTH_PX
-from chatpaper.sources.feed import parse_announcements
+from chatpaper.sources.feed import parse_announcement_feed
 from tests.conftest import CORPUS
 from tests.fakes.arxiv_server import FakeArxivServer
 from tests.test_mailer import Inbox, free_port, smtp_server  # noqa: F401  (fixture)
@@ -56,7 +56,9 @@ def run_digest(root: Path, *extra: str, env: dict[str, str] | None = None) -> Di
     if not RECORDED.is_file() or not (CORPUS / "pdfs").is_dir():
         pytest.skip(f"recorded feed and corpus PDFs not found at {CORPUS} (they sit beside the repo in CI)")
     raw = RECORDED.read_bytes()
-    with FakeArxivServer(parse_announcements(raw, cross_lists=True), announce_day=date(2025, 8, 21)) as arxiv:
+    with FakeArxivServer(
+        parse_announcement_feed(raw, cross_lists=True).entries, announce_day=date(2025, 8, 21)
+    ) as arxiv:
         arxiv.respond_raw(raw, route="rss", times=3)
         for versioned, name in PDFS.items():
             arxiv.pdfs[versioned] = (CORPUS / "pdfs" / name).read_bytes()

@@ -88,7 +88,7 @@ def make_backend(server: FakeOpenAIServer, *, clock: FakeClock | None = None, **
     """A backend on the fake server with quick backoff, so retry tests take milliseconds, not seconds; with
     `clock`, its waits (Retry-After, the rate limiter) go to that fake clock instead of the real one."""
     values: dict[str, Any] = {"base_url": server.url, "api_key": "sk-test", "timeout": 5.0, **overrides}
-    settings = Settings(**values)
+    settings = Settings(**values).llm
     if clock is None:
         return OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.05))
     limiter = RateLimiter(settings.rpm, settings.tpm, clock=clock, sleep=clock.sleep)
@@ -174,7 +174,7 @@ def test_arxiv_metadata_is_shown_as_authoritative(server: FakeOpenAIServer) -> N
 
 
 def test_keyless_base_url_works_with_a_placeholder_key(server: FakeOpenAIServer) -> None:
-    settings = Settings(base_url=server.url)
+    settings = Settings(base_url=server.url).llm
     draft = OpenAIBackend(settings).summarize(make_paper(), "en")
     assert draft.calls == 1
     assert server.chat_requests[0].headers["authorization"] == "Bearer no-key"
@@ -182,7 +182,7 @@ def test_keyless_base_url_works_with_a_placeholder_key(server: FakeOpenAIServer)
 
 def test_no_key_and_no_base_url_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
-        OpenAIBackend(Settings())
+        OpenAIBackend(Settings().llm)
 
 
 # --- answers that need repair or a re-ask ------------------------------------------------------------
@@ -620,13 +620,13 @@ def test_nothing_listening_is_said_at_once_and_a_server_lost_later_is_retried() 
     has answered, a lost connection is a hiccup, retried like a 5xx."""
     with FakeOpenAIServer() as fake:
         url = fake.url
-    settings = Settings(base_url=url, max_attempts=2, timeout=2.0)
+    settings = Settings(base_url=url, max_attempts=2, timeout=2.0).llm
     backend = OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.05))
     with pytest.raises(LLMUnreachableError, match=f"nothing answers at {url} \\(connection refused\\): start"):
         backend.summarize(make_paper(), "en")
 
     with FakeOpenAIServer() as fake:
-        settings = Settings(base_url=fake.url, max_attempts=2, timeout=2.0)
+        settings = Settings(base_url=fake.url, max_attempts=2, timeout=2.0).llm
         client = ChatClient(settings, backoff_base=0.05)
         backend = OpenAIBackend(settings, client=client)
         backend.summarize(make_paper(), "en")

@@ -12,7 +12,7 @@ import pytest
 from chatpaper.llm.budget import KEY_ROLES
 from chatpaper.llm.client import retry_after
 from chatpaper.llm.limiter import RateLimiter
-from chatpaper.llm.pricing import estimate_cost, model_price
+from chatpaper.llm.pricing import estimate_cost
 from chatpaper.llm.structured import (
     AnswerError,
     FormatChooser,
@@ -249,7 +249,7 @@ def test_prices() -> None:
     assert estimate_cost("llama3.1:8b", 1000, 1000, {}) is None
     mine = {"llama3.1:8b": ModelPrice(input=0, output=0), "GPT-4o": ModelPrice(input=1, output=2)}
     assert estimate_cost("llama3.1:8b", 1000, 1000, mine) == 0.0
-    assert model_price("gpt-4o", mine) == ModelPrice(input=1, output=2)
+    assert estimate_cost("gpt-4o", 1_000_000, 1_000_000, mine) == pytest.approx(3.0)
     # prompt tokens served from the provider's cache cost the cached price where one is known, else the full one
     assert estimate_cost("gpt-4o-mini", 1_000_000, 0, {}, cached_tokens=400_000) == pytest.approx(0.12)
     assert estimate_cost("gpt-3.5-turbo", 1_000_000, 0, {}, cached_tokens=400_000) == pytest.approx(0.50)
@@ -266,7 +266,7 @@ def test_corpus_prompts_cover_key_sections_within_budget(corpus_dir: Path) -> No
     from chatpaper.llm.openai_backend import OpenAIBackend
     from chatpaper.pdf import read_paper
 
-    backend = OpenAIBackend(Settings(base_url="http://127.0.0.1:9/v1"))
+    backend = OpenAIBackend(Settings(base_url="http://127.0.0.1:9/v1").llm)
     sizes = []
     for pdf in sorted((corpus_dir / "pdfs").glob("*.pdf")):
         try:

@@ -32,6 +32,22 @@ def test_arxiv_defaults_are_polite() -> None:
     assert settings.download_workers == 2
 
 
+def test_the_component_slices_carry_the_settings_users_set(tmp_path: Path) -> None:
+    """The arXiv and LLM layers are handed slices; what a flag, the environment or the file set reaches them,
+    under the names users know, and the key stays a secret in the slice too."""
+    config = write_config(tmp_path, 'arxiv_rss_url = "http://127.0.0.1:8/atom"\nlong_paper = "truncate"\n')
+    env = {"CHATPAPER_ARXIV_DELAY": "0.5", "OPENAI_API_KEY": "sk-slice-secret", "CHATPAPER_RPM": "30"}
+    settings = load_settings({"model": "qwen2.5:7b", "arxiv_retries": 1}, config_path=config, environ=env).settings
+    arxiv, llm = settings.arxiv, settings.llm
+    assert (arxiv.api_url, arxiv.rss_url) == ("https://export.arxiv.org/api/query", "http://127.0.0.1:8/atom")
+    assert (arxiv.delay, arxiv.retries, arxiv.download_workers) == (0.5, 1, 2)
+    assert (llm.model, llm.rpm, llm.long_paper, llm.timeout) == ("qwen2.5:7b", 30, "truncate", 120.0)
+    assert llm.has_llm_endpoint and llm.api_key is not None
+    assert llm.api_key.get_secret_value() == "sk-slice-secret"
+    assert "sk-slice-secret" not in repr(llm) and "sk-slice-secret" not in str(llm)
+    assert not load_settings(environ={}).settings.llm.has_llm_endpoint
+
+
 def test_more_than_two_downloads_at_once_is_refused() -> None:
     expected = r"'download_workers' from env CHATPAPER_DOWNLOAD_WORKERS .* less than or equal to 2"
     with pytest.raises(ConfigError, match=expected):

@@ -15,13 +15,12 @@ import pytest
 import chatpaper
 from chatpaper.errors import ArxivError, ArxivRejectedError, ArxivUnavailableError
 from chatpaper.models import ArxivEntry
-from chatpaper.settings import Settings
+from chatpaper.settings import ArxivSettings, Settings
 from chatpaper.sources.arxiv import (
     ArxivClient,
     ArxivQuery,
     build_search_query,
     normalize_id,
-    parse_feed,
 )
 from chatpaper.sources.http import pacer_for
 from tests.conftest import CORPUS
@@ -37,8 +36,8 @@ def server() -> Iterator[FakeArxivServer]:
         yield fake
 
 
-def settings_for(server: FakeArxivServer, tmp_path: Path, *, delay: float = DELAY, retries: int = 3) -> Settings:
-    return Settings(cache_dir=tmp_path / "cache", **server.settings_overrides(delay=delay, retries=retries))
+def settings_for(server: FakeArxivServer, tmp_path: Path, *, delay: float = DELAY, retries: int = 3) -> ArxivSettings:
+    return Settings(cache_dir=tmp_path / "cache", **server.settings_overrides(delay=delay, retries=retries)).arxiv
 
 
 def gaps(server: FakeArxivServer) -> list[float]:
@@ -166,15 +165,15 @@ def test_user_agent_names_the_installed_version(server: FakeArxivServer, tmp_pat
 
 
 def test_arxiv_org_always_gets_three_seconds(caplog: pytest.LogCaptureFixture) -> None:
-    assert ArxivClient(Settings()).delay == 3.0
+    assert ArxivClient(Settings().arxiv).delay == 3.0
     with caplog.at_level(logging.WARNING):
-        short = ArxivClient(Settings(arxiv_api_url="https://floor-test.arxiv.org/api/query", arxiv_delay=0.5))
+        short = ArxivClient(Settings(arxiv_api_url="https://floor-test.arxiv.org/api/query", arxiv_delay=0.5).arxiv)
     assert short.delay == 3.0
     assert "arxiv_delay 0.5 s is below arXiv's minimum for floor-test.arxiv.org; using 3 s" in caplog.text
     assert pacer_for("https://floor-test.arxiv.org/other", 0.0).interval == 3.0
     # a test server or a mirror keeps the delay it was given
-    assert ArxivClient(Settings(arxiv_api_url="http://127.0.0.1:9/api/query", arxiv_delay=0.5)).delay == 0.5
-    assert ArxivClient(Settings(arxiv_api_url="https://notarxiv.org/api/query", arxiv_delay=0.5)).delay == 0.5
+    assert ArxivClient(Settings(arxiv_api_url="http://127.0.0.1:9/api/query", arxiv_delay=0.5).arxiv).delay == 0.5
+    assert ArxivClient(Settings(arxiv_api_url="https://notarxiv.org/api/query", arxiv_delay=0.5).arxiv).delay == 0.5
 
 
 def test_search_is_lazy(server: FakeArxivServer, tmp_path: Path) -> None:
@@ -502,7 +501,7 @@ def test_a_body_cut_mid_transfer_is_retried(server: FakeArxivServer, tmp_path: P
 
 def test_a_request_that_cannot_be_made_is_one_arxiv_error(tmp_path: Path) -> None:
     settings = Settings(arxiv_api_url="http://127.0.0.1:99999/api/query", arxiv_delay=0.0, arxiv_retries=3)
-    client = ArxivClient(settings)
+    client = ArxivClient(settings.arxiv)
     with pytest.raises(ArxivError, match=r"^arXiv API request failed \(InvalidURL: .*check the arxiv_api_url setting"):
         list(client.search(ArxivQuery(text="x")))
     assert client.calls == 1  # not retried: it would fail the same way
@@ -514,7 +513,7 @@ def test_connection_errors_are_retried_then_reported(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
     settings = Settings(arxiv_api_url=f"http://127.0.0.1:{port}/api/query", arxiv_delay=0.05, arxiv_retries=1)
     with pytest.raises(ArxivError, match="after 2 attempts: connection failed"):
-        list(ArxivClient(settings).search(ArxivQuery(text="x")))
+        list(ArxivClient(settings.arxiv).search(ArxivQuery(text="x")))
 
 
 def test_arxiv_error_feed_gives_arxivs_message_without_retrying(server: FakeArxivServer, tmp_path: Path) -> None:
@@ -529,8 +528,10 @@ def test_arxiv_error_feed_gives_arxivs_message_without_retrying(server: FakeArxi
 
 
 @pytest.mark.corpus
-def test_recorded_legacy_feeds_parse() -> None:
-    (entry,) = parse_feed(atom_file("arxiv_legacy_id_list_1111.2011v2.xml"))
+def test_recorded_legacy_feeds_read_through_the_client(server: FakeArxivServer, tmp_path: Path) -> None:
+    client = ArxivClient(settings_for(server, tmp_path))
+    server.respond_raw(atom_file("arxiv_legacy_id_list_1111.2011v2.xml"))
+    (entry,) = client.fetch(["1111.2011v2"])
     assert (entry.arxiv_id, entry.version) == ("1111.2011", 2)
     assert entry.title == "Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit"
     assert entry.authors == ["James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"]
@@ -542,28 +543,27 @@ def test_recorded_legacy_feeds_parse() -> None:
     assert entry.pdf_url == "https://arxiv.org/pdf/1111.2011v2"
     assert entry.published is not None and entry.published.year == 2011
 
-    (old,) = parse_feed(atom_file("arxiv_legacy_search_au_del_maestro_AND_ti_checkerboard.xml"))
+    server.respond_raw(atom_file("arxiv_legacy_search_au_del_maestro_AND_ti_checkerboard.xml"))
+    (old,) = client.search(ArxivQuery(text="au:del_maestro AND ti:checkerboard"))
     assert (old.arxiv_id, old.version) == ("cond-mat/0603029", 1)
     assert old.primary_category == "cond-mat.str-el"
     assert old.categories == ["cond-mat.str-el", "cond-mat.supr-con"]
 
 
 @pytest.mark.corpus
-def test_recorded_current_feeds_parse() -> None:
-    (entry,) = parse_feed(atom_file("arxiv_2026_id_list_1707.08567.xml"))
+def test_recorded_current_feeds_read_through_the_client(server: FakeArxivServer, tmp_path: Path) -> None:
+    client = ArxivClient(settings_for(server, tmp_path))
+    server.respond_raw(atom_file("arxiv_2026_id_list_1707.08567.xml"))
+    (entry,) = client.fetch(["1707.08567"])
     assert (entry.arxiv_id, entry.version) == ("1707.08567", 1)
     assert len(entry.authors) == 34 and entry.authors[-1] == "Hirosuke Yamamoto"
     assert entry.primary_category == "cs.IT"
-    entries = parse_feed(atom_file("arxiv_2026_search_all_testing_max10.xml"))
+    server.respond_raw(atom_file("arxiv_2026_search_all_testing_max10.xml"))
+    entries = list(client.search(ArxivQuery(text="all:testing", max_results=10)))
     assert [e.versioned_id for e in entries][:3] == ["2202.12139v1", "2405.13786v1", "2005.14124v2"]
     assert len(entries) == 10
     assert entries[0].doi == "10.1109/ICSTW55395.2022.00035"
-
-
-@pytest.mark.corpus
-def test_recorded_error_feed_raises_arxivs_message() -> None:
-    with pytest.raises(ArxivError, match="incorrect id format for abc"):
-        parse_feed(atom_file("arxiv_2026_error_bad_id_abc_http400.xml"))
+    assert [r.status for r in server.api_requests] == [200, 200]
 
 
 @pytest.mark.corpus

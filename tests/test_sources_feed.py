@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 
 from chatpaper.errors import ArxivError
-from chatpaper.settings import Settings
+from chatpaper.settings import ArxivSettings, Settings
 from chatpaper.sources.feed import (
     fetch_announcement_feed,
-    fetch_announcements,
     parse_announcement_feed,
-    parse_announcements,
     split_authors,
 )
 from tests.conftest import CORPUS
@@ -38,7 +36,7 @@ def test_recorded_feed_keeps_new_and_optionally_cross(recorded: bytes) -> None:
     assert [e.versioned_id for e in feed.entries] == ["2508.14001v1", "2508.14002v1"]
     assert all(e.announce_type == "new" for e in feed.entries)
 
-    both = parse_announcements(recorded, cross_lists=True)
+    both = parse_announcement_feed(recorded, cross_lists=True).entries
     assert len(both) == 7
     first = both[0]
     assert (first.arxiv_id, first.version, first.announce_type) == ("2508.13426", 1, "cross")
@@ -93,8 +91,8 @@ def server() -> Iterator[FakeArxivServer]:
         yield fake
 
 
-def settings_for(server: FakeArxivServer, tmp_path: Path, **kw: float) -> Settings:
-    return Settings(cache_dir=tmp_path, **server.settings_overrides(**kw))
+def settings_for(server: FakeArxivServer, tmp_path: Path, **kw: float) -> ArxivSettings:
+    return Settings(cache_dir=tmp_path, **server.settings_overrides(**kw)).arxiv
 
 
 def test_fetch_announcements_from_the_fake(server: FakeArxivServer, tmp_path: Path) -> None:
@@ -108,40 +106,40 @@ def test_fetch_announcements_from_the_fake(server: FakeArxivServer, tmp_path: Pa
     assert all((e.announce_type == "new") == (primaries[e.arxiv_id] in {"cs.CL", "cs.LG"}) for e in feed.entries)
     assert all(e.pdf_url and e.pdf_url.startswith(server.base_url + "/pdf/") for e in feed.entries)
 
-    new_only = fetch_announcements(["cs.CL", "cs.LG"], settings)
+    new_only = fetch_announcement_feed(["cs.CL", "cs.LG"], settings).entries
     assert new_only and all(e.announce_type == "new" for e in new_only)
     assert len(new_only) < len(feed.entries)
 
 
 def test_feed_retries_then_gives_up(server: FakeArxivServer, tmp_path: Path) -> None:
     server.fail("rss", 503, times=1)
-    assert fetch_announcements(["cs.CL"], settings_for(server, tmp_path))
+    assert fetch_announcement_feed(["cs.CL"], settings_for(server, tmp_path)).entries
     assert [r.status for r in server.rss_requests] == [503, 200]
 
     server.fail("rss", 502, times=10)
     with pytest.raises(ArxivError, match=r"announcement feed unavailable after 2 attempts: HTTP 502; try again later"):
-        fetch_announcements(["cs.CL"], settings_for(server, tmp_path, retries=1))
+        fetch_announcement_feed(["cs.CL"], settings_for(server, tmp_path, retries=1))
 
 
 def test_a_feed_cut_off_mid_transfer_is_retried(server: FakeArxivServer, tmp_path: Path) -> None:
     server.truncate_feed(times=1)
-    assert fetch_announcements(["cs.CL"], settings_for(server, tmp_path))
+    assert fetch_announcement_feed(["cs.CL"], settings_for(server, tmp_path)).entries
     assert len(server.rss_requests) == 2
 
 
 def test_bad_categories_are_refused_before_any_request(server: FakeArxivServer, tmp_path: Path) -> None:
     settings = settings_for(server, tmp_path)
     with pytest.raises(ArxivError, match="not an arXiv category"):
-        fetch_announcements(["cs.CL", "../etc"], settings)
+        fetch_announcement_feed(["cs.CL", "../etc"], settings)
     with pytest.raises(ArxivError, match="no arXiv categories"):
-        fetch_announcements([" "], settings)
+        fetch_announcement_feed([" "], settings)
     assert server.rss_requests == []
 
 
 def test_feed_http_error_names_the_url(server: FakeArxivServer, tmp_path: Path) -> None:
     server.fail("rss", 404)
     with pytest.raises(ArxivError, match=r"/atom/cs\.XX answered HTTP 404: check the category names"):
-        fetch_announcements(["cs.XX"], settings_for(server, tmp_path))
+        fetch_announcement_feed(["cs.XX"], settings_for(server, tmp_path))
 
 
 def _feed(updated: str, *listings: tuple[str, str, str]) -> bytes:

@@ -176,7 +176,7 @@ def sample_paper() -> Paper:
 
 
 def backend(server: FakeOpenAIServer) -> OpenAIBackend:
-    settings = Settings(base_url=server.url, api_key="sk-test", model="gpt-4o-mini", timeout=5.0, max_attempts=2)
+    settings = Settings(base_url=server.url, api_key="sk-test", model="gpt-4o-mini", timeout=5.0, max_attempts=2).llm
     return OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.01))
 
 
@@ -223,7 +223,7 @@ def test_a_summary_made_from_notes_gets_no_reask_for_its_quotes(sample_paper: Pa
         server.default = planted(all_quotes=True)
         settings = Settings(
             base_url=server.url, api_key="sk-test", model="fake-model", context_tokens=2600, max_output_tokens=600
-        )
+        ).llm
         draft = OpenAIBackend(settings, client=ChatClient(settings, backoff_base=0.01)).summarize(sample_paper, "en")
         kinds = [r.response_format for r in server.chat_requests]
     assert kinds.count(None) >= 2 and kinds[-1] == "json_schema" and kinds.count("json_schema") == 1

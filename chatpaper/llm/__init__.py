@@ -11,7 +11,7 @@ def make_backend(settings: Settings) -> Backend:
     if settings.resolved_backend() == "openai":
         from chatpaper.llm.openai_backend import OpenAIBackend
 
-        return OpenAIBackend(settings)
+        return OpenAIBackend(settings.llm)
     from chatpaper.llm.extractive import ExtractiveBackend
 
     return ExtractiveBackend()
@@ -25,9 +25,10 @@ def make_prompt_estimator(settings: Settings) -> Backend:
     """
     from chatpaper.llm.openai_backend import OpenAIBackend
 
-    if settings.has_llm_endpoint:
-        return OpenAIBackend(settings)
-    return OpenAIBackend(settings.model_copy(update={"base_url": "http://127.0.0.1:9/v1"}))
+    llm = settings.llm
+    if llm.has_llm_endpoint:
+        return OpenAIBackend(llm)
+    return OpenAIBackend(llm.model_copy(update={"base_url": "http://127.0.0.1:9/v1"}))
 
 
 __all__ = ["Backend", "Draft", "make_backend", "make_prompt_estimator"]

@@ -8,9 +8,9 @@ caches or reports. Backends are called from several worker threads at once and m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer
+from chatpaper.models import ArxivEntry, BackendName, Language, Paper, SummaryAnswer
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,15 @@ class Draft:
 class Backend(Protocol):
     """A way of summarizing papers: the OpenAI-compatible client or the offline extractive one."""
 
-    name: Literal["openai", "extractive"]
     model: str
     prompt_version: str
+
+    # Read-only: each backend names itself with one of the names (`name: Literal["openai"]`), which a
+    # settable `name: BackendName` would refuse (a protocol's attribute must be writable with any name).
+    @property
+    def name(self) -> BackendName:
+        """Which backend this is, as summaries record it (`SummaryMeta.backend`)."""
+        ...
 
     def summarize(self, paper: Paper, language: Language, *, arxiv: ArxivEntry | None = None) -> Draft:
         """Summarize one paper. `arxiv`, when given, is authoritative metadata the prompt may show.

@@ -12,8 +12,8 @@ Introductions and results keep their closing paragraph too: that is where the co
 the headline numbers usually are. Tokens are counted with the model's own tokenizer where chatpaper
 ships it (`chatpaper.tokens`).
 
-The same module knows the context windows of common models, and decides when a paper's key sections
-cannot each get a useful share of the window (then the backend summarizes it in map-reduce steps).
+The same module decides when a paper's key sections cannot each get a useful share of the model's
+window (`chatpaper.llm.model_facts`; then the backend summarizes it in map-reduce steps).
 """
 
 from __future__ import annotations
@@ -22,48 +22,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from chatpaper.llm.model_facts import context_window
 from chatpaper.models import ArxivEntry, Paper, Section, SectionRole, Table
 from chatpaper.tokens import ESTIMATE, TokenCounter, trim_to_tokens
-
-# --- context windows -------------------------------------------------------------------------------
-
-# First match wins, so specific names come before their families. Windows are the provider's
-# documented maximum; a local server may be configured smaller (set --context-tokens then).
-KNOWN_CONTEXT: tuple[tuple[str, int], ...] = (
-    (r"gpt-4\.1", 1_047_576),
-    (r"gpt-5", 400_000),
-    (r"gpt-4o|gpt-4-turbo|chatgpt-4o", 128_000),
-    (r"gpt-4-32k", 32_768),
-    (r"gpt-4", 8_192),
-    (r"gpt-3\.5-turbo-instruct", 4_096),
-    (r"gpt-3\.5-turbo", 16_385),
-    (r"o[134](-mini|-pro)?\b", 200_000),
-    (r"deepseek", 65_536),
-    (r"qwen", 32_768),
-    (r"llama-?3\.[123]|llama-?4", 131_072),
-    (r"llama-?3", 8_192),
-    (r"llama-?2", 4_096),
-    (r"mistral-large|mistral-small|mistral-medium|mistral-nemo|ministral", 131_072),
-    (r"mistral|mixtral", 32_768),
-    (r"gemma-?[23]", 8_192),
-    (r"glm-4|moonshot|kimi|yi-", 128_000),
-    (r"claude", 200_000),
-    (r"gemini", 1_000_000),
-    (r"phi-?3|phi-?4", 16_384),
-)
-DEFAULT_CONTEXT = 8_192  # unknown names: what any current chat model offers
-
-
-def context_window(model: str, override: int | None = None) -> int:
-    """The model's context window in tokens: `override` (settings.context_tokens) or a known default."""
-    if override:
-        return override
-    # "openai/gpt-4o-mini", "Qwen/Qwen2.5-7B-Instruct", "llama3.1:8b": match on the last path part.
-    name = model.strip().lower().rsplit("/", 1)[-1]
-    for pattern, tokens in KNOWN_CONTEXT:
-        if re.match(pattern, name):
-            return tokens
-    return DEFAULT_CONTEXT
 
 
 def answer_room(context: int, max_output_tokens: int) -> int:

@@ -42,7 +42,7 @@ from chatpaper.errors import (
 )
 from chatpaper.llm.limiter import RateLimiter
 from chatpaper.redaction import Redactor
-from chatpaper.settings import Settings
+from chatpaper.settings import LlmSettings
 from chatpaper.tokens import ESTIMATE, TokenCounter, counter_for
 
 log = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ class ChatClient:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: LlmSettings,
         *,
         limiter: RateLimiter | None = None,
         backoff_base: float = 1.0,

@@ -555,13 +555,13 @@ def _latin_keywords(weighted: Sequence[tuple[str, float]]) -> list[str]:
                 run = []
     # A word mostly seen inside one phrase is that phrase's part, not a keyword of its own
     # ("learning" in "reinforcement learning").
-    inside: Counter[str] = Counter()
+    inside: dict[str, float] = {}  # word -> the weighted count of its most frequent phrase
     for key, term in found.items():
         for part in key if len(key) > 1 else ():
-            inside[part] = max(inside[part], term.count)
+            inside[part] = max(inside.get(part, 0.0), term.count)
     ranked: list[tuple[float, tuple[str, ...], str]] = []
     for key, term in found.items():
-        count = term.count - 0.8 * inside[key[0]] if len(key) == 1 else term.count
+        count = term.count - 0.8 * inside.get(key[0], 0.0) if len(key) == 1 else term.count
         # Seen twice, or in the title and once more: a phrase met once is not a topic.
         if count < 2 or term.occurrences < (1 if term.in_title else 2):
             continue
@@ -600,7 +600,7 @@ def _content_token(token: str) -> bool:
 
 def _phrases(run: Sequence[str]) -> list[tuple[tuple[str, ...], str]]:
     """Unigrams and bigrams of a run of content tokens, keyed by stem, with their printed form."""
-    out = []
+    out: list[tuple[tuple[str, ...], str]] = []
     for i, token in enumerate(run):
         out.append(((_key(token),), _display(token)))
         if i + 1 < len(run) and not _ACRONYM.fullmatch(run[i + 1]) and not _ACRONYM.fullmatch(token):

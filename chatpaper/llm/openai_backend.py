@@ -25,7 +25,6 @@ from chatpaper.llm.budget import (
     Excerpt,
     PaperText,
     answer_room,
-    context_window,
     default_prompt_cap,
     fit_paper,
     key_sections_fit,
@@ -33,6 +32,7 @@ from chatpaper.llm.budget import (
     text_room,
 )
 from chatpaper.llm.client import ChatClient, ContextTooLongError, Message, Usage, estimate_request_tokens
+from chatpaper.llm.model_facts import context_window
 from chatpaper.llm.structured import (
     MIN_TEXT_BUDGET,
     FormatChooser,
@@ -43,7 +43,7 @@ from chatpaper.llm.structured import (
     response_format,
 )
 from chatpaper.models import ArxivEntry, Language, Paper, SummaryAnswer
-from chatpaper.settings import Settings
+from chatpaper.settings import LlmSettings
 from chatpaper.tokens import trim_to_tokens
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class OpenAIBackend:
 
     name: Literal["openai"] = "openai"
 
-    def __init__(self, settings: Settings, *, client: ChatClient | None = None) -> None:
+    def __init__(self, settings: LlmSettings, *, client: ChatClient | None = None) -> None:
         if not settings.has_llm_endpoint:
             raise ConfigError(
                 "no LLM endpoint configured: set OPENAI_API_KEY, or --base-url for a local server, "

@@ -32,6 +32,7 @@ from chatpaper.llm import prompts
 from chatpaper.llm.client import ChatClient, ContextTooLongError, FormatRejectedError, Message, Usage
 from chatpaper.llm.client import estimate_request_tokens as request_tokens
 from chatpaper.models import POINTS, SummaryAnswer
+from chatpaper.settings import StructuredSetting
 from chatpaper.words import plural
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def answer_skeleton() -> str:
 class FormatChooser:
     """The answer format in use for this run; thread-safe, and only ever moves down in `auto` mode."""
 
-    def __init__(self, setting: Literal["auto", "json_schema", "json_object", "prompt"]) -> None:
+    def __init__(self, setting: StructuredSetting) -> None:
         self.auto = setting == "auto"
         self._mode: FormatMode = "json_schema" if setting == "auto" else setting
         self._lock = threading.Lock()

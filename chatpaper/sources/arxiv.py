@@ -1,12 +1,12 @@
 """arXiv's search API: `ArxivQuery` says *what* to ask, `ArxivClient` says *how*.
 
 This is the only module importing the `arxiv` package. We keep its query building, paging and Atom
-parsing, and replace its transport (`Client._parse_feed`, the one method that fetches a page) with
-ours: the configured endpoint, chatpaper's User-Agent, a shared pacer (arXiv's terms: one request
-every 3 s), jittered exponential backoff on 429/5xx/connection errors/arXiv's sporadic empty pages,
-and arXiv's own message when it rejects a query. Id lists are fetched one page per batch of ids
-(`_format_url` builds the URL). Written against arxiv 4.x (`_parse_feed`, `_format_url` and
-`arxiv._feed.parse`); the tests exercise that seam against a fake server.
+parsing, and replace its transport with ours: the configured endpoint, chatpaper's User-Agent, a
+shared pacer (arXiv's terms: one request every 3 s), jittered exponential backoff on
+429/5xx/connection errors/arXiv's sporadic empty pages, and arXiv's own message when it rejects a
+query. Id lists are fetched one page per batch of ids. What that takes of the package's private
+internals is kept in one place, `_Arxiv4Adapter` (see its docstring), behind the `arxiv>=4,<5` pin;
+the tests exercise it with the real package against a fake server.
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 import arxiv
-from arxiv import _feed
+from arxiv import _feed  # private: used by _Arxiv4Adapter only
 
 from chatpaper.errors import ArxivError, ArxivQueryError, ArxivRejectedError, ArxivUnavailableError
 from chatpaper.models import ArxivEntry, PaperRef
 from chatpaper.ranking import find_keywords, matches_all
 from chatpaper.redaction import mask_url_credentials
-from chatpaper.settings import Settings
+from chatpaper.settings import ArxivSettings
 from chatpaper.sources.http import (
     RETRYABLE_STATUS,
     Retry,
@@ -279,24 +279,67 @@ def error_message(content: bytes) -> str | None:
     return None
 
 
-def parse_feed(content: bytes) -> list[ArxivEntry]:
-    """Entries of an arXiv API Atom response (legacy or current format); ArxivError for an error feed."""
-    message = error_message(content)
-    if message:
-        raise ArxivRejectedError(f"arXiv rejected the query: {message}", message)
-    feed = _feed.parse(bytes(content))
-    if feed.malformed:
-        raise ArxivError(f"arXiv's answer is not a readable Atom feed ({feed.error})")
-    return [entry_from_result(r) for r in feed.results]
+# --- the arxiv 4.x adapter: the only code touching the package's private internals ----------------
 
 
-# --- the client ---------------------------------------------------------------------------------------
+class _PageHeader(Protocol):
+    total_results: int
 
 
-# Fail loudly rather than fall back to the package's own transport (its User-Agent, no backoff).
+class ArxivPage(Protocol):
+    """What chatpaper reads of one page of results as arxiv 4.x parses it (its `_feed.ParsedFeed`)."""
+
+    header: _PageHeader
+    results: list[arxiv.Result]
+    malformed: bool
+    error: Exception | None
+
+
+PageFetch = Callable[[str, bool], ArxivPage]  # (page URL, first page?) -> the page
+
+# Fail loudly at import rather than fall back to the package's own transport (its User-Agent, no backoff).
 for _seam in ("_parse_feed", "_format_url"):
     if not callable(getattr(arxiv.Client, _seam, None)):  # pragma: no cover
         raise ImportError(f"arxiv {arxiv.__version__} has no Client.{_seam}; chatpaper needs arxiv 4.x")
+
+
+class _Arxiv4Adapter(arxiv.Client):
+    """`arxiv.Client` paging through chatpaper's transport: the one place using arxiv 4.x private internals.
+
+    It uses `Client._parse_feed` (overridden: the page fetch becomes `fetch`, i.e. `ArxivClient._get_feed`),
+    `Client._format_url` (a page's URL, for id lists fetched one page per batch) and `arxiv._feed.parse`
+    (a page's bytes to `Result`s). The package's own session and User-Agent are never used: their only
+    user is `_parse_feed`.
+
+    The public API that would replace it is `arxiv.Client(page_size, delay_seconds, num_retries)` with
+    `query_url_format` set to the endpoint, and `Client.results(search)`. It is not used because it has no
+    hook for the transport: it sends its own User-Agent (arxiv.py/<version>) through its own session,
+    paces per Client instance rather than per host across the process, retries every failure (a 400
+    included) after the same fixed delay with no backoff and no Retry-After, turns arXiv's error feeds
+    into a bare HTTP 400 without arXiv's message, and pages an id list into a second page that can only
+    come back empty. The `arxiv>=4,<5` pin in
+    pyproject.toml keeps these names stable; the check above fails at import when they are gone.
+    """
+
+    def __init__(self, api_url: str, fetch: PageFetch, *, page_size: int, delay: float, retries: int) -> None:
+        super().__init__(page_size=page_size, delay_seconds=delay, num_retries=retries)
+        self.query_url_format = api_url + "?{}"
+        self._fetch = fetch
+
+    def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> ArxivPage:
+        return self._fetch(url, first_page)
+
+    def page_url(self, search: arxiv.Search, start: int, page_size: int) -> str:
+        """The API URL for `page_size` results of `search` from `start`."""
+        return str(self._format_url(search, start, page_size))
+
+    @staticmethod
+    def parse_page(content: bytes) -> ArxivPage:
+        """A page's bytes, parsed (an unreadable document is `malformed`, never an exception)."""
+        return _feed.parse(content)
+
+
+# --- the client ---------------------------------------------------------------------------------------
 
 
 def _named_ids(message: str, batch: Sequence[str]) -> list[str]:
@@ -316,32 +359,18 @@ def _api_request_failed(exc: Exception) -> ArxivError:
     )
 
 
-class _Transport(arxiv.Client):
-    """`arxiv.Client` whose page fetch is `ArxivClient._get_feed` (see the module docstring)."""
-
-    def __init__(self, owner: ArxivClient, page_size: int) -> None:
-        super().__init__(page_size=page_size, delay_seconds=owner.delay, num_retries=owner.retries)
-        self._session.close()  # ours carries the User-Agent and is shared by the owner's calls
-        self.query_url_format = owner.api_url + "?{}"
-        self._session = owner.session
-        self._owner = owner
-
-    def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> _feed.ParsedFeed:
-        return self._owner._get_feed(url, first_page=first_page)
-
-
 class ArxivClient:
     """How to ask arXiv: endpoint, pacing, User-Agent, retries and paging.
 
     One client may be shared; requests to a host are serialised and spaced by a process-wide
-    pacer, so even several clients cannot exceed `settings.arxiv_delay` (never under 3 s on
+    pacer, so even several clients cannot exceed `settings.delay` (arxiv_delay) (never under 3 s on
     arxiv.org itself, see `polite_delay`).
     """
 
-    def __init__(self, settings: Settings, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
-        self.api_url = settings.arxiv_api_url.split("?", 1)[0].rstrip("/")
-        self.delay = polite_delay(self.api_url, settings.arxiv_delay)
-        self.retries = settings.arxiv_retries
+    def __init__(self, settings: ArxivSettings, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        self.api_url = settings.api_url.split("?", 1)[0].rstrip("/")
+        self.delay = polite_delay(self.api_url, settings.delay)
+        self.retries = settings.retries
         self.page_size = max(1, min(page_size, 2000))  # 2000: the API's own ceiling per call
         self.session = new_session()
         self._pacer = pacer_for(self.api_url, self.delay)
@@ -383,7 +412,7 @@ class ArxivClient:
         search = arxiv.Search(
             query=search_query, max_results=scan, sort_by=_SORTS[query.sort], sort_order=arxiv.SortOrder.Descending
         )
-        results = _Transport(self, page).results(search)
+        results = self._adapter(page).results(search)
         read = passed = 0
         while True:
             try:
@@ -449,9 +478,9 @@ class ArxivClient:
         resolved: dict[str, ArxivEntry] = {}  # versioned id -> entry, in the order asked
         for norm, raw in wanted.items():
             base, version = split_version(norm)
-            entry = by_version.get(norm) if version is not None else latest.get(base)
-            if entry is not None:
-                resolved.setdefault(entry.versioned_id, entry)
+            found = by_version.get(norm) if version is not None else latest.get(base)
+            if found is not None:
+                resolved.setdefault(found.versioned_id, found)
             elif norm in failed:
                 problems.append((raw, failed[norm]))
             elif search_query:
@@ -534,7 +563,7 @@ class ArxivClient:
             sort_by=_SORTS[sort],
             sort_order=arxiv.SortOrder.Descending,
         )
-        url = _Transport(self, len(ids))._format_url(search, 0, len(ids))
+        url = self._adapter(len(ids)).page_url(search, 0, len(ids))
         feed = self._get_feed(url, first_page=True, empty_ok=True)
         if not feed.results and feed.header.total_results > 0:
             # Empty although counted: unknown ids, or one of arXiv's sporadic empty pages. Ask once more.
@@ -543,20 +572,30 @@ class ArxivClient:
 
     # --- transport ---
 
+    def _adapter(self, page_size: int) -> _Arxiv4Adapter:
+        """The package's paging, with its page fetch done by `_get_feed`."""
+        return _Arxiv4Adapter(
+            self.api_url,
+            lambda url, first_page: self._get_feed(url, first_page=first_page),
+            page_size=page_size,
+            delay=self.delay,
+            retries=self.retries,
+        )
+
     @staticmethod
     def _passes(entry: ArxivEntry, query: ArxivQuery) -> bool:
         if query.filter_keys and not matches_all(entry, query.filter_keys):
             return False
         return not (query.exclude_keys and find_keywords(f"{entry.title}\n{entry.abstract}", query.exclude_keys))
 
-    def _get_feed(self, url: str, *, first_page: bool, empty_ok: bool = False) -> _feed.ParsedFeed:
+    def _get_feed(self, url: str, *, first_page: bool, empty_ok: bool = False) -> ArxivPage:
         """One page, with pacing and retries; arXiv's error feeds become ArxivRejectedError.
 
         `empty_ok`: a page without entries is an answer, not one of arXiv's sporadic empty pages.
         """
         start = (parse_qs(urlsplit(url).query).get("start") or ["0"])[0]
 
-        def attempt() -> _feed.ParsedFeed:
+        def attempt() -> ArxivPage:
             with self._pacer.slot():
                 self.calls += 1
                 response = send_get(self.session, url, refused=_api_request_failed)
@@ -567,7 +606,7 @@ class ArxivClient:
                 raise ArxivRejectedError(f"arXiv rejected the query: {message}", message)
             if response.status_code != 200:
                 raise ArxivError(f"arXiv API answered HTTP {response.status_code} for {mask_url_credentials(url)}")
-            feed = _feed.parse(response.content)
+            feed = _Arxiv4Adapter.parse_page(response.content)
             if feed.malformed:
                 raise Retry("unreadable Atom feed")
             # arXiv sometimes sends a page with no entries although more exist; a first page is

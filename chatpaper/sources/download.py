@@ -1,7 +1,7 @@
 """PDF downloads from arXiv into the cache: reused when present, never left half-written.
 
 HTTP goes through `requests` (already a dependency of the `arxiv` package) with chatpaper's
-User-Agent. At most `settings.download_workers` downloads run at once in the whole process,
+User-Agent. At most `ArxivSettings.download_workers` downloads run at once in the whole process,
 whatever the number of pipeline workers calling `download_pdf`.
 """
 
@@ -20,7 +20,7 @@ import requests
 
 from chatpaper.errors import SourceError
 from chatpaper.models import ArxivEntry
-from chatpaper.settings import Settings
+from chatpaper.settings import ArxivSettings
 from chatpaper.sources.http import (
     RETRYABLE_ERRORS,
     RETRYABLE_STATUS,
@@ -170,7 +170,7 @@ def _fetch_to(url: str, target: Path, label: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def download_pdf(entry: ArxivEntry, cache_dir: Path, settings: Settings) -> Path:
+def download_pdf(entry: ArxivEntry, cache_dir: Path, settings: ArxivSettings) -> Path:
     """The entry's PDF in the cache, downloading it first if needed.
 
     A file already in the cache with a PDF header and trailer is reused without any request.
@@ -198,8 +198,8 @@ def download_pdf(entry: ArxivEntry, cache_dir: Path, settings: Settings) -> Path
             try:
                 with_retries(
                     lambda: _fetch_to(url, target, label),
-                    retries=settings.arxiv_retries,
-                    base_delay=polite_delay(url, settings.arxiv_delay),
+                    retries=settings.retries,
+                    base_delay=polite_delay(url, settings.delay),
                     give_up=give_up,
                 )
             except OSError as exc:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from chatpaper.errors import ArxivError
 from chatpaper.models import ArxivEntry
 from chatpaper.redaction import mask_url_credentials
-from chatpaper.settings import Settings
+from chatpaper.settings import ArxivSettings
 from chatpaper.sources.http import (
     RETRYABLE_STATUS,
     Retry,
@@ -167,29 +167,24 @@ def parse_announcement_feed(xml_bytes: bytes, *, cross_lists: bool = False) -> A
     return AnnouncementFeed(entries=list(kept.values()), day=day, counts=dict(counts))
 
 
-def parse_announcements(xml_bytes: bytes, *, cross_lists: bool = False) -> list[ArxivEntry]:
-    """The kept entries of an announcement feed (see `parse_announcement_feed`)."""
-    return parse_announcement_feed(xml_bytes, cross_lists=cross_lists).entries
-
-
-def feed_url(categories: Sequence[str], settings: Settings) -> str:
-    """settings.arxiv_rss_url + "/" + "cs.CL+cs.LG"; ArxivError for anything that is not a category."""
+def feed_url(categories: Sequence[str], settings: ArxivSettings) -> str:
+    """settings.rss_url (arxiv_rss_url) + "/" + "cs.CL+cs.LG"; ArxivError for anything that is not a category."""
     cats = [c.strip() for c in categories if c.strip()]
     if not cats:
         raise ArxivError("no arXiv categories to follow: set digest.categories (e.g. cs.CL, cs.LG)")
     for cat in cats:
         if not _CATEGORY.fullmatch(cat):
             raise ArxivError(f"{cat!r} is not an arXiv category (e.g. cs.CL, math.AG, hep-th)")
-    return settings.arxiv_rss_url.rstrip("/") + "/" + "+".join(dict.fromkeys(cats))
+    return settings.rss_url.rstrip("/") + "/" + "+".join(dict.fromkeys(cats))
 
 
 def fetch_announcement_feed(
-    categories: Sequence[str], settings: Settings, *, cross_lists: bool = False
+    categories: Sequence[str], settings: ArxivSettings, *, cross_lists: bool = False
 ) -> AnnouncementFeed:
     """Download and parse tonight's announcements for `categories` (one request, with retries)."""
     url = feed_url(categories, settings)
     shown = mask_url_credentials(url)  # what messages name
-    pacer = pacer_for(url, settings.arxiv_delay)
+    pacer = pacer_for(url, settings.delay)
 
     def refused(exc: Exception) -> ArxivError:
         return ArxivError(
@@ -213,13 +208,6 @@ def fetch_announcement_feed(
             f"arXiv announcement feed unavailable after {plural(attempts, 'attempt')}: {reason}; try again later"
         )
 
-    base_delay = polite_delay(url, settings.arxiv_delay)
-    content = with_retries(attempt, retries=settings.arxiv_retries, base_delay=base_delay, give_up=give_up)
+    base_delay = polite_delay(url, settings.delay)
+    content = with_retries(attempt, retries=settings.retries, base_delay=base_delay, give_up=give_up)
     return parse_announcement_feed(content, cross_lists=cross_lists)
-
-
-def fetch_announcements(
-    categories: Sequence[str], settings: Settings, *, cross_lists: bool = False
-) -> list[ArxivEntry]:
-    """Tonight's `new` announcements for `categories` (plus `cross` with `cross_lists`)."""
-    return fetch_announcement_feed(categories, settings, cross_lists=cross_lists).entries
