@@ -77,7 +77,7 @@ def _mp_context() -> BaseContext:
                 # Each child runs the main script again (multiprocessing's rule); with the chatpaper modules the
                 # parent uses already loaded in the server, that costs the child nothing (else ~40 ms a paper).
                 loaded = sorted(name for name in sys.modules if name.startswith("chatpaper."))
-                _context.set_forkserver_preload([__name__, *loaded])  # type: ignore[attr-defined]
+                _context.set_forkserver_preload([__name__, *loaded])
             else:  # pragma: no cover - Windows
                 _context = multiprocessing.get_context("spawn")
         return _context
