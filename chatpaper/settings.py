@@ -139,7 +139,13 @@ class ReaderSettings(BaseModel):
         1024,
         ge=64,
         description="MiB of memory reading one PDF may take beyond the reader process itself (a 500-page thesis "
-        "takes about 400; OCR of a scanned page about 700)",
+        "takes about 400)",
+    )
+    ocr_memory_mb: int = Field(
+        2048,
+        ge=0,
+        description="MiB more a paper read by OCR may take: the OCR engine takes about 700 loaded and grows with "
+        "the pages it reads (the corpus's 30-page scan: about 1,300)",
     )
     cpu_seconds: int = Field(
         120,

@@ -102,10 +102,11 @@ def test_ocr_over_the_memory_budget_says_what_to_raise(tmp_path: Path) -> None:
     pix.clear_with(255)
     scan.new_page().insert_image(pymupdf.Rect(0, 0, 612, 792), pixmap=pix)
     scan.save(tmp_path / "scan.pdf")
+    # OCR needs some 700 MiB (its models and a page image at 200 ppi): 150 + 150 is well short
     with pytest.raises(ReadBudgetError) as err:
-        # OCR needs some 700 MiB (its models and a page image at 200 ppi): 300 is well short
-        PaperReader(ReaderSettings(memory_mb=300)).read(tmp_path / "scan.pdf", ocr="always")
-    assert "needs more than the 300 MiB of memory the reader may use" in err.value.reason
+        PaperReader(ReaderSettings(memory_mb=150, ocr_memory_mb=150)).read(tmp_path / "scan.pdf", ocr="always")
+    assert err.value.reason.startswith("reading it by OCR needs more than the 300 MiB of memory the reader may use")
+    assert "raise [reader] ocr_memory_mb in chatpaper.toml or CHATPAPER_READER_OCR_MEMORY_MB" in err.value.reason
     assert "\n" not in str(err.value) and "Traceback" not in str(err.value)
 
 

@@ -103,19 +103,20 @@ class PaperReader:
         reader crashes on it, and the other `PdfError`s as `read_paper` raises them."""
         path = Path(path)
         with self._slots:
-            reply, exitcode = self._run(path, sha256, figures, ocr)
-        return self._outcome(path, reply, exitcode)
+            reply, exitcode, by_ocr = self._run(path, sha256, figures, ocr)
+        return self._outcome(path, reply, exitcode, by_ocr)
 
     def _run(
         self, path: Path, sha256: str | None, figures: bool, ocr: OcrMode
-    ) -> tuple[tuple[Any, ...] | None, int | None]:
-        """The child's reply (None when it sent none) and its exit code (None when it had to be stopped)."""
+    ) -> tuple[tuple[Any, ...] | None, int | None, bool]:
+        """The child's reply (None when it sent none), its exit code (None when it had to be stopped), and
+        whether it went on to read pages by OCR."""
         ctx = _mp_context()
         receiver, sender = ctx.Pipe(duplex=False)
         child = ctx.Process(  # type: ignore[attr-defined]
             target=_read_in_child,
             # absolute: the fork server's working folder is the one it started in
-            args=(sender, str(path.absolute()), sha256, figures, ocr, self.budget.memory_mb, self.budget.cpu_seconds),
+            args=(sender, str(path.absolute()), sha256, figures, ocr, self.budget),
             name=f"chatpaper-read-{path.name}"[:60],
             daemon=True,
         )
@@ -128,16 +129,18 @@ class PaperReader:
             sender.close()  # the child holds the only writing end: its death reads as end of file here
         reply: tuple[Any, ...] | None = None
         deadline = time.monotonic() + self.wall_seconds
+        by_ocr = False
         try:
             while True:
                 if not receiver.poll(max(0.0, deadline - time.monotonic())):
-                    return None, None
+                    return None, None, by_ocr
                 try:
                     reply = receiver.recv()
                 except EOFError:  # died without a word: killed or crashed
                     reply = None
                 if reply is None or reply[0] != "ocr":
                     break
+                by_ocr = True
                 # the child is about to read reply[1] pages by OCR, with their CPU allowance: so much more wall time
                 deadline += WALL_PER_CPU * OCR_CPU_SECONDS_PER_PAGE * reply[1]
         finally:  # also on KeyboardInterrupt: no child outlives its paper
@@ -147,9 +150,9 @@ class PaperReader:
             exitcode = child.exitcode
             receiver.close()
             child.close()
-        return reply, exitcode
+        return reply, exitcode, by_ocr
 
-    def _outcome(self, path: Path, reply: tuple[Any, ...] | None, exitcode: int | None) -> Paper:
+    def _outcome(self, path: Path, reply: tuple[Any, ...] | None, exitcode: int | None, by_ocr: bool) -> Paper:
         budget = self.budget
         if reply is not None and reply[0] == "paper":
             return reply[1].model_copy(update={"path": str(path)})
@@ -159,6 +162,13 @@ class PaperReader:
             error: BaseException = reply[1]
             error.add_note(f"in the process reading {path}:\n{reply[2]}")
             raise error
+        if ((reply is not None and reply[0] == "memory") or exitcode == _KILLED) and by_ocr:
+            raise ReadBudgetError(
+                path,
+                f"reading it by OCR needs more than the {budget.memory_mb + budget.ocr_memory_mb} MiB of memory "
+                f"the reader may use ({budget.memory_mb} + {budget.ocr_memory_mb} for OCR); if it is a genuine "
+                "paper, raise [reader] ocr_memory_mb in chatpaper.toml or CHATPAPER_READER_OCR_MEMORY_MB",
+            )
         if (reply is not None and reply[0] == "memory") or exitcode == _KILLED:
             raise ReadBudgetError(
                 path,
@@ -182,14 +192,20 @@ class PaperReader:
 
 
 def _read_in_child(
-    sender: Connection, path: str, sha256: str | None, figures: bool, ocr: OcrMode, memory_mb: int, cpu_seconds: int
+    sender: Connection, path: str, sha256: str | None, figures: bool, ocr: OcrMode, budget: ReaderSettings
 ) -> None:
     """The child: set the limits, read, send back ("paper", Paper) or what went wrong. It never prints."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its children
-    _limit(memory_mb, cpu_seconds)
+    _limit(budget.memory_mb, budget.cpu_seconds)
+
+    memory_raised = False
 
     def before_ocr(pages: int) -> None:
+        nonlocal memory_raised
         _allow_more_cpu(OCR_CPU_SECONDS_PER_PAGE * pages)
+        if not memory_raised:  # once: the OCR engine is loaded once, and its pages come and go
+            _allow_more_memory(budget.ocr_memory_mb)
+            memory_raised = True
         sender.send(("ocr", pages))
 
     try:
@@ -212,8 +228,10 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     # mappings, Linux >= 4.7), not the address space: threaded native code (ONNX Runtime's OCR, one malloc
     # arena per thread) reserves far more address space than it touches, and how much depends on the number
     # of cores, so an address-space limit fails OCR on one machine and passes it on another.
+    # The hard limit stays where it is, so that the budget can be raised for OCR (`_allow_more_memory`).
     data = _data_segment() + memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+    _, hard_data = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (_capped(data, hard_data), hard_data))
     # SIGXCPU at the budget ends the child (its default action). The hard limit stays where it is, so that the
     # budget can be raised for pages read by OCR (`_allow_more_cpu`); the parent's wall-time limit is the backstop.
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
@@ -230,8 +248,17 @@ def _allow_more_cpu(seconds: int) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (_capped(max(soft, int(time.process_time())) + seconds, hard), hard))
 
 
-def _capped(seconds: int, hard: int) -> int:
-    return seconds if hard == resource.RLIM_INFINITY else min(seconds, hard)
+def _allow_more_memory(mb: int) -> None:
+    """Move the memory budget `mb` MiB further (up to the hard limit)."""
+    if resource is None:  # pragma: no cover - Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if soft != resource.RLIM_INFINITY:
+        resource.setrlimit(resource.RLIMIT_DATA, (_capped(soft + mb * 1024 * 1024, hard), hard))
+
+
+def _capped(amount: int, hard: int) -> int:
+    return amount if hard == resource.RLIM_INFINITY else min(amount, hard)
 
 
 def _data_segment() -> int:
