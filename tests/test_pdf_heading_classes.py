@@ -371,3 +371,26 @@ def test_a_bold_run_in_start_that_fills_its_line_is_no_heading(tmp_path: Path) -
     paper = save(doc, tmp_path / "run-in.pdf")
     assert headings(paper) == ["Introduction", "Methods", "Results", "Discussion"]
     assert headings(paper, level=2) == []
+
+
+def test_a_numbered_head_set_bigger_than_the_others_is_still_top_level(tmp_path: Path) -> None:
+    """Numbering beats typography: one head set bigger than its siblings (an OCR'd size is off by up to a
+    fifth; some papers enlarge one head) is the next top-level section, not left out."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Meadow soils answer the rain within hours", fontname="tibo", fontsize=18)
+    page.insert_text((60, 104), "Ann Carter and Dan Fisher", fontname="tiro", fontsize=10)
+    y = 130.0
+    for number, title, size in (
+        (1, "Introduction", 12),
+        (2, "Sensors and slopes", 12),
+        (3, "Future directions", 14.5),
+        (4, "Conclusions", 12),
+    ):
+        page.insert_text((60, y), f"{number} {title}", fontname="tibo", fontsize=size)
+        y = write_block(page, y + 14, MEADOW * 2, size=9) + 14
+        if y > 700:
+            page = doc.new_page(width=595, height=842)
+            y = 80.0
+    paper = save(doc, tmp_path / "bigger.pdf")
+    assert headings(paper) == ["1 Introduction", "2 Sensors and slopes", "3 Future directions", "4 Conclusions"]

@@ -560,6 +560,10 @@ def _levels(cands: Sequence[Candidate], top: Style, front_page: int) -> list[Hea
                     level = style_levels[found]
                 elif not numbered_paper:
                     level = 2
+        elif _continues_sequence(c, top_values, top_kind):
+            # set bigger than the other top-level headings but numbered as the next of them: an OCR'd size is
+            # off by up to a fifth, and some papers set one heading bigger; numbering beats typography
+            level = 1
         if level is not None:
             out.append(Heading(c.index, c.end, c.text, level, c.page, c.number, c.style, c.also))
     _lift_end_matter(out)
