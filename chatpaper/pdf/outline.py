@@ -40,9 +40,10 @@ def _norm_words(text: str) -> str:
     return heading_key(text)
 
 
-# How alike a bookmark and a printed line must be (difflib ratio of their letters): to be the paper's title,
-# to be the section's heading (outlines shorten and reword headings a little).
-OUTLINE_TITLE_MATCH = 0.8
+# How alike two readings must be (difflib ratio of their letters): a bookmark or a cover's title and a printed
+# line, to be the paper's title; a bookmark and a line, to be the section's heading (outlines shorten and
+# reword headings a little).
+TITLE_MATCH = 0.8
 OUTLINE_MATCH = 0.75
 # A section's name is a few words; a lone top outline entry this long over all the others is the paper's
 # title (the title read from the page may be a cover's banner, so it is not the only test)
@@ -56,7 +57,7 @@ def outline_levels(entries: Sequence[tuple[int, str, int]], title: str) -> list[
     tops = [e for e in entries if e[0] == min(x[0] for x in entries)]
     if len(tops) == 1 and len(entries) > 1:
         t = tops[0]
-        same = _similar(heading_key(t[1]), heading_key(title)) >= OUTLINE_TITLE_MATCH if title else False
+        same = similarity(heading_key(t[1]), heading_key(title)) >= TITLE_MATCH if title else False
         titled = not is_known_heading(t[1]) or len(t[1].split()) >= TITLE_ENTRY_WORDS
         if same or (t is entries[0] and t[2] <= 1 and titled):
             return [(lvl - 1, text, page) for lvl, text, page in entries if (lvl, text, page) != t]
@@ -64,8 +65,9 @@ def outline_levels(entries: Sequence[tuple[int, str, int]], title: str) -> list[
     return [(lvl - low + 1, text, page) for lvl, text, page in entries]
 
 
-def _similar(a: str, b: str, floor: float = 0.0) -> float:
-    """Similarity ratio of two normalised strings; 0 when it cannot reach `floor` (cheap bounds first)."""
+def similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """Similarity ratio of two normalised strings (`heading_key`); 0 when it cannot reach `floor` (cheap bounds
+    first)."""
     if not a or not b:
         return 0.0
     if a == b:
@@ -136,11 +138,11 @@ def _match_on_page(
             if nxt != end or lines[nxt].page != ln.page or len(lines[nxt].text) > 200:
                 break
             more = got + heading_key(lines[nxt].text)
-            if _similar(more, want, 0.5) <= _similar(got, want, 0.5):
+            if similarity(more, want, 0.5) <= similarity(got, want, 0.5):
                 break
             got = more
             end += 1
-        score = _similar(got, want, OUTLINE_MATCH)
+        score = similarity(got, want, OUTLINE_MATCH)
         if score < OUTLINE_MATCH and not (
             len(got) >= 4 and (got.startswith(want) or want.startswith(got)) and len(got) > 0.6 * len(want)
         ):

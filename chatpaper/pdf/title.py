@@ -14,6 +14,7 @@ from chatpaper.pdf import authors as names
 from chatpaper.pdf.headings import parse_numbering, role_from_heading
 from chatpaper.pdf.labels import ABSTRACT_LABEL, is_prose
 from chatpaper.pdf.lines import Line
+from chatpaper.pdf.outline import TITLE_MATCH, heading_key, similarity
 from chatpaper.pdf.text import join_lines
 from chatpaper.pdf.typeset import BodyStyle
 from chatpaper.scripts import HAN_CHAR
@@ -130,21 +131,9 @@ def find_title(lines: Sequence[Line], body: BodyStyle, page_heights: Mapping[int
         if not title.text:
             break
         again = _title_on(lines, later, body, page_heights)
-        if again.text and _same_words(again.text, title.text):
+        if again.text and similarity(heading_key(again.text), heading_key(title.text)) >= TITLE_MATCH:
             return again
     return title
-
-
-def _same_words(a: str, b: str) -> bool:
-    """Whether two titles are the same words, whatever their case and spacing (OCR may misread one letter)."""
-    words_a, words_b = (re.findall(r"\w+", t.casefold()) for t in (a, b))
-    if not words_a or not words_b:
-        return False
-    common = len(set(words_a) & set(words_b))
-    return common >= _SAME_TITLE_SHARE * max(len(set(words_a)), len(set(words_b)))
-
-
-_SAME_TITLE_SHARE = 0.8  # of the longer title's words: a misread word or two still match
 
 
 def _title_on(lines: Sequence[Line], page: int, body: BodyStyle, page_heights: Mapping[int, float]) -> Title:
