@@ -202,10 +202,11 @@ def _read_in_child(
 
     def before_ocr(pages: int) -> None:
         nonlocal memory_raised
-        _allow_more_cpu(OCR_CPU_SECONDS_PER_PAGE * pages)
-        if not memory_raised:  # once: the OCR engine is loaded once, and its pages come and go
-            _allow_more_memory(budget.ocr_memory_mb)
-            memory_raised = True
+        if resource is not None:  # pages read by OCR bring their own CPU time, and OCR its own memory
+            _raise_soft_limit(resource.RLIMIT_CPU, OCR_CPU_SECONDS_PER_PAGE * pages)
+            if not memory_raised:  # once: the OCR engine is loaded once, and its pages come and go
+                _raise_soft_limit(resource.RLIMIT_DATA, budget.ocr_memory_mb * 1024 * 1024)
+                memory_raised = True
         sender.send(("ocr", pages))
 
     try:
@@ -228,37 +229,24 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     # mappings, Linux >= 4.7), not the address space: threaded native code (ONNX Runtime's OCR, one malloc
     # arena per thread) reserves far more address space than it touches, and how much depends on the number
     # of cores, so an address-space limit fails OCR on one machine and passes it on another.
-    # The hard limit stays where it is, so that the budget can be raised for OCR (`_allow_more_memory`).
-    data = _data_segment() + memory_mb * 1024 * 1024
-    _, hard_data = resource.getrlimit(resource.RLIMIT_DATA)
-    resource.setrlimit(resource.RLIMIT_DATA, (_capped(data, hard_data), hard_data))
-    # SIGXCPU at the budget ends the child (its default action). The hard limit stays where it is, so that the
-    # budget can be raised for pages read by OCR (`_allow_more_cpu`); the parent's wall-time limit is the backstop.
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    resource.setrlimit(resource.RLIMIT_CPU, (_capped(cpu_seconds, hard), hard))
+    _set_soft_limit(resource.RLIMIT_DATA, _data_segment() + memory_mb * 1024 * 1024)
+    # SIGXCPU at the budget ends the child (its default action); the parent's wall-time limit is the backstop.
+    _set_soft_limit(resource.RLIMIT_CPU, cpu_seconds)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a child stopped by a signal leaves no core file
 
 
-def _allow_more_cpu(seconds: int) -> None:
-    """Move the CPU budget `seconds` further (up to the hard limit, which an unprivileged process cannot raise)."""
-    if resource is None:  # pragma: no cover - Windows
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+def _raise_soft_limit(kind: int, by: int) -> None:
+    """Move a budget `by` further (unless it has no limit)."""
+    soft, _ = resource.getrlimit(kind)
     if soft != resource.RLIM_INFINITY:
-        resource.setrlimit(resource.RLIMIT_CPU, (_capped(max(soft, int(time.process_time())) + seconds, hard), hard))
+        _set_soft_limit(kind, soft + by)
 
 
-def _allow_more_memory(mb: int) -> None:
-    """Move the memory budget `mb` MiB further (up to the hard limit)."""
-    if resource is None:  # pragma: no cover - Windows
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if soft != resource.RLIM_INFINITY:
-        resource.setrlimit(resource.RLIMIT_DATA, (_capped(soft + mb * 1024 * 1024, hard), hard))
-
-
-def _capped(amount: int, hard: int) -> int:
-    return amount if hard == resource.RLIM_INFINITY else min(amount, hard)
+def _set_soft_limit(kind: int, amount: int) -> None:
+    """Set the soft limit, up to the hard one. The hard limit stays where it is, so that the soft one can be
+    raised later: an unprivileged process cannot raise a hard limit again."""
+    _, hard = resource.getrlimit(kind)
+    resource.setrlimit(kind, (amount if hard == resource.RLIM_INFINITY else min(amount, hard), hard))
 
 
 def _data_segment() -> int:
