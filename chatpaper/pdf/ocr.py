@@ -99,7 +99,8 @@ def _last_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {lines[-1] if lines else 'no reason given'}"[:300]
 
 
-_GLUED_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?)(?=[A-Z][a-z])")
+_SECTION_NUMBER = r"\d{1,2}(?:\.\d{1,2})*\.?"  # "4", "3.5", "2.2.1."
+_GLUED_NUMBER = re.compile(rf"^({_SECTION_NUMBER})(?=[A-Z][a-z])")
 
 
 def ocr_lines(pixels: bytes, width: int, height: int, page_no: int, scale: float) -> list[Line]:
@@ -158,7 +159,7 @@ def ocr_lines(pixels: bytes, width: int, height: int, page_no: int, scale: float
 
 
 _Box = tuple[str, float, float, float, float, float, float]  # text, x0, y0, x1, y1, size, stroke
-_DIGITS_ONLY = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?$")
+_DIGITS_ONLY = re.compile(rf"^{_SECTION_NUMBER}$")
 # A section number the recogniser boxed apart from its heading (set off by a quad space) is at most this many
 # of its own heights from the heading's first letter.
 _NUMBER_GAP_HEIGHTS = 3.0
