@@ -145,7 +145,7 @@ class ReaderSettings(BaseModel):
         2048,
         ge=0,
         description="MiB more a paper read by OCR may take: the OCR engine takes about 700 loaded and grows with "
-        "the pages it reads (the corpus's 30-page scan: about 1,300)",
+        "the pages it reads (after the 30 pages of the corpus's scan, about 1,000)",
     )
     cpu_seconds: int = Field(
         120,
