@@ -39,6 +39,30 @@ def test_columns_read_left_then_right_under_a_full_width_title() -> None:
     assert page.columns == 2
 
 
+def test_a_magazines_three_columns_are_read_one_after_another() -> None:
+    # AI Magazine and Science set three narrow columns; read as two, the second and third interleave row by row
+    rows = [line("A Title That Spans The Page", 100, 60, 500, size=16, bold=True)]
+    for k in range(14):
+        y = 120 + 14 * k
+        for name, x0 in (("first", 57), ("second", 236), ("third", 408)):
+            rows.append(line(f"{name} column line {k} of its text", x0, y, x0 + 162))
+    page = arrange_page(Page(number=3, width=621, height=801, lines=rows))
+    texts = [ln.text for ln in page.lines]
+    assert page.columns == 3
+    assert texts[0].startswith("A Title")
+    order = [t.split()[0] for t in texts[1:]]
+    assert order == ["first"] * 14 + ["second"] * 14 + ["third"] * 14
+
+
+def test_a_table_inside_one_column_does_not_make_a_third_column() -> None:
+    page = two_column_page()
+    # a two-cell table in the right column: its cells leave a gap, but the column's prose crosses it
+    for k in range(4):
+        page.lines.append(line(f"cell {k}", 320, 320 + 14 * k, 380))
+        page.lines.append(line(f"{k}.5", 500, 320 + 14 * k, 520))
+    assert arrange_page(page).columns == 2
+
+
 def test_heading_number_and_words_become_one_line() -> None:
     page = Page(
         number=1,

@@ -72,17 +72,46 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
     return gutter
 
 
-def _assign_columns(lines: list[Line], gutter: float, span: float) -> None:
+# A side of a two-column split is itself split again only where next to nothing crosses the gap (at most
+# this share of its characters) and each part holds at least SUB_COLUMN_SHARE of them: a magazine's three
+# columns (AI Magazine, Science) give two such gaps, while a table or a display equation inside one column
+# never leaves its prose without lines crossing the middle.
+SUB_GUTTER_CROSSING = 0.02
+SUB_COLUMN_SHARE = 0.2
+
+
+def find_gutters(lines: list[Line], width: float) -> list[float]:
+    """The x of each gap between text columns, left to right: none for a single column, one for two, two
+    for a magazine's three."""
+    gutter = find_gutter(lines, width)
+    if gutter is None:
+        return []
+    gutters = [gutter]
+    for side in ([ln for ln in lines if ln.x1 <= gutter + 2], [ln for ln in lines if ln.x0 >= gutter - 2]):
+        inner = find_gutter(side, width)
+        if inner is not None and _clean_split(side, inner):
+            gutters.append(inner)
+    return sorted(gutters)
+
+
+def _clean_split(lines: list[Line], gutter: float) -> bool:
+    total = sum(len(ln.text) for ln in lines) or 1
+    crossing = sum(len(ln.text) for ln in lines if ln.x0 < gutter - 2 and ln.x1 > gutter + 2)
+    left = sum(len(ln.text) for ln in lines if ln.x1 <= gutter + 2)
+    return crossing <= total * SUB_GUTTER_CROSSING and SUB_COLUMN_SHARE * total <= left <= (1 - SUB_COLUMN_SHARE) * total
+
+
+def _assign_columns(lines: list[Line], gutters: list[float], span: float) -> None:
+    """Number the columns 1, 2, ... left to right; 0 for a line across a gutter (a full-width title)."""
     margin = max(6.0, span * 0.06)
     for ln in lines:
-        if ln.x1 <= gutter + 2:
-            ln.col = 1
-        elif ln.x0 >= gutter - 2:
-            ln.col = 2
-        elif ln.x0 < gutter - margin and ln.x1 > gutter + margin:
+        crossed = [g for g in gutters if ln.x0 < g - margin and ln.x1 > g + margin]
+        if crossed:
             ln.col = 0
-        else:  # pokes a little into the gutter (overfull line): belongs to the side it mostly sits on
-            ln.col = 1 if gutter - ln.x0 > ln.x1 - gutter else 2
+            continue
+        # a line poking a little into a gutter (overfull) belongs to the side it mostly sits on
+        middle = (ln.x0 + ln.x1) / 2
+        ln.col = 1 + bisect.bisect_left(gutters, middle)
 
 
 def _same_row(a: Line, b: Line) -> bool:
@@ -128,9 +157,9 @@ def _drop_line_numbers(lines: list[Line]) -> list[Line]:
 
 
 def _column_cuts(lines: list[Line], min_gap: float) -> list[float]:
-    """Heights where both columns are empty for a while: the page changes from one column flow to another."""
-    cols = [sorted((ln.y0, ln.y1) for ln in lines if ln.col == c) for c in (1, 2)]
-    if not cols[0] or not cols[1]:
+    """Heights where every column is empty for a while: the page changes from one column flow to another."""
+    cols = [sorted((ln.y0, ln.y1) for ln in lines if ln.col == c) for c in sorted({ln.col for ln in lines} - {0})]
+    if len(cols) < 2:
         return []
 
     def gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -142,24 +171,25 @@ def _column_cuts(lines: list[Line], min_gap: float) -> list[float]:
             bottom = max(bottom, y1)
         return out
 
-    left, right = gaps(cols[0]), gaps(cols[1])
-    cuts = []
-    for a0, a1 in left:
-        for b0, b1 in right:
-            lo, hi = max(a0, b0), min(a1, b1)
-            if hi - lo >= min_gap * 0.6:
-                cuts.append((lo + hi) / 2)
-    return cuts
+    common = gaps(cols[0])
+    for spans in cols[1:]:
+        common = [
+            (max(a0, b0), min(a1, b1))
+            for a0, a1 in common
+            for b0, b1 in gaps(spans)
+            if min(a1, b1) - max(a0, b0) >= min_gap * 0.6
+        ]
+    return [(lo + hi) / 2 for lo, hi in common]
 
 
-def _widen_header_rows(lines: list[Line], gutter: float, height: float) -> None:
-    """Above where the columns start (title, authors), a row with text on both sides is one full-width row.
+def _widen_header_rows(lines: list[Line], columns: range) -> None:
+    """Above where the columns start (title, authors), a row with text in several columns is one full-width row.
 
     A row whose pieces each start their column's text ("Abstract" beside "1 Introduction") stays split.
     """
     tops = []
     wide_by_col = {}
-    for c in (1, 2):
+    for c in columns:
         widths = sorted((ln.width for ln in lines if ln.col == c), reverse=True)
         if not widths:
             return
@@ -178,7 +208,7 @@ def _widen_header_rows(lines: list[Line], gutter: float, height: float) -> None:
 
     for row in _rows(header):
         sides = {ln.col for ln in row}
-        if 0 in sides or (sides >= {1, 2} and not all(starts_column(ln) for ln in row)):
+        if 0 in sides or (len(sides) >= 2 and not all(starts_column(ln) for ln in row)):
             for ln in row:
                 ln.col = 0
     # the short last line of a full-width paragraph (an abstract) stays with its paragraph
@@ -223,8 +253,8 @@ def arrange_page(page: Page) -> Page:
     """Put a page's lines in reading order: columns left then right, full-width lines where they fall."""
     lines = _drop_overprints([ln for ln in page.lines if ln.text.strip()])
     lines = _drop_line_numbers(_attach_drop_caps(lines))
-    gutter = find_gutter(lines, page.width)
-    if gutter is None:
+    gutters = find_gutters(lines, page.width)
+    if not gutters:
         for ln in lines:
             ln.col = 0
         ordered = _sorted_rows(merge_fragments(lines))
@@ -232,9 +262,10 @@ def arrange_page(page: Page) -> Page:
     else:
         xs = [ln.x0 for ln in lines]
         xe = [ln.x1 for ln in lines]
-        _assign_columns(lines, gutter, max(xe) - min(xs))
+        _assign_columns(lines, gutters, max(xe) - min(xs))
+        columns = range(1, len(gutters) + 2)
         if page.number == 1:  # title and author rows; elsewhere the columns start at the top
-            _widen_header_rows(lines, gutter, page.height)
+            _widen_header_rows(lines, columns)
         lines = merge_fragments(lines)
         heights = sorted(ln.height for ln in lines if ln.col)
         typical = heights[len(heights) // 2] if heights else 10.0
@@ -252,11 +283,11 @@ def arrange_page(page: Page) -> Page:
                 bands[bisect.bisect_left(marks, (ln.y0 + ln.y1) / 2)].append(ln)
         ordered = []
         for k, band in enumerate(bands):
-            for c in (1, 2):
+            for c in columns:
                 ordered.extend(_sorted_rows([ln for ln in band if ln.col == c]))
             if k < len(separators):
                 ordered.extend(separators[k][1])
-        page.columns = 2
+        page.columns = len(columns)
     _set_gaps(ordered)
     _mark_tables(ordered)
     page.lines = ordered

@@ -44,7 +44,7 @@ class Line:
     block: int
     # kept on the first pages only: the front matter needs markers and gaps; elsewhere the line style is enough
     spans: list[Span] | None = None
-    col: int = 0  # 0: full width or single column, 1: left column, 2: right column
+    col: int = 0  # 0: full width or single column; 1, 2, (3): the columns left to right
     upper: bool = False  # all cased letters are capitals (ALL CAPS or small caps)
     gap_above: float = 0.0  # whitespace to the previous line of the same column (large at a column top)
     tabular: bool = False  # one cell of a row of several short cells (a table), not running text

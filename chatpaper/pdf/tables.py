@@ -154,7 +154,7 @@ def _add_to_row(block: _Block, ln: Line) -> None:
 
 
 def _merge_columns(blocks: list[_Block]) -> list[_Block]:
-    """A table printed across both columns of a two-column page is cut in two by the column finder: its
+    """A table printed across two columns of a page is cut in two by the column finder: its
     left and right parts share their rows' heights, so they are put back together row by row."""
     out: list[_Block] = []
     for block in blocks:
@@ -162,7 +162,7 @@ def _merge_columns(blocks: list[_Block]) -> list[_Block]:
             (
                 b
                 for b in out
-                if b.page == block.page and (b.col, block.col) == (1, 2) and _aligned(b, block) and b.right < block.left
+                if b.page == block.page and b.col >= 1 and block.col == b.col + 1 and _aligned(b, block) and b.right < block.left
             ),
             None,
         )
