@@ -38,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from chatpaper.llm.budget import NEVER_SHOWN, front_matter_indices, with_tables 
 from chatpaper.llm.client import estimate_request_tokens  # noqa: E402
 from chatpaper.models import Paper, PaperRef  # noqa: E402
 from chatpaper.pdf import read_paper  # noqa: E402
+from chatpaper.pdf.lines import Line  # noqa: E402
 from chatpaper.pdf.reader import PdfDocument  # noqa: E402
 from chatpaper.pipeline import summarize_batch  # noqa: E402
 from chatpaper.settings import Settings  # noqa: E402
@@ -141,18 +143,44 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", "".join(ch for ch in text if not unicodedata.combining(ch)).casefold())
 
 
-def reference_lines(pdf: Path, heading: str | None) -> list[str]:
+def reference_lines(pdf: Path, heading: str | None, appendix: Sequence[str] = ()) -> list[str]:
     """Keys of the lines printed under the references heading (its last occurrence), from the PDF's own
-    text as PyMuPDF gives it, not the reader's sections: a list the reader missed is found all the same."""
+    text as PyMuPDF gives it, not the reader's sections: a list the reader missed is found all the same.
+
+    Lines are taken in reading order, not in the order the PDF stores them: on the heading's page only
+    the lines below it in its own column (lines overlapping its horizontal span) and the columns to its
+    right; a two-column page often stores the other column's body after the heading. The list ends at
+    the first appendix heading the truth names (an appendix printed after the references is body).
+    """
     if not heading:
         return []
     with PdfDocument(pdf) as doc:
-        lines = [ln.text for page in doc.pages() for ln in page.lines]
+        pages = [page.lines for page in doc.pages()]
     wanted = _key(_NUMBER.sub("", heading))
-    at = max((i for i, text in enumerate(lines) if _key(_NUMBER.sub("", text)) == wanted), default=None)
-    if at is None:
+    spots = [
+        (p, i)
+        for p, lines in enumerate(pages)
+        for i, ln in enumerate(lines)
+        if _key(_NUMBER.sub("", ln.text)) == wanted
+    ]
+    if not spots:
         return []
-    keys = [_key(text) for text in lines[at + 1 : at + 120]]
+    at_page, at = spots[-1]
+    head = pages[at_page][at]
+
+    def after_heading(ln: Line) -> bool:
+        in_column = ln.x0 < head.x1 and ln.x1 > head.x0
+        return (in_column and ln.y0 > head.y0) or ln.x0 > head.x1
+
+    lines = [ln for ln in pages[at_page] if after_heading(ln)]
+    lines += [ln for page in pages[at_page + 1 :] for ln in page]
+    ends = {_key(re.sub(r"^\s*(?:[A-Z]|\d+)\.?\s+", "", a)) for a in appendix} | {_key(a) for a in appendix}
+    keys = []
+    for ln in lines[:120]:
+        key = _key(ln.text)
+        if key in ends or _key(re.sub(r"^\s*(?:[A-Z]|\d+)\.?\s+", "", ln.text)) in ends:
+            break
+        keys.append(key)
     return [k for k in keys if len(k) >= 25]
 
 
@@ -228,7 +256,11 @@ def measure(pdf: Path, truth: dict, server: FakeOpenAIServer, settings: Settings
         row.coverage = statistics.fmean(share for _, share in row.sections)
         row.lowest = min(row.sections, key=lambda hs: hs[1])[0]
     row.tables_sent, row.tables = tables_sent(paper, prompt)
-    row.leak = leaked(prompt, reference_lines(pdf, truth.get("references_heading"))) if prompt else ""
+    row.leak = (
+        leaked(prompt, reference_lines(pdf, truth.get("references_heading"), truth.get("appendix_sections") or ()))
+        if prompt
+        else ""
+    )
     return row
 
 
