@@ -98,7 +98,8 @@ def _clean_split(lines: list[Line], gutter: float) -> bool:
     total = sum(len(ln.text) for ln in lines) or 1
     crossing = sum(len(ln.text) for ln in lines if ln.x0 < gutter - 2 and ln.x1 > gutter + 2)
     left = sum(len(ln.text) for ln in lines if ln.x1 <= gutter + 2)
-    return crossing <= total * SUB_GUTTER_CROSSING and SUB_COLUMN_SHARE * total <= left <= (1 - SUB_COLUMN_SHARE) * total
+    balanced = SUB_COLUMN_SHARE * total <= left <= (1 - SUB_COLUMN_SHARE) * total
+    return crossing <= total * SUB_GUTTER_CROSSING and balanced
 
 
 def _assign_columns(lines: list[Line], gutters: list[float], span: float) -> None:

@@ -162,7 +162,11 @@ def _merge_columns(blocks: list[_Block]) -> list[_Block]:
             (
                 b
                 for b in out
-                if b.page == block.page and b.col >= 1 and block.col == b.col + 1 and _aligned(b, block) and b.right < block.left
+                if b.page == block.page
+                and b.col >= 1
+                and block.col == b.col + 1
+                and _aligned(b, block)
+                and b.right < block.left
             ),
             None,
         )
