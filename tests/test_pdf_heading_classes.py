@@ -144,6 +144,23 @@ def test_the_section_number_on_a_line_of_its_own(tmp_path: Path) -> None:
     assert headings(paper) == ["1 緒言", "2 理論", "3 結言"]
 
 
+def test_a_worded_appendix_label_set_apart_names_an_appendix(tmp_path: Path) -> None:
+    """Theses set an appendix's label in its own box beside the title ("付録A" | "..."): the label joins the
+    heading and makes it an appendix, not one more body section."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((88, 80), "庭のハチを数える", fontname="japan", fontsize=18)
+    y = 130.0
+    for label, title in (("1", "緒言"), ("2", "結言"), ("付録A", "実験装置の改良")):
+        page.insert_text((88, y + 4), label, fontname="japan" if not label.isdigit() else "tibo", fontsize=14)
+        page.insert_text((88 + 14 * len(label) + 12, y), title, fontname="japan", fontsize=14)
+        y = write_block(page, y + 24, PROSE * 2)
+
+    paper = save(doc, tmp_path / "appendix-beside.pdf")
+    assert headings(paper) == ["1 緒言", "2 結言", "付録A 実験装置の改良"]
+    assert [s.role for s in paper.sections if s.heading.startswith("付録")] == ["appendix"]
+
+
 def test_a_numbered_heading_set_a_point_smaller_still_continues_the_sequence(tmp_path: Path) -> None:
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)

@@ -266,7 +266,12 @@ def _number_apart(lines: Sequence[Line], i: int, j: int, k: int) -> bool:
     `lines[k]`, the next run: beside it on the same row (set in another font, whose box the layout did not
     put on one line with it: "1" + "緒言") or right above it."""
     number, words = lines[i], lines[k]
-    if j != i + 1 or k != j or words.page != number.page or not _BARE_NUMBER.match(number.text.strip()):
+    if j != i + 1 or k != j or words.page != number.page:
+        return False
+    label = number.text.strip()
+    # a worded label ("付録A", "Appendix B", "Глава 2") set apart from its title, as theses set appendices
+    worded = parse_numbering(f"{label} X")[1] == "X" and not label[:1].isdigit()
+    if not (_BARE_NUMBER.match(label) or worded):
         return False
     size = max(number.size, words.size)
     beside = min(number.y1, words.y1) - max(number.y0, words.y0) > 0.5 * min(number.height, words.height)
