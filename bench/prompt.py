@@ -229,7 +229,8 @@ def junk_reason(paper: Paper) -> str:
 def measure(pdf: Path, truth: dict, server: FakeOpenAIServer, settings: Settings, save: Path | None) -> PaperRow:
     row = PaperRow(pdf.name, "done")
     try:
-        paper: Paper | None = read_paper(pdf, ocr="never")  # text layers: the scan fails as before, no OCR
+        # read as the pipeline reads it (the same OCR mode), so a scan it summarized is judged on the same text
+        paper: Paper | None = read_paper(pdf, ocr=settings.ocr)
     except ChatpaperError as exc:
         paper, row.status = None, f"refused: {str(exc).replace(str(pdf) + ': ', '')[:60]}"
     server.reset()
