@@ -298,3 +298,16 @@ def test_a_long_unnamed_first_section_is_body_not_front_matter() -> None:
     ]
     text = fit_paper(paper(sections), 16_000)
     assert text.front_matter == "" and text.excerpts[0].text == sections[0].text.strip()
+
+
+def test_a_second_summary_in_other_words_is_sent_but_the_abstract_is_not_sent_twice() -> None:
+    abstract = "We count hedgerow birds at dawn and find that wrens sing first in every month of the year."
+    in_brief = "Lindgren et al. show that wrens open the dawn chorus, which matters for survey timing."
+    sections = [
+        Section(heading="Abstract", role="abstract", text=abstract),
+        Section(heading="In Brief", role="abstract", text=in_brief),
+        Section(heading="1 Introduction", role="introduction", text=para("introduction", 2)),
+    ]
+    text = fit_paper(paper(sections).model_copy(update={"abstract": abstract}), WHOLE_PAPER_TEXT)
+    assert text.abstract == abstract
+    assert [e.heading for e in text.excerpts] == ["In Brief", "1 Introduction"]

@@ -214,12 +214,24 @@ def _front_matter(paper: Paper, counter: TokenCounter) -> tuple[str, set[int]]:
     return trim_to_tokens(" ".join(p for p in parts if p).strip(), FRONT_MATTER_MAX, counter), used
 
 
-def _candidates(paper: Paper, skip: set[int], has_abstract: bool) -> list[tuple[int, Section]]:
+# An abstract-role section whose words are mostly the abstract's is the abstract again; a second summary
+# in other words (Cell Press's "In Brief", a "Significance" box) says the paper differently and is sent.
+SAME_ABSTRACT_WORDS = 0.9
+_WORD = re.compile(r"\w+")
+
+
+def _repeats(text: str, abstract: str) -> bool:
+    words = _WORD.findall(text.casefold())
+    known = set(_WORD.findall(abstract.casefold()))
+    return bool(words) and sum(w in known for w in words) >= SAME_ABSTRACT_WORDS * len(words)
+
+
+def _candidates(paper: Paper, skip: set[int], abstract: str) -> list[tuple[int, Section]]:
     chosen = []
     for i, section in enumerate(paper.sections):
         if i in skip or section.role in NEVER_SHOWN:
             continue
-        if section.role == "abstract" and has_abstract:
+        if section.role == "abstract" and abstract and _repeats(section.text, abstract):
             continue  # shown once, as the abstract
         chosen.append((i, section))
     return chosen
@@ -451,8 +463,8 @@ def fit_paper(
     paper: Paper, budget: int, arxiv: ArxivEntry | None = None, counter: TokenCounter = ESTIMATE
 ) -> PaperText:
     """The paper's metadata, abstract and chosen sections within `budget` tokens of paper text."""
-    abstract = (arxiv.abstract if arxiv and arxiv.abstract else paper.abstract).strip()
-    abstract = shorten(abstract, abstract_room(budget), counter=counter) if abstract else ""
+    full_abstract = (arxiv.abstract if arxiv and arxiv.abstract else paper.abstract).strip()
+    abstract = shorten(full_abstract, abstract_room(budget), counter=counter) if full_abstract else ""
     front, front_idx = _front_matter(paper, counter)
     code_urls = list(dict.fromkeys(paper.code_urls))[:MAX_CODE_URLS]
     authors = paper.authors[:MAX_AUTHORS] + (["et al."] if len(paper.authors) > MAX_AUTHORS else [])
@@ -470,7 +482,7 @@ def fit_paper(
         title_source=paper.title_source,
     )
     text = replace(text, header_tokens=_header_tokens(text, counter))
-    candidates = [s for _, s in _candidates(paper, front_idx, bool(abstract))]
+    candidates = [s for _, s in _candidates(paper, front_idx, full_abstract)]
     items, tables = with_tables(candidates, paper.tables)
     own = own_method_names(arxiv.title if arxiv else paper.title, abstract)
     excerpts = select_excerpts(items, max(0, budget - text.header_tokens), counter, own=own, tables=tables)
