@@ -101,6 +101,8 @@ def test_unknown_headings_have_no_role_of_their_own() -> None:
         "8.4 Limitations",
         "Data availability statement",
         "致 谢",
+        "Notes",
+        "Endnotes",
     ],
 )
 def test_end_matter_sections(heading: str) -> None:
@@ -109,7 +111,13 @@ def test_end_matter_sections(heading: str) -> None:
 
 @pytest.mark.parametrize(
     "heading",
-    ["Limitations of the Study", "5.7 Limitations of the parser", "Funding models for open science", "Discussion"],
+    [
+        "Limitations of the Study",
+        "5.7 Limitations of the parser",
+        "Funding models for open science",
+        "Discussion",
+        "Notes on the sampling design",
+    ],
 )
 def test_sections_that_discuss_limits_or_name_a_topic_are_not_end_matter(heading: str) -> None:
     """A 'Limitations' heading alone is the statement venues ask for; with more words it discusses results."""

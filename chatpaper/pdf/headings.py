@@ -424,7 +424,7 @@ _LEADING_NUMBER = r"^(?:[\dIVX]+(?:\.\d+)*\.?\s*)?"
 # venue's checklists) rather than its research; summaries and prompts leave these sections out (role
 # "end_matter"). A heading must be one of these as a whole (numbering aside), so that "Funding models for
 # science" or "Limitations of the study" stay sections about the research; a bare "Limitations" is the
-# statement ACL venues ask for after the conclusion.
+# statement ACL venues ask for after the conclusion; a bare "Notes" the endnotes, "Notes on the data" a section.
 _END_MATTER_SECTION = re.compile(
     _LEADING_NUMBER
     + "(?:"
@@ -440,6 +440,9 @@ _END_MATTER_SECTION = re.compile(
             r"(?:data|code|software|materials?|resource)(?: and (?:code|data|materials?))? availability\b.*",
             r"availability of (?:data|code|materials?)\b.*|reproducibility statement",
             r"(?:neurips |paper )*checklist\b.*",
+            # a bare "Notes" after the body is the endnotes: pointers and sources keyed to superscripts in the
+            # text ("1. See ldc.upenn.edu."), which say nothing read apart from it
+            r"(?:end)?notes",
             r"致谢|謝辞",
         )
     )
