@@ -304,6 +304,31 @@ def test_a_table_of_contents_and_a_list_of_figures_are_no_sections(tmp_path: Pat
     assert [s.role for s in paper.sections][-2:] == ["references", "appendix"]
 
 
+def test_a_contents_page_before_chapter_one_is_no_body_text(tmp_path: Path) -> None:
+    """A thesis's contents page without a "Contents" title (its entries spaced dot leaders, long enough to
+    pass for prose) is navigation: it does not become an untitled first section the prompt would carry."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 100), "Bees in Town Gardens", fontname="tibo", fontsize=20)
+    page.insert_text((60, 130), "A thesis by Lena Fischer", fontname="tiro", fontsize=12)
+    chapters = ["Introduction", "Counting the bees at dawn in town gardens", "What the counts show"]
+    page = doc.new_page(width=595, height=842)
+    y = 80.0
+    for number, title in enumerate(chapters, 1):
+        for sub in range(1, 6):
+            entry = f"{number}.{sub} Notes on {title.lower()} and the gardens " + ". " * 20 + str(4 * number + sub)
+            page.insert_text((60, y), entry, fontname="tiro", fontsize=11)
+            y += 16
+    for number, title in enumerate(chapters, 1):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((60, 80), f"{number} {title}", fontname="tibo", fontsize=14)
+        write_block(page, 104, PROSE * 6)
+
+    paper = save(doc, tmp_path / "thesis-contents.pdf")
+    assert headings(paper) == [f"{n} {t}" for n, t in enumerate(chapters, 1)]
+    assert not any(". . . ." in s.text for s in paper.sections)
+
+
 def test_heads_in_the_texts_own_type_set_apart_by_space_and_chapter_running_heads(tmp_path: Path) -> None:
     """Typewritten reports and plain journals set heads like the text, a blank line above and below; a thesis
     repeats the chapter's name over each of its pages (not a heading either time)."""

@@ -149,7 +149,8 @@ def _assemble(
     )
     front = extract_front_matter(lines, title, authors, tree.front_end, body, abstract_from_heading=tree.abstract)
     sections = tree.sections
-    lead = _lead_section(lines, tree.front_end, front.used | set(title.indices), body)
+    # a thesis's table of contents before chapter 1 is navigation, not body text
+    lead = _lead_section(lines, tree.front_end, front.used | set(title.indices) | tree.contents, body)
     if lead is not None:
         sections = [lead, *sections]
     references = (

@@ -120,6 +120,7 @@ class SectionTree:
     abstract_page: int | None = None  # where that heading is printed
     references_start: int | None = None  # line range of the reference list
     references_end: int | None = None
+    contents: set[int] = field(default_factory=set)  # lines of printed tables of contents and lists of figures
 
 
 def extract_sections(
@@ -150,7 +151,9 @@ def extract_sections(
     # a sub-heading before any section heading is front matter set in bold (author names, labels)
     first_top = next((k for k, h in enumerate(headings) if h.level == 1), len(headings))
     headings = headings[first_top:]
-    return _cut(lines, headings, body, skip)
+    tree = _cut(lines, headings, body, skip)
+    tree.contents = not_headings - skip
+    return tree
 
 
 def _drop_repeats(headings: list[Heading]) -> list[Heading]:
