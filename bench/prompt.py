@@ -100,7 +100,7 @@ def _space(text: str) -> str:
 
 def _pieces(text: str) -> list[str]:
     """A section's text as sentences (and lines), the unit the coverage counts in."""
-    parts = re.split(r"(?<=[.!?。！？])\s+|\n+", text)
+    parts = re.split(r"(?<=[.!?])\s+|(?<=[。！？．])|\n+", text)  # CJK sentences end without a space
     return [_space(p) for p in parts if len(p.strip()) >= 2]
 
 
