@@ -21,9 +21,11 @@ request. Printed per paper:
   prompt / those it has;
 - `leak`: whether a prompt carries reference-list entries: lines printed under the truth's references
   heading (any language, found in the PDF's own text), or a run of numbered entries with years;
-- `junk`: whether the text the reader got is junk by this benchmark's own judge (under 100 characters
-  a page, under 45% of its characters in paragraphs of 200 or more, or under 75% word-like letter runs),
-  and so whether its calls were junk calls.
+- `junk`: whether the prose the reader got is junk by this benchmark's own judge (under 100 characters
+  of it a page, under 45% of it in paragraphs of 200 or more, or under 75% word-like letter runs), and
+  so whether its calls were junk calls. Prose is the paragraphs made mostly of words: a display equation
+  (symbols, digits, single-letter variables) is set aside, so a mathematical note is judged on its
+  sentences, while a text layer of wrong letters or of fragments has little prose or fails the tests.
 
 Then the totals and the issue's targets (mean coverage >= 0.95 over the papers that are not junk,
 0 leaks, 0 junk calls) with PASS/FAIL; exit status 1 when a target fails.
@@ -200,26 +202,35 @@ _VOWEL = re.compile(r"[aeiouyà-åè-ëì-ïò-öù-üýæœ]", re.IGNORECASE)
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
 
 
+def _wordlike(run: str) -> bool:
+    if not _LATIN.fullmatch(run):
+        return True  # other scripts: letters are letters
+    if len(run) == 1:
+        return run in "aAIyo"
+    return bool(_VOWEL.search(run)) or (run.isupper() and len(run) <= 6)
+
+
+def _prose(paragraph: str) -> bool:
+    """Made mostly of words: not a display equation (symbols, digits, single-letter variables)."""
+    tokens = paragraph.split()
+    words = sum(1 for t in tokens if any(len(r) >= 2 and _wordlike(r) for r in re.findall(r"[^\W\d_]+", t)))
+    return words * 2 >= len(tokens)
+
+
 def junk_reason(paper: Paper) -> str:
-    """Why the text the reader got is junk by this benchmark's judge, or ''."""
+    """Why the prose the reader got is junk by this benchmark's judge, or ''."""
     paragraphs = [p for s in paper.sections if s.role != "references" for p in re.split(r"\n\s*\n", s.text)]
-    text = " ".join([paper.abstract, *paragraphs])
+    prose = [p for p in [paper.abstract, *paragraphs] if _prose(p)]
+    text = " ".join(prose)
     if len(text.strip()) < JUNK_CHARS_PER_PAGE * max(1, paper.pages):
-        return f"{len(text.strip()) / max(1, paper.pages):.0f} characters a page"
-    total = sum(len(p) for p in paragraphs) or 1
-    long = sum(len(p) for p in paragraphs if len(p) >= 200) / total
+        return f"{len(text.strip()) / max(1, paper.pages):.0f} characters of prose a page"
+    body = prose[1:] if paper.abstract and prose and prose[0] == paper.abstract else prose
+    total = sum(len(p) for p in body) or 1
+    long = sum(len(p) for p in body if len(p) >= 200) / total
     if long < JUNK_LONG_PARAGRAPHS:
-        return f"{long:.0%} of the text in paragraphs"
+        return f"{long:.0%} of the prose in paragraphs"
     runs = re.findall(r"[^\W\d_]+", text)
-
-    def wordlike(run: str) -> bool:
-        if not _LATIN.fullmatch(run):
-            return True  # other scripts: letters are letters
-        if len(run) == 1:
-            return run in "aAIyo"
-        return bool(_VOWEL.search(run)) or (run.isupper() and len(run) <= 6)
-
-    share = sum(map(wordlike, runs)) / max(1, len(runs))
+    share = sum(map(_wordlike, runs)) / max(1, len(runs))
     return f"{share:.0%} word-like" if share < JUNK_WORDLIKE else ""
 
 
