@@ -251,7 +251,7 @@ def _drop_overprints(lines: list[Line]) -> list[Line]:
 
 
 def arrange_page(page: Page) -> Page:
-    """Put a page's lines in reading order: columns left then right, full-width lines where they fall."""
+    """Put a page's lines in reading order: columns left to right, full-width lines where they fall."""
     lines = _drop_overprints([ln for ln in page.lines if ln.text.strip()])
     lines = _drop_line_numbers(_attach_drop_caps(lines))
     gutters = find_gutters(lines, page.width)
