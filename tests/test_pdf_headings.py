@@ -103,6 +103,12 @@ def test_unknown_headings_have_no_role_of_their_own() -> None:
         "致 谢",
         "Notes",
         "Endnotes",
+        "Consent for publication",
+        "Informed Consent Statement",
+        "Publisher's Note",
+        "Author details",
+        "Rights and permissions",
+        "Abbreviations",
     ],
 )
 def test_end_matter_sections(heading: str) -> None:
@@ -117,6 +123,8 @@ def test_end_matter_sections(heading: str) -> None:
         "Funding models for open science",
         "Discussion",
         "Notes on the sampling design",
+        "Open access to the archive",
+        "Abbreviations used for the species",
     ],
 )
 def test_sections_that_discuss_limits_or_name_a_topic_are_not_end_matter(heading: str) -> None:

@@ -443,6 +443,12 @@ _END_MATTER_SECTION = re.compile(
             # a bare "Notes" after the body is the endnotes: pointers and sources keyed to superscripts in the
             # text ("1. See ldc.upenn.edu."), which say nothing read apart from it
             r"(?:end)?notes",
+            # the publishers' back matter after the conclusion (BMC, Springer Nature, MDPI, Taylor & Francis):
+            # consent and review-board statements, author details, licences, and the glossary of abbreviations
+            r"consent for publication|(?:informed )?consent statement|institutional review board statement",
+            r"disclosure statement|publisher['’]?s note|peer review information|reporting summary",
+            r"author (?:details|information)|additional information|rights and permissions|about this article",
+            r"open access|(?:list of )?abbreviations",
             r"致谢|謝辞",
         )
     )
