@@ -17,7 +17,7 @@ from chatpaper.pdf.lines import Line
 from chatpaper.pdf.outline import TITLE_MATCH, heading_key, similarity
 from chatpaper.pdf.text import join_lines
 from chatpaper.pdf.typeset import BodyStyle
-from chatpaper.scripts import HAN_CHAR
+from chatpaper.scripts import CJK_LETTER_CHAR, HAN_CHAR
 
 # --- the title page ------------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ def _title_on(lines: Sequence[Line], page: int, body: BodyStyle, page_heights: M
             continue  # "1 Introduction", "Contents": a section heading, not the title
         if ln.size < body.size * 0.9 or (_in_masthead(lines, first, i) and not _title_continues(lines, i)):
             continue
-        words = len(text.split()) + len(HAN_CHAR.findall(text)) // 2
+        words = _word_count(text)
         # a one-word line is more often a logo or a label ("nature", "DRAFT") than a title
         shape = 1.0 if words >= 3 else 0.7 if words == 2 else 0.4
         if names.is_name(names.clean_name(text)) and not _title_continues(lines, i):
@@ -188,6 +188,13 @@ def _title_on(lines: Sequence[Line], page: int, body: BodyStyle, page_heights: M
 _WEIGHED = 6  # candidates looked at for what follows them (the rest are far smaller)
 
 
+def _word_count(text: str) -> int:
+    """Words in a line, about: Chinese and Japanese run their words together, so two of their letters count
+    as one word; Japanese writes half of them in kana (particles, endings, katakana loanwords), so kana count
+    as much as kanji, or a Japanese title weighs less than a shorter heading all in kanji."""
+    return len(text.split()) + len(CJK_LETTER_CHAR.findall(text)) // 2
+
+
 def _title_block(lines: Sequence[Line], i: int, body: BodyStyle) -> list[int]:
     """The title's lines and a second-language title of the same size printed right below it."""
     group = _title_group(lines, i, body)
@@ -206,7 +213,7 @@ def _title_block(lines: Sequence[Line], i: int, body: BodyStyle) -> list[int]:
 def _authors_follow(lines: Sequence[Line], group: Sequence[int]) -> bool:
     """An author line comes right after the block (within three lines and three of its line heights below);
     a one-word block (a logo) is no title for it."""
-    words = sum(len(lines[i].text.split()) + len(HAN_CHAR.findall(lines[i].text)) // 2 for i in group)
+    words = sum(_word_count(lines[i].text) for i in group)
     last = lines[group[-1]]
     if words < 2:
         return False
