@@ -436,3 +436,33 @@ def test_a_numbered_head_set_bigger_than_the_others_is_still_top_level(tmp_path:
             y = 80.0
     paper = save(doc, tmp_path / "bigger.pdf")
     assert headings(paper) == ["1 Introduction", "2 Sensors and slopes", "3 Future directions", "4 Conclusions"]
+
+
+def test_a_medical_paper_opening_with_background_and_ending_with_publishers_back_matter(tmp_path: Path) -> None:
+    """BMC and other medical journals print "Background" where others print "Introduction", a structured
+    abstract with the same labels, and statements after the conclusions: the first section is the
+    introduction, the labels in the abstract are no sections, the statements are end matter."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 100), "Meadow soils answer the rain within hours", fontname="hebo", fontsize=16)
+    page.insert_text((60, 124), "Dana Whitfield and Ravi Menon", fontname="hebo", fontsize=10)
+    page.insert_text((60, 150), "Abstract", fontname="hebo", fontsize=11)
+    y = 168.0
+    for label in ("Background", "Methods", "Results", "Conclusions"):
+        page.insert_text((60, y), f"{label}:", fontname="hebo", fontsize=9)
+        y = write_block(page, y + 12, MEADOW, size=9)
+    y += 20
+    heads = ["Background", "Methods", "Results", "Discussion", "Conclusions", "Abbreviations",
+             "Consent for publication", "Competing interests", "References"]  # fmt: skip
+    for head in heads:
+        if y > 650:
+            page = doc.new_page(width=595, height=842)
+            y = 80.0
+        page.insert_text((60, y), head, fontname="hebo", fontsize=12)
+        y = write_block(page, y + 18, PROSE * 3)
+
+    paper = save(doc, tmp_path / "bmc.pdf")
+    roles = {s.heading: s.role for s in paper.sections}
+    assert [s.heading for s in paper.sections] == heads
+    assert roles["Background"] == "introduction"
+    assert {roles[h] for h in ("Abbreviations", "Consent for publication", "Competing interests")} == {"end_matter"}

@@ -346,6 +346,14 @@ def _fill_roles(sections: list[Section]) -> None:
     seen_intro = False
     named = [role_from_heading(s.heading) for s in sections]
     first = next((k for k, s in enumerate(sections) if s.role != "abstract"), 0)  # after the summary boxes
+    # Medical journals (BMC, Trials) open with "Background" where others print "Introduction": without an
+    # introduction, a first section named Background is the paper's introduction (problem, gap, aim).
+    if (
+        first < len(sections)
+        and sections[first].role == "background"
+        and not any(s.role == "introduction" for s in sections)
+    ):
+        sections[first].role = "introduction"
     for k, s in enumerate(sections):
         if s.role in ("references", "appendix", "abstract"):
             parent_role = s.role
