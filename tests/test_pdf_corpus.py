@@ -113,9 +113,13 @@ def test_hyphen_broken_url_keeps_its_hyphen(corpus_dir: Path) -> None:
     "truth", corpus_params("appendices", where=lambda r: r["text_layer"] and r["appendix_sections"])
 )
 def test_appendices_follow_the_references(truth: dict) -> None:
+    """`appendix_sections` are the top-level headings printed after the reference list: each is an appendix,
+    or end matter (acknowledgments) where it names one."""
     paper = parsed(truth["file"])
-    after = [s for s in paper.sections if s.role == "appendix" and s.level == 1]
+    refs = next(k for k, s in enumerate(paper.sections) if s.role == "references")
+    after = [s for s in paper.sections[refs + 1 :] if s.level == 1 and s.role != "references"]
     assert [norm(strip_numbering(s.heading)) for s in after] == [norm(a) for a in truth["appendix_sections"]]
+    assert {s.role for s in after} <= {"appendix", "end_matter"}
 
 
 def test_references_are_kept_but_not_for_the_llm(corpus_dir: Path) -> None:

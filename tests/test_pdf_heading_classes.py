@@ -69,7 +69,8 @@ def test_unnumbered_bold_sentence_case_heads_smaller_than_the_text(tmp_path: Pat
         "REFERENCES AND NOTES",
         "ACKNOWLEDGMENTS",
     ]
-    assert [s.role for s in paper.sections[-2:]] == ["references", "appendix"]
+    # acknowledgments after the reference list are end matter there too: never sent to the model
+    assert [s.role for s in paper.sections[-2:]] == ["references", "end_matter"]
 
 
 def test_regular_weight_heads_set_apart_by_size_and_end_matter_in_the_sub_heading_type(tmp_path: Path) -> None:
@@ -466,3 +467,52 @@ def test_a_medical_paper_opening_with_background_and_ending_with_publishers_back
     assert [s.heading for s in paper.sections] == heads
     assert roles["Background"] == "introduction"
     assert {roles[h] for h in ("Abbreviations", "Consent for publication", "Competing interests")} == {"end_matter"}
+
+
+def test_methods_printed_after_the_references_are_body_and_their_own_references_are_references(
+    tmp_path: Path,
+) -> None:
+    """Nature's journals print the Methods after the reference list, then the Methods' own references: the
+    Methods are the paper's method (body, sent to the model), the second list is a reference list, and the
+    statements around them are end matter; a lettered appendix after the references stays an appendix."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 100), "Meadow soils answer the rain within hours", fontname="hebo", fontsize=18)
+    page.insert_text((60, 124), "Dana Whitfield, Ravi Menon and Ola Berg", fontname="helv", fontsize=10)
+    y = write_block(page, 150, MEADOW * 3)
+    state = {"page": page, "y": y}
+
+    def section(heading: str, size: float = 12, text: str = PROSE * 3) -> None:
+        if state["y"] > 650:
+            state["page"] = doc.new_page(width=595, height=842)
+            state["y"] = 80.0
+        state["page"].insert_text((60, state["y"]), heading, fontname="hebo", fontsize=size)
+        state["y"] = write_block(state["page"], state["y"] + 18, text)
+
+    def references(first: int) -> None:
+        entries = " ".join(
+            f"{k}. Moss, R. & Hill, T. Soil in towns. J. Soils {k}, 40-51 (2003)." for k in range(first, first + 6)
+        )
+        section("References", text=entries)
+
+    section("Results")
+    section("Discussion")
+    references(1)
+    section("Methods")
+    section("Field sites", 11)
+    section("Data availability", 11, MEADOW)
+    references(7)
+    section("A Sensor calibration")
+
+    paper = save(doc, tmp_path / "nature.pdf")
+    roles = [(s.heading, s.role) for s in paper.sections]
+    assert roles == [
+        ("Results", "results"),
+        ("Discussion", "discussion"),
+        ("References", "references"),
+        ("Methods", "method"),
+        ("Field sites", "method"),
+        ("Data availability", "end_matter"),
+        ("References", "references"),
+        ("A Sensor calibration", "appendix"),
+    ]

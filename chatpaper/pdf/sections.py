@@ -23,6 +23,7 @@ from chatpaper.pdf.headings import (
     is_supplement_section,
     names_a_list,
     names_contents,
+    parse_numbering,
     role_from_heading,
     role_from_heading_stems,
 )
@@ -162,7 +163,8 @@ def _drop_repeats(headings: list[Heading]) -> list[Heading]:
     seen: set[tuple[str, int]] = set()
     for h in headings:
         key = (heading_key(h.text), h.level)
-        if key in seen and h.level == 1:
+        # a second reference list is one (Nature prints the Methods' own references after the Methods)
+        if key in seen and h.level == 1 and not is_references_heading(h.text):
             continue
         seen.add(key)
         out.append(h)
@@ -209,7 +211,10 @@ def _cut(lines: Sequence[Line], headings: list[Heading], body: BodyStyle, skip: 
             role = role_from_heading(h.text) or "other"
             if role == "abstract":
                 role = "other"
-        if after_refs and not refs and h.level == 1 and role not in ("appendix",):
+        # After the reference list comes the appendix, but for the unnumbered "Methods" the Nature journals
+        # print there: the paper's own method, read as body ("B Implementation details" stays an appendix).
+        methods = role == "method" and parse_numbering(h.text)[0] is None
+        if after_refs and not refs and h.level == 1 and role != "appendix" and not methods:
             role = "appendix"
         tree.sections.append(
             Section(heading=h.text, level=h.level, page=h.page, text=text, role=role, text_pages=text_pages)
@@ -379,11 +384,13 @@ def _settle_roles(sections: list[Section]) -> None:
     Funding, Limitations ...) is `end_matter`, and a section still unnamed gets the role a word stem in its
     heading suggests."""
     for s in sections:
-        if s.role in ("references", "appendix"):
+        if s.role == "references":
             continue
-        if is_supplement_section(s.heading):
+        if is_end_matter_section(s.heading):
+            s.role = "end_matter"  # wherever it stands: acknowledgments after an appendix say no more
+        elif s.role == "appendix":
+            continue
+        elif is_supplement_section(s.heading):
             s.role = "appendix"
-        elif is_end_matter_section(s.heading):
-            s.role = "end_matter"
         elif s.role == "other":
             s.role = role_from_heading_stems(s.heading) or "other"
