@@ -22,6 +22,8 @@ CJK_LETTERS = KANA + HAN + HANGUL
 WIDE = CJK_PUNCTUATION + KANA + HAN + HANGUL + FULLWIDTH
 
 HAN_CHAR = re.compile(f"[{HAN}]")
+# Letters of the scripts written without spaces between words (Chinese, Japanese); Korean spaces its words.
+UNSPACED_LETTER_CHAR = re.compile(f"[{KANA}{HAN}]")
 CJK_LETTER_CHAR = re.compile(f"[{CJK_LETTERS}]")
 _WIDE_CHAR = re.compile(f"[{WIDE}]")
 

@@ -17,7 +17,7 @@ from chatpaper.pdf.lines import Line
 from chatpaper.pdf.outline import TITLE_MATCH, heading_key, similarity
 from chatpaper.pdf.text import join_lines
 from chatpaper.pdf.typeset import BodyStyle
-from chatpaper.scripts import CJK_LETTER_CHAR, HAN_CHAR
+from chatpaper.scripts import HAN_CHAR, UNSPACED_LETTER_CHAR
 
 # --- the title page ------------------------------------------------------------------------------
 
@@ -192,7 +192,7 @@ def _word_count(text: str) -> int:
     """Words in a line, about: Chinese and Japanese run their words together, so two of their letters count
     as one word; Japanese writes half of them in kana (particles, endings, katakana loanwords), so kana count
     as much as kanji, or a Japanese title weighs less than a shorter heading all in kanji."""
-    return len(text.split()) + len(CJK_LETTER_CHAR.findall(text)) // 2
+    return len(text.split()) + len(UNSPACED_LETTER_CHAR.findall(text)) // 2
 
 
 def _title_block(lines: Sequence[Line], i: int, body: BodyStyle) -> list[int]:
