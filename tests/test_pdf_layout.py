@@ -56,11 +56,16 @@ def test_a_magazines_three_columns_are_read_one_after_another() -> None:
 
 def test_a_table_inside_one_column_does_not_make_a_third_column() -> None:
     page = two_column_page()
-    # a two-cell table in the right column: its cells leave a gap, but the column's prose crosses it
-    for k in range(4):
-        page.lines.append(line(f"cell {k}", 320, 320 + 14 * k, 380))
-        page.lines.append(line(f"{k}.5", 500, 320 + 14 * k, 520))
-    assert arrange_page(page).columns == 2
+    # a two-column table under the right column's prose: its cells leave a gap of their own, but the prose
+    # above crosses it, so the column stays one
+    for k in range(14):
+        page.lines.append(line(f"condition {k} of the trial", 320, 300 + 14 * k, 420))
+        page.lines.append(line(f"outcome {k} as measured", 450, 300 + 14 * k, 550))
+    arranged = arrange_page(page)
+    assert arranged.columns == 2
+    texts = [ln.text for ln in arranged.lines]
+    assert texts.index("condition 0 of the trial") < texts.index("outcome 0 as measured")
+    assert texts.index("outcome 0 as measured") < texts.index("condition 1 of the trial")
 
 
 def test_heading_number_and_words_become_one_line() -> None:
