@@ -106,8 +106,7 @@ def _assign_columns(lines: list[Line], gutters: list[float], span: float) -> Non
     """Number the columns 1, 2, ... left to right; 0 for a line across a gutter (a full-width title)."""
     margin = max(6.0, span * 0.06)
     for ln in lines:
-        crossed = [g for g in gutters if ln.x0 < g - margin and ln.x1 > g + margin]
-        if crossed:
+        if any(ln.x0 < g - margin and ln.x1 > g + margin for g in gutters):
             ln.col = 0
             continue
         # a line poking a little into a gutter (overfull) belongs to the side it mostly sits on
