@@ -261,6 +261,11 @@ _BARE_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.?|[A-Z]
 NUMBER_ABOVE_GAP = 2.5
 
 
+def _is_label(text: str) -> bool:
+    """Whether `text` is a section label and nothing more ("3", "付録A", "Appendix B")."""
+    return parse_numbering(f"{text.strip()} X")[1] == "X"
+
+
 def _number_apart(lines: Sequence[Line], i: int, j: int, k: int) -> bool:
     """Whether `lines[i]` (a run of one line) is a bare section number that belongs to the heading starting at
     `lines[k]`, the next run: beside it on the same row (set in another font, whose box the layout did not
@@ -270,7 +275,7 @@ def _number_apart(lines: Sequence[Line], i: int, j: int, k: int) -> bool:
         return False
     label = number.text.strip()
     # a worded label ("付録A", "Appendix B", "Глава 2") set apart from its title, as theses set appendices
-    worded = parse_numbering(f"{label} X")[1] == "X" and not label[:1].isdigit()
+    worded = _is_label(label) and not label[:1].isdigit()
     if not (_BARE_NUMBER.match(label) or worded):
         return False
     size = max(number.size, words.size)
@@ -290,7 +295,7 @@ def _header_cell(lines: Sequence[Line], styles: Sequence[Style], i: int) -> bool
         other = lines[k]
         if k == i or other.page != ln.page or not same_style(styles[k], styles[i]):
             continue
-        if parse_numbering(f"{other.text.strip()} X")[1] == "X":
+        if _is_label(other.text):
             continue  # the heading's own number set apart ("付録A" | "球落下実験")
         overlap = min(ln.y1, other.y1) - max(ln.y0, other.y0)
         if overlap > 0.5 * min(ln.height, other.height) and (other.x1 <= ln.x0 or other.x0 >= ln.x1):
