@@ -16,6 +16,7 @@ import pytest
 from chatpaper.pdf import read_paper
 from chatpaper.pdf.authors import affiliation_segments, is_name, join_address, read_author_line, tidy_affiliation
 from chatpaper.pdf.lines import Line, Span
+from tests.fakes.pdfs import japanese_heads_page
 
 PROSE = (
     "Coastal sediment moves with every tide, and most surveys only measure it once a season. Earlier "
@@ -326,13 +327,7 @@ def test_a_japanese_title_in_kanji_and_kana_outweighs_a_smaller_heading_in_kanji
     """Japanese titles run kanji and kana together ("庭のハチを数える"); counted by kanji alone, the title weighed
     less than a smaller section heading written mostly in kanji on the same page."""
     doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    page.insert_text((88, 80), "庭のハチを数える", fontname="japan", fontsize=18)
-    y = 130.0
-    for number, heading in ((1, "緒言"), (2, "観測の記録"), (3, "結言")):
-        page.insert_text((88, y + 4), str(number), fontname="tibo", fontsize=14)
-        page.insert_text((113, y), heading, fontname="japan", fontsize=14)
-        y = write_block(page, y + 24, PROSE * 2)
+    japanese_heads_page(doc, [("1", "緒言"), ("2", "観測の記録"), ("3", "結言")])
     paper = read_paper(save(doc, tmp_path / "ja.pdf"))
 
     assert paper.title == "庭のハチを数える"

@@ -9,7 +9,7 @@ import pymupdf
 
 from chatpaper.models import Paper
 from chatpaper.pdf import read_paper
-from tests.fakes.pdfs import PROSE, write_block
+from tests.fakes.pdfs import PROSE, japanese_heads_page, write_block
 
 MEADOW = (
     "Upland meadows hold water in thin soils that dry within days of the last rain. We logged the moisture at "
@@ -133,13 +133,7 @@ def test_the_section_number_on_a_line_of_its_own(tmp_path: Path) -> None:
     assert headings(paper) == ["1 Overview of the survey", "2 Counting at dawn", "3 What the counts show"]
 
     doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    page.insert_text((88, 80), "庭のハチを数える", fontname="japan", fontsize=18)
-    y = 130.0
-    for number, title in ((1, "緒言"), (2, "理論"), (3, "結言")):
-        page.insert_text((88, y + 4), str(number), fontname="tibo", fontsize=14)
-        page.insert_text((113, y), title, fontname="japan", fontsize=14)
-        y = write_block(page, y + 24, PROSE * 2)
+    japanese_heads_page(doc, [("1", "緒言"), ("2", "理論"), ("3", "結言")])
 
     paper = save(doc, tmp_path / "number-beside.pdf")
     assert headings(paper) == ["1 緒言", "2 理論", "3 結言"]
@@ -149,13 +143,7 @@ def test_a_worded_appendix_label_set_apart_names_an_appendix(tmp_path: Path) -> 
     """Theses set an appendix's label in its own box beside the title ("付録A" | "..."): the label joins the
     heading and makes it an appendix, not one more body section."""
     doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    page.insert_text((88, 80), "庭のハチを数える", fontname="japan", fontsize=18)
-    y = 130.0
-    for label, title in (("1", "緒言"), ("2", "結言"), ("付録A", "実験装置の改良")):
-        page.insert_text((88, y + 4), label, fontname="japan" if not label.isdigit() else "tibo", fontsize=14)
-        page.insert_text((88 + 14 * len(label) + 12, y), title, fontname="japan", fontsize=14)
-        y = write_block(page, y + 24, PROSE * 2)
+    japanese_heads_page(doc, [("1", "緒言"), ("2", "結言"), ("付録A", "実験装置の改良")])
 
     paper = save(doc, tmp_path / "appendix-beside.pdf")
     assert headings(paper) == ["1 緒言", "2 結言", "付録A 実験装置の改良"]
@@ -266,14 +254,18 @@ def test_body_size_bold_heads_and_bold_table_header_cells(tmp_path: Path) -> Non
     assert headings(paper) == ["Introduction", "Transects", "Counts by month", "Closing remarks"]
 
 
+def thesis_title_page(doc: pymupdf.Document) -> None:
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 100), "Bees in Town Gardens", fontname="tibo", fontsize=20)
+    page.insert_text((60, 130), "A thesis by Lena Fischer", fontname="tiro", fontsize=12)
+
+
 def test_a_table_of_contents_and_a_list_of_figures_are_no_sections(tmp_path: Path) -> None:
     """A thesis prints its contents with dot leaders, chapter entries in the chapters' own bold type, and a list
     of figures before chapter 1: neither is a section, and no entry is a heading (nor 'References' in the
     contents the start of the reference list); a list printed after the references is an appendix."""
     doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    page.insert_text((60, 100), "Bees in Town Gardens", fontname="tibo", fontsize=20)
-    page.insert_text((60, 130), "A thesis by Lena Fischer", fontname="tiro", fontsize=12)
+    thesis_title_page(doc)
     chapters = ["Introduction", "Counting at dawn", "What the counts show"]
     page = doc.new_page(width=595, height=842)
     page.insert_text((60, 80), "Contents", fontname="tibo", fontsize=14)
@@ -309,9 +301,7 @@ def test_a_contents_page_before_chapter_one_is_no_body_text(tmp_path: Path) -> N
     """A thesis's contents page without a "Contents" title (its entries spaced dot leaders, long enough to
     pass for prose) is navigation: it does not become an untitled first section the prompt would carry."""
     doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    page.insert_text((60, 100), "Bees in Town Gardens", fontname="tibo", fontsize=20)
-    page.insert_text((60, 130), "A thesis by Lena Fischer", fontname="tiro", fontsize=12)
+    thesis_title_page(doc)
     chapters = ["Introduction", "Counting the bees at dawn in town gardens", "What the counts show"]
     page = doc.new_page(width=595, height=842)
     y = 80.0

@@ -28,3 +28,16 @@ def write_block(
         page.insert_text((x, y), line, fontname="tiro", fontsize=size)
         y += size * 1.3
     return y + 4
+
+
+def japanese_heads_page(doc: pymupdf.Document, heads: list[tuple[str, str]]) -> None:
+    """A Japanese paper's page as theses set it: an 18-pt title, then each head's label ("1", "付録A") in a box
+    of its own beside its 14-pt title, each followed by a paragraph."""
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((88, 80), "庭のハチを数える", fontname="japan", fontsize=18)
+    y = 130.0
+    for label, title in heads:
+        numeral = label.isdigit()
+        page.insert_text((88, y + 4), label, fontname="tibo" if numeral else "japan", fontsize=14)
+        page.insert_text((113 if numeral else 88 + 14 * len(label) + 12, y), title, fontname="japan", fontsize=14)
+        y = write_block(page, y + 24, PROSE * 2)
