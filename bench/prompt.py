@@ -220,11 +220,10 @@ def _prose(paragraph: str) -> bool:
 def junk_reason(paper: Paper) -> str:
     """Why the prose the reader got is junk by this benchmark's judge, or ''."""
     paragraphs = [p for s in paper.sections if s.role != "references" for p in re.split(r"\n\s*\n", s.text)]
-    prose = [p for p in [paper.abstract, *paragraphs] if _prose(p)]
-    text = " ".join(prose)
+    body = [p for p in paragraphs if _prose(p)]
+    text = " ".join([paper.abstract, *body] if _prose(paper.abstract) else body)
     if len(text.strip()) < JUNK_CHARS_PER_PAGE * max(1, paper.pages):
         return f"{len(text.strip()) / max(1, paper.pages):.0f} characters of prose a page"
-    body = prose[1:] if paper.abstract and prose and prose[0] == paper.abstract else prose
     total = sum(len(p) for p in body) or 1
     long = sum(len(p) for p in body if len(p) >= 200) / total
     if long < JUNK_LONG_PARAGRAPHS:
