@@ -139,6 +139,15 @@ def _field_range(name: str) -> click.IntRange:
 WORKERS = _field_range("workers")
 
 
+# Options several commands share, defined once so their help and choices stay the same.
+ocr_option = click.option(
+    "--ocr",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Read page images by OCR (pip install 'chatpaper[ocr]'): auto for scans and unreadable text layers [auto].",
+)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
+
+
 def with_engine(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(engine_options):
         func = option(func)
@@ -193,14 +202,10 @@ def _split_list(values: tuple[str, ...] | str | None) -> list[str]:
 @click.option(
     "--cache-dir", type=click.Path(file_okay=False), help="Downloads and summary cache [$XDG_CACHE_HOME/chatpaper]."
 )
-@click.option(
-    "--ocr",
-    type=click.Choice(["auto", "always", "never"]),
-    help="Read page images by OCR (pip install 'chatpaper[ocr]'): auto for scans and unreadable text layers [auto].",
-)
+@ocr_option
 @click.option("--force", is_flag=True, default=None, help="Redo papers already summarized.")
 @click.option("--figures/--no-figures", default=None, help="Render each paper's Figure 1 beside its report [on].")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
+@quiet_option
 @with_engine
 @with_common
 def run_command(
@@ -432,11 +437,7 @@ def _summarize(
 @main.command("parse")
 @click.argument("file", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed structure as JSON.")
-@click.option(
-    "--ocr",
-    type=click.Choice(["auto", "always", "never"]),
-    help="Read page images by OCR (pip install 'chatpaper[ocr]'): auto for scans and unreadable text layers [auto].",
-)
+@ocr_option
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def parse_command(file: str, as_json: bool, ocr: str | None, debug: bool) -> None:
     """Show what the PDF reader extracts from FILE: title, authors, abstract, sections, code links."""
@@ -562,12 +563,8 @@ def _digest_settings(
 @click.option("--base-url", help="OpenAI-compatible server URL (else OPENAI_BASE_URL).")
 @click.option("--workers", type=WORKERS, help="Papers in flight at once [4].")
 @click.option("--figures/--no-figures", default=None, help="Show each paper's Figure 1 on the page [on].")
-@click.option(
-    "--ocr",
-    type=click.Choice(["auto", "always", "never"]),
-    help="Read page images by OCR (pip install 'chatpaper[ocr]'): auto for scans and unreadable text layers [auto].",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or notices; errors only.")
+@ocr_option
+@quiet_option
 @with_engine
 @with_common
 def digest_command(
