@@ -16,39 +16,12 @@ import pytest
 from chatpaper.pdf import read_paper
 from chatpaper.pdf.authors import affiliation_segments, is_name, join_address, read_author_line, tidy_affiliation
 from chatpaper.pdf.lines import Line, Span
-from tests.fakes.pdfs import japanese_heads_page
+from tests.fakes.pdfs import japanese_heads_page, write_block
 
 PROSE = (
     "Coastal sediment moves with every tide, and most surveys only measure it once a season. Earlier "
     "models treated the shore as a fixed line, which misses how storms reshape it within hours. "
 )
-
-
-def write_block(
-    page: pymupdf.Page,
-    y: float,
-    text: str,
-    *,
-    x: float = 60,
-    width: float = 480,
-    size: float = 10,
-    font: str = "tiro",
-) -> float:
-    """Left-aligned paragraph; returns the y below it."""
-    measure = pymupdf.Font(font) if font in ("tiro", "tibo", "tiit", "helv", "hebo") else pymupdf.Font("cjk")
-    words, line = text.split(), ""
-    for word in words:
-        trial = f"{line} {word}".strip()
-        if measure.text_length(trial, size) > width:
-            page.insert_text((x, y), line, fontname=font, fontsize=size)
-            y += size * 1.3
-            line = word
-        else:
-            line = trial
-    if line:
-        page.insert_text((x, y), line, fontname=font, fontsize=size)
-        y += size * 1.3
-    return y + 4
 
 
 def body_pages(doc: pymupdf.Document, page: pymupdf.Page, y: float, headings: tuple[str, ...]) -> None:

@@ -11,21 +11,28 @@ PROSE = (
 
 
 def write_block(
-    page: pymupdf.Page, y: float, text: str, *, x: float = 60, width: float = 480, size: float = 10
+    page: pymupdf.Page,
+    y: float,
+    text: str,
+    *,
+    x: float = 60,
+    width: float = 480,
+    size: float = 10,
+    font: str = "tiro",
 ) -> float:
-    """Left-aligned paragraph; returns the y below it."""
-    font = pymupdf.Font("tiro")
+    """Left-aligned paragraph in `font` (a Base-14 face, or a CJK one measured as "cjk"); returns the y below it."""
+    measure = pymupdf.Font(font) if font in ("tiro", "tibo", "tiit", "helv", "hebo") else pymupdf.Font("cjk")
     words, line = text.split(), ""
     for word in words:
         trial = f"{line} {word}".strip()
-        if font.text_length(trial, size) > width:
-            page.insert_text((x, y), line, fontname="tiro", fontsize=size)
+        if measure.text_length(trial, size) > width:
+            page.insert_text((x, y), line, fontname=font, fontsize=size)
             y += size * 1.3
             line = word
         else:
             line = trial
     if line:
-        page.insert_text((x, y), line, fontname="tiro", fontsize=size)
+        page.insert_text((x, y), line, fontname=font, fontsize=size)
         y += size * 1.3
     return y + 4
 
